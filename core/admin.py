@@ -1,0 +1,101 @@
+"""Admin for reference data and user access only; case data is edited in the app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from core.models import (
+    AuditEvent,
+    AuditKind,
+    CapacityPeriod,
+    CriteriaVersion,
+    Criterion,
+    Membership,
+    PlaceType,
+    Site,
+    SiteStatusPeriod,
+)
+from core.services import audit_event_record
+
+admin.site.site_header = _("KV Monitor administration")
+admin.site.site_title = _("KV Monitor")
+
+
+class SiteStatusPeriodInline(admin.TabularInline):
+    model = SiteStatusPeriod
+    extra = 0
+
+
+class PlaceTypeInline(admin.TabularInline):
+    model = PlaceType
+    extra = 0
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = ("name", "alias", "host_pi", "security_level", "legal_status")
+    inlines = [SiteStatusPeriodInline, PlaceTypeInline]
+
+
+@admin.register(CapacityPeriod)
+class CapacityPeriodAdmin(admin.ModelAdmin):
+    list_display = ("place_type", "places", "valid_from", "valid_to", "planned")
+    list_filter = ("place_type__site", "planned")
+
+
+class CriterionInline(admin.TabularInline):
+    model = Criterion
+    extra = 0
+
+
+@admin.register(CriteriaVersion)
+class CriteriaVersionAdmin(admin.ModelAdmin):
+    list_display = ("site", "version", "valid_from")
+    inlines = [CriterionInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "site", "role", "job_title")
+    list_filter = ("site", "role")
+
+    def save_model(
+        self, request: HttpRequest, obj: Any, form: Any, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        audit_event_record(
+            actor=request.user,
+            kind=AuditKind.PERMISSION_CHANGE,
+            site=obj.site,
+            summary=f"set {obj.role} at {obj.site.code} for {obj.user.get_username()}",
+            details={"user": obj.user.get_username(), "role": obj.role},
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        audit_event_record(
+            actor=request.user,
+            kind=AuditKind.PERMISSION_CHANGE,
+            site=obj.site,
+            summary=f"removed {obj.role} at {obj.site.code} from {obj.user}",
+            details={"user": obj.user.get_username(), "role": obj.role},
+        )
+        super().delete_model(request, obj)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("at", "actor_username", "kind", "site", "summary")
+    list_filter = ("kind", "site")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

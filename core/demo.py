@@ -1,0 +1,118 @@
+"""Demo data for the core app: users per role and site, and fictitious people.
+
+Names come from a fixed list of obviously invented Dutch names; every person
+is created through ``core.services.person_create`` like in the UI.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+
+from core.models import Gender, Person, Site
+from core.scoping import Role
+from core.services import membership_grant, person_create, user_create
+
+DEMO_PASSWORD = "demo-kv-monitor"  # noqa: S105 - printed for the demo on purpose
+
+ROLE_PREFIX = {
+    Role.CASEMANAGER: "cm",
+    Role.PROJECT_LEADER: "pl",
+    Role.RESEARCHER: "onderzoek",
+    Role.FUNCTIONAL_ADMIN: "beheer",
+}
+
+FIRST_NAMES = [
+    "Demo-Jan", "Demo-Piet", "Demo-Kees", "Demo-Ahmed", "Demo-Mohamed", "Demo-Sander",
+    "Demo-Dennis", "Demo-Kevin", "Demo-Youssef", "Demo-Rick", "Demo-Bas", "Demo-Stefan",
+    "Demo-Mark", "Demo-Tim", "Demo-Ricardo", "Demo-Erik", "Demo-Hakan", "Demo-Jeroen",
+]  # fmt: skip
+LAST_NAMES = [
+    "Fictief", "Voorbeeld", "Testman", "de Proef", "van Demo", "Oefening",
+    "Jansen-Demo",
+    "Bakker-Demo", "Visser-Demo", "Smit-Demo", "de Vries-Demo", "Mulder-Demo",
+]  # fmt: skip
+MUNICIPALITIES = {
+    "almelo": ["Almelo", "Enschede", "Hengelo", "Oldenzaal", "Rijssen-Holten"],
+    "amsterdam": ["Amsterdam"],
+    "krimpen": ["Rotterdam", "Dordrecht", "Gouda", "Krimpen aan den IJssel"],
+    "middelburg": ["Middelburg", "Vlissingen", "Goes", "Terneuzen", "Bergen op Zoom"],
+    "rotterdam": ["Rotterdam", "Spijkenisse", "Schiedam", "Vlaardingen"],
+}
+
+
+@dataclass
+class DemoContext:
+    """What earlier demo steps made, for the later ones."""
+
+    rng: random.Random
+    today: datetime.date
+    sites: dict[str, Site]
+    users: dict[str, AbstractBaseUser] = field(default_factory=dict)
+    people: dict[str, list[Person]] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def casemanager(self, site: Site) -> AbstractBaseUser:
+        return self.users[f"cm-{site.code}"]
+
+
+def seed_users(ctx: DemoContext) -> None:
+    for site in ctx.sites.values():
+        for role, prefix in ROLE_PREFIX.items():
+            username = f"{prefix}-{site.code}"
+            user = user_create(
+                username=username,
+                password=DEMO_PASSWORD,
+                first_name=prefix.title(),
+                last_name=site.name,
+            )
+            membership_grant(user=user, site=site, role=role, granted_by=None)
+            ctx.users[username] = user
+    for role, prefix in [
+        (Role.PROJECT_LEADER, "pl"),
+        (Role.RESEARCHER, "onderzoek"),
+    ]:
+        username = f"{prefix}-programma"
+        user = user_create(
+            username=username,
+            password=DEMO_PASSWORD,
+            first_name=prefix.title(),
+            last_name="Koers en kansen",
+        )
+        for site in ctx.sites.values():
+            membership_grant(user=user, site=site, role=role, granted_by=None)
+        ctx.users[username] = user
+    get_user_model().objects.create_superuser(
+        username="admin", password=DEMO_PASSWORD, email=""
+    )
+
+
+def seed_people(ctx: DemoContext, per_site: int = 24) -> None:
+    for site in ctx.sites.values():
+        people = []
+        for index in range(per_site):
+            people.append(
+                person_create(
+                    site=site,
+                    first_name=ctx.rng.choice(FIRST_NAMES),
+                    last_name=f"{ctx.rng.choice(LAST_NAMES)} {index + 1}",
+                    date_of_birth=datetime.date(
+                        ctx.rng.randint(1965, 2001),
+                        ctx.rng.randint(1, 12),
+                        ctx.rng.randint(1, 28),
+                    ),
+                    gender=Gender.FEMALE
+                    if site.gender == "any" and ctx.rng.random() < 0.2
+                    else Gender.MALE,
+                    dji_number=f"9{ctx.rng.randint(1000000, 9999999)}",
+                    municipality_of_origin=ctx.rng.choice(
+                        MUNICIPALITIES.get(site.code, ["Utrecht"])
+                    ),
+                )
+            )
+        ctx.people[site.code] = people

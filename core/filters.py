@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Person, Site
+from core.scoping import CASE_READ_ROLES
+
+
+class PersonFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("search"))
+    site = django_filters.ModelChoiceFilter(
+        queryset=Site.objects.none(), label=_("site")
+    )
+
+    class Meta:
+        model = Person
+        fields = ["q", "site", "gender"]
+
+    def __init__(self, *args: Any, request_user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if request_user is not None:
+            self.filters["site"].queryset = Site.objects.visible_to(
+                request_user, CASE_READ_ROLES
+            )
+
+    def search(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet:
+        for word in value.split():
+            queryset = queryset.filter(
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(dji_number__icontains=word)
+            )
+        return queryset

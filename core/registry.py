@@ -1,0 +1,68 @@
+"""What each app contributes to shared places, declared on its AppConfig.
+
+An app's config may define:
+
+- ``reference_loaders``: dotted paths of functions that load its reference data
+  (run by ``manage.py load_reference`` in INSTALLED_APPS order);
+- ``demo_steps``: dotted paths of ``step(ctx: DemoContext)`` functions run by
+  ``manage.py seed_demo`` in INSTALLED_APPS order;
+- ``nav_items``: ``(url_name, label, roles)`` menu entries;
+- ``home_sections``, ``person_sections``, ``site_sections``: dotted paths of
+  ``section(request, obj) -> Section | None`` functions that add a block to the
+  home page, the person page or the site page.
+
+Sections are plain data (template name and context), built by the app's own
+selectors, so pages stay thin and apps never edit each other's templates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from django.apps import apps
+from django.utils.module_loading import import_string
+
+
+@dataclass
+class Section:
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: str
+    roles: frozenset[str]
+
+
+def _declared(attribute: str) -> list[Any]:
+    found: list[Any] = []
+    for config in apps.get_app_configs():
+        found.extend(getattr(config, attribute, ()))
+    return found
+
+
+@cache
+def dotted(attribute: str) -> tuple[Callable[..., Any], ...]:
+    return tuple(import_string(path) for path in _declared(attribute))
+
+
+def dotted_paths(attribute: str) -> list[str]:
+    return list(_declared(attribute))
+
+
+def nav_items() -> list[NavItem]:
+    return [
+        NavItem(url_name, str(label), frozenset(roles))
+        for url_name, label, roles in _declared("nav_items")
+    ]
+
+
+def sections(attribute: str, request: Any, obj: Any = None) -> list[Section]:
+    built = [section(request, obj) for section in dotted(attribute)]
+    return sorted((s for s in built if s is not None), key=lambda s: s.order)

@@ -1,0 +1,209 @@
+"""Writes for sites, people and access. Typed, keyword-only, atomic."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from core.models import (
+    AuditEvent,
+    AuditKind,
+    Membership,
+    Person,
+    Site,
+)
+
+PERSON_DUPLICATE = _(
+    "This person is already registered at this site. Open the existing record "
+    "instead of creating a second one."
+)
+
+
+class DuplicatePersonError(ValidationError):
+    """Raised with the existing records a new person would duplicate."""
+
+    def __init__(self, matches: list[Person]) -> None:
+        super().__init__(PERSON_DUPLICATE, code="duplicate_person")
+        self.matches = matches
+
+
+def audit_event_record(
+    *,
+    actor: AbstractBaseUser | None,
+    kind: str,
+    summary: str,
+    site: Site | None = None,
+    details: dict[str, Any] | None = None,
+    username: str = "",
+) -> AuditEvent:
+    """Append one event to the audit log."""
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        actor_username=username or (actor.get_username() if actor else ""),
+        kind=kind,
+        summary=summary[:300],
+        site=site,
+        details=details or {},
+    )
+
+
+def person_find_duplicates(
+    *,
+    site: Site,
+    dji_number: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    date_of_birth: datetime.date | None = None,
+    exclude_pk: int | None = None,
+) -> QuerySet[Person]:
+    """People at ``site`` with the same DJI number, or same name and birth date."""
+    match = Q(pk__in=[])
+    if dji_number.strip():
+        match |= Q(dji_number__iexact=dji_number.strip())
+    if first_name.strip() and last_name.strip() and date_of_birth:
+        match |= Q(
+            first_name__iexact=first_name.strip(),
+            last_name__iexact=last_name.strip(),
+            date_of_birth=date_of_birth,
+        )
+    people = Person.objects.filter(site=site).filter(match)
+    if exclude_pk is not None:
+        people = people.exclude(pk=exclude_pk)
+    return people
+
+
+@transaction.atomic
+def person_create(
+    *,
+    site: Site,
+    first_name: str,
+    last_name: str,
+    date_of_birth: datetime.date,
+    gender: str,
+    dji_number: str = "",
+    municipality_of_origin: str = "",
+    aftercare_municipality: str = "",
+) -> Person:
+    """Register a person, refusing a duplicate of someone already at the site."""
+    matches = list(
+        person_find_duplicates(
+            site=site,
+            dji_number=dji_number,
+            first_name=first_name,
+            last_name=last_name,
+            date_of_birth=date_of_birth,
+        )
+    )
+    if matches:
+        raise DuplicatePersonError(matches)
+    person = Person(
+        site=site,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        date_of_birth=date_of_birth,
+        gender=gender,
+        dji_number=dji_number.strip(),
+        municipality_of_origin=municipality_of_origin.strip(),
+        aftercare_municipality=aftercare_municipality.strip(),
+    )
+    person.full_clean()
+    person.save()
+    return person
+
+
+PERSON_EDITABLE_FIELDS = (
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "gender",
+    "dji_number",
+    "municipality_of_origin",
+    "aftercare_municipality",
+)
+
+
+@transaction.atomic
+def person_update(*, person: Person, data: dict[str, Any]) -> Person:
+    """Change a person's registered details; refuses to create a duplicate."""
+    for field in PERSON_EDITABLE_FIELDS:
+        if field in data:
+            value = data[field]
+            setattr(person, field, value.strip() if isinstance(value, str) else value)
+    matches = list(
+        person_find_duplicates(
+            site=person.site,
+            dji_number=person.dji_number,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            date_of_birth=person.date_of_birth,
+            exclude_pk=person.pk,
+        )
+    )
+    if matches:
+        raise DuplicatePersonError(matches)
+    person.full_clean()
+    person.save()
+    return person
+
+
+@transaction.atomic
+def membership_grant(
+    *,
+    user: AbstractBaseUser,
+    site: Site,
+    role: str,
+    granted_by: AbstractBaseUser | None,
+    job_title: str = "",
+) -> Membership:
+    """Give a user a role at a site, logged as a permission change."""
+    membership, created = Membership.objects.get_or_create(
+        user=user, site=site, role=role, defaults={"job_title": job_title}
+    )
+    if created:
+        audit_event_record(
+            actor=granted_by,
+            kind=AuditKind.PERMISSION_CHANGE,
+            site=site,
+            summary=f"granted {role} at {site.code} to {user.get_username()}",
+            details={"user": user.get_username(), "role": role, "granted": True},
+        )
+    return membership
+
+
+@transaction.atomic
+def membership_revoke(
+    *, membership: Membership, revoked_by: AbstractBaseUser | None
+) -> None:
+    audit_event_record(
+        actor=revoked_by,
+        kind=AuditKind.PERMISSION_CHANGE,
+        site=membership.site,
+        summary=(
+            f"revoked {membership.role} at {membership.site.code} "
+            f"from {membership.user.get_username()}"
+        ),
+        details={
+            "user": membership.user.get_username(),
+            "role": membership.role,
+            "granted": False,
+        },
+    )
+    membership.delete()
+
+
+def user_create(
+    *, username: str, password: str, first_name: str = "", last_name: str = ""
+) -> AbstractBaseUser:
+    user_model = get_user_model()
+    user = user_model(username=username, first_name=first_name, last_name=last_name)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    return user

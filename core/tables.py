@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Person
+
+
+class BaseTable(tables.Table):
+    class Meta:
+        template_name = "django_tables2/table.html"
+        attrs = {"class": "table"}
+        empty_text = _("Nothing to show.")
+
+
+class PersonTable(BaseTable):
+    last_name = tables.Column(linkify=True, verbose_name=_("name"))
+    date_of_birth = tables.DateColumn(verbose_name=_("date of birth"))
+    site = tables.Column(accessor="site__name", verbose_name=_("site"))
+
+    class Meta(BaseTable.Meta):
+        model = Person
+        fields = ("last_name", "date_of_birth", "dji_number", "site")
+        order_by = ("last_name",)
+
+    def render_last_name(self, record: Person) -> str:
+        return f"{record.last_name}, {record.first_name}"

@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_tables2 import RequestConfig
+
+from core import history as person_history
+from core.access import login_only, role_required
+from core.filters import PersonFilter
+from core.forms import PersonForm
+from core.models import AuditEvent, Person, Site
+from core.registry import sections
+from core.scoping import (
+    CASE_READ_ROLES,
+    CASE_WRITE_ROLES,
+    REFERENCE_ROLES,
+    Role,
+    get_visible_or_404,
+    roles_of,
+    site_ids_for,
+)
+from core.selectors import person_list, site_list
+from core.services import DuplicatePersonError, person_create, person_update
+from core.tables import PersonTable
+
+
+@login_only
+def home(request: HttpRequest) -> HttpResponse:
+    roles = roles_of(request.user)
+    context = {
+        "sites": site_list(user=request.user),
+        "recent_people": Person.objects.visible_to(request.user, CASE_WRITE_ROLES)
+        .select_related("site")
+        .order_by("-created_at")[:10]
+        if Role.CASEMANAGER in roles
+        else [],
+        "sections": sections("home_sections", request),
+    }
+    return render(request, "core/home.html", context)
+
+
+@role_required(CASE_READ_ROLES)
+def person_list_view(request: HttpRequest) -> HttpResponse:
+    people = person_list(user=request.user, filters=request.GET)
+    table = PersonTable(people)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    person_filter = PersonFilter(request.GET, request_user=request.user)
+    return render(
+        request,
+        "core/person_list.html",
+        {"table": table, "filter": person_filter},
+    )
+
+
+@role_required(CASE_WRITE_ROLES)
+@require_http_methods(["GET", "POST"])
+def person_create_view(request: HttpRequest) -> HttpResponse:
+    sites = Site.objects.visible_to(request.user, CASE_WRITE_ROLES)
+    form = PersonForm(request.POST or None, sites=sites)
+    duplicates: list[Person] = []
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            person = person_create(**data)
+        except DuplicatePersonError as error:
+            duplicates = error.matches
+            form.add_error(None, error.messages[0])
+        else:
+            messages.success(request, _("Person registered."))
+            return redirect(person)
+    return render(
+        request,
+        "core/person_form.html",
+        {"form": form, "duplicates": duplicates, "creating": True},
+    )
+
+
+@role_required(CASE_READ_ROLES)
+def person_detail_view(request: HttpRequest, person_pk: int) -> HttpResponse:
+    person = get_visible_or_404(
+        Person.objects.select_related("site"),
+        request.user,
+        CASE_READ_ROLES,
+        pk=person_pk,
+    )
+    can_edit = person.site_id in site_ids_for(request.user, CASE_WRITE_ROLES)
+    context = {
+        "person": person,
+        "can_edit": can_edit,
+        "sections": sections("person_sections", request, person),
+    }
+    return render(request, "core/person_detail.html", context)
+
+
+@role_required(CASE_WRITE_ROLES)
+@require_http_methods(["GET", "POST"])
+def person_update_view(request: HttpRequest, person_pk: int) -> HttpResponse:
+    person = get_visible_or_404(Person, request.user, CASE_WRITE_ROLES, pk=person_pk)
+    sites = Site.objects.filter(pk=person.site_id)
+    form = PersonForm(request.POST or None, instance=person, sites=sites)
+    duplicates: list[Person] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            person_update(person=person, data=form.cleaned_data)
+        except DuplicatePersonError as error:
+            duplicates = error.matches
+            form.add_error(None, error.messages[0])
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(person)
+    return render(
+        request,
+        "core/person_form.html",
+        {"form": form, "duplicates": duplicates, "person": person},
+    )
+
+
+@role_required(CASE_READ_ROLES)
+def person_history_view(request: HttpRequest, person_pk: int) -> HttpResponse:
+    person = get_visible_or_404(
+        Person.objects.select_related("site"),
+        request.user,
+        CASE_READ_ROLES,
+        pk=person_pk,
+    )
+    entries = person_history.person_history(person)
+    page = Paginator(entries, 100).get_page(request.GET.get("page"))
+    return render(request, "core/person_history.html", {"person": person, "page": page})
+
+
+@role_required(REFERENCE_ROLES)
+def site_list_view(request: HttpRequest) -> HttpResponse:
+    sites = site_list(user=request.user).prefetch_related("status_periods")
+    return render(request, "core/site_list.html", {"sites": sites})
+
+
+@role_required(REFERENCE_ROLES)
+def site_detail_view(request: HttpRequest, site_code: str) -> HttpResponse:
+    site = get_visible_or_404(Site, request.user, REFERENCE_ROLES, code=site_code)
+    context = {
+        "site": site,
+        "status_periods": site.status_periods.all(),
+        "place_types": site.place_types.prefetch_related("capacity_periods"),
+        "criteria_versions": site.criteria_versions.prefetch_related("criteria"),
+        "sections": sections("site_sections", request, site),
+    }
+    return render(request, "core/site_detail.html", context)
+
+
+@role_required({Role.FUNCTIONAL_ADMIN})
+def audit_log_view(request: HttpRequest) -> HttpResponse:
+    site_ids = site_ids_for(request.user, {Role.FUNCTIONAL_ADMIN})
+    events = AuditEvent.objects.filter(
+        site_id__in=site_ids
+    ) | AuditEvent.objects.filter(site__isnull=True)
+    page = Paginator(events.select_related("site").order_by("-at"), 100).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "core/audit_log.html", {"page": page})

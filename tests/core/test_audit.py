@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from django.urls import reverse
+
+from core.models import AuditEvent, AuditKind
+from core.scoping import Role
+from core.services import membership_grant
+from tests.factories import TEST_PASSWORD, PersonFactory
+
+
+def test_person_history_shows_who_changed_what_from_old_to_new(
+    client, casemanager_almelo, almelo
+):
+    person = PersonFactory(site=almelo, municipality_of_origin="Almelo")
+    client.force_login(casemanager_almelo)
+    client.post(
+        reverse("core:person_update", args=[person.pk]),
+        {
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "date_of_birth": person.date_of_birth.isoformat(),
+            "gender": person.gender,
+            "dji_number": person.dji_number,
+            "municipality_of_origin": "Hengelo",
+            "aftercare_municipality": "",
+        },
+    )
+    body = client.get(reverse("core:person_history", args=[person.pk])).content.decode()
+    assert "alice" in body
+    assert "<del>Almelo</del> &rarr; Hengelo" in body
+
+
+def test_login_is_logged(client, casemanager_almelo):
+    response = client.post(
+        reverse("login"), {"username": "alice", "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(kind=AuditKind.LOGIN)
+    assert event.actor == casemanager_almelo
+
+
+def test_failed_login_is_logged_without_password(client, casemanager_almelo):
+    client.post(reverse("login"), {"username": "alice", "password": "wrong-one"})
+    event = AuditEvent.objects.get(kind=AuditKind.LOGIN_FAILED)
+    assert event.actor_username == "alice"
+    assert "wrong-one" not in str(event.details)
+
+
+def test_permission_change_is_logged(admin_almelo, almelo):
+    from tests.factories import UserFactory
+
+    newcomer = UserFactory(username="nieuw")
+    membership_grant(
+        user=newcomer, site=almelo, role=Role.CASEMANAGER, granted_by=admin_almelo
+    )
+    event = AuditEvent.objects.get(kind=AuditKind.PERMISSION_CHANGE)
+    assert event.actor == admin_almelo
+    assert event.details == {"user": "nieuw", "role": "casemanager", "granted": True}
+
+
+def test_audit_log_page_is_for_functional_admins_only(
+    client, admin_almelo, casemanager_almelo
+):
+    client.force_login(casemanager_almelo)
+    assert client.get(reverse("core:audit_log")).status_code == 403
+    client.force_login(admin_almelo)
+    assert client.get(reverse("core:audit_log")).status_code == 200

@@ -1,0 +1,3 @@
+"""Factories for the evaluation app."""
+
+from __future__ import annotations

@@ -1,0 +1,47 @@
+"""One coherent set of case objects per site for the permission matrix.
+
+``build_world(site, marker)`` returns the value to use for every URL keyword
+argument of the project (``person_pk``, ``site_code``, ...). A URL whose
+keyword is missing here makes the matrix test fail, so a new URL is covered
+as soon as its object is added. Every name-like field carries ``marker`` so a
+response can be searched for leaked data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.models import Site
+from tests.factories import (
+    CapacityPeriodFactory,
+    IntakeCaseFactory,
+    PersonFactory,
+    PlaceTypeFactory,
+    StayFactory,
+)
+
+
+def build_world(site: Site, marker: str) -> dict[str, Any]:
+    place_type = PlaceTypeFactory(site=site)
+    CapacityPeriodFactory(place_type=place_type, places=20)
+    person = PersonFactory(
+        site=site,
+        first_name=f"Voornaam{marker}",
+        last_name=f"Achternaam{marker}",
+        dji_number=f"DJI{marker}",
+    )
+    case = IntakeCaseFactory(site=site, person=person)
+    stay = StayFactory(
+        site=site, person=person, place_type=place_type, intake_case=case
+    )
+    world: dict[str, Any] = {
+        "site_code": site.code,
+        "person_pk": person.pk,
+        "case_pk": case.pk,
+        "stay_pk": stay.pk,
+        "_person": person,
+        "_case": case,
+        "_stay": stay,
+        "_place_type": place_type,
+    }
+    return world
