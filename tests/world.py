@@ -9,8 +9,11 @@ response can be searched for leaked data.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from typing import Any
 
+import tests.world_parts
 from core.models import Site
 from tests.factories import (
     CapacityPeriodFactory,
@@ -44,4 +47,9 @@ def build_world(site: Site, marker: str) -> dict[str, Any]:
         "_stay": stay,
         "_place_type": place_type,
     }
+    # Each app adds the objects behind its own URL keywords in
+    # tests/world_parts/<app>.py, as ``build(site, marker, world)``.
+    for module_info in sorted(pkgutil.iter_modules(tests.world_parts.__path__)):
+        module = importlib.import_module(f"tests.world_parts.{module_info.name}")
+        module.build(site, marker, world)
     return world
