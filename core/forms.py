@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import VERSION_FIELD, VersionedFormMixin
 from core.models import Person, Site
 
 
@@ -16,7 +17,7 @@ class DateInput(forms.DateInput):
         super().__init__(**kwargs)
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(VersionedFormMixin, forms.ModelForm):
     site = forms.ModelChoiceField(queryset=Site.objects.none(), label=_("site"))
 
     class Meta:
@@ -40,6 +41,8 @@ class PersonForm(forms.ModelForm):
             self.fields["site"].initial = sites.first()
         if self.instance.pk:
             del self.fields["site"]
+        else:
+            del self.fields[VERSION_FIELD]
 
     def _post_clean(self) -> None:
         """Skip model validation here: ``person_create``/``person_update`` run it

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
@@ -19,3 +21,26 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
             chosen = settings.LANGUAGE_CODE
         translation.activate(chosen)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request body larger than ``REQUEST_MAX_BODY_BYTES`` with 413.
+
+    Django's own limit (``DATA_UPLOAD_MAX_MEMORY_SIZE``) leaves out uploaded
+    files; this one looks at the declared length before anything is read, so
+    an oversized upload is neither spooled to disk nor parsed.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.REQUEST_MAX_BODY_BYTES:
+            from core.errors import request_too_large
+
+            return request_too_large(request)
+        return self.get_response(request)

@@ -344,6 +344,8 @@ class Person(models.Model):
     pseudonymised_at = models.DateTimeField(
         _("pseudonymised at"), null=True, blank=True, editable=False
     )
+    # Optimistic locking (core.concurrency): bumped by every service save.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = SiteScopedQuerySet.as_manager()
     history = HistoricalRecords()

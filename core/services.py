@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import versioned_save
 from core.models import (
     AuditEvent,
     AuditKind,
@@ -130,8 +131,14 @@ PERSON_EDITABLE_FIELDS = (
 
 
 @transaction.atomic
-def person_update(*, person: Person, data: dict[str, Any]) -> Person:
-    """Change a person's registered details; refuses to create a duplicate."""
+def person_update(
+    *, person: Person, data: dict[str, Any], expected_version: int | None = None
+) -> Person:
+    """Change a person's registered details; refuses to create a duplicate.
+
+    Raises ``core.concurrency.ConcurrentEditError`` when someone else saved the
+    person after ``expected_version`` (default: the version loaded).
+    """
     for field in PERSON_EDITABLE_FIELDS:
         if field in data:
             value = data[field]
@@ -149,8 +156,11 @@ def person_update(*, person: Person, data: dict[str, Any]) -> Person:
     if matches:
         raise DuplicatePersonError(matches)
     person.full_clean()
-    person.save()
-    return person
+    return versioned_save(
+        instance=person,
+        fields=PERSON_EDITABLE_FIELDS,
+        expected_version=expected_version,
+    )
 
 
 @transaction.atomic

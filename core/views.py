@@ -10,6 +10,7 @@ from django_tables2 import RequestConfig
 
 from core import history as person_history
 from core.access import login_only, role_required
+from core.concurrency import ConcurrentEditError
 from core.filters import PersonFilter
 from core.forms import PersonForm
 from core.models import AuditEvent, Person, Site
@@ -105,10 +106,16 @@ def person_update_view(request: HttpRequest, person_pk: int) -> HttpResponse:
     duplicates: list[Person] = []
     if request.method == "POST" and form.is_valid():
         try:
-            person_update(person=person, data=form.cleaned_data)
+            person_update(
+                person=person,
+                data=form.cleaned_data,
+                expected_version=form.expected_version,
+            )
         except DuplicatePersonError as error:
             duplicates = error.matches
             form.add_error(None, error.messages[0])
+        except ConcurrentEditError as error:
+            form.show_conflict(error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect(person)

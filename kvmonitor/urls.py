@@ -15,3 +15,5 @@ urlpatterns = [
     path("evaluation/", include("evaluation.urls")),
     path("", include("core.urls")),
 ]
+
+handler400 = "core.errors.bad_request"
