@@ -57,6 +57,7 @@ LOCAL_APPS = [
     "trajectories",
     "partners",
     "evaluation",
+    "dashboards",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -235,3 +236,16 @@ LOGGING = {
 KV_TUSSENMETING_INTERVAL_DAYS = env.int("KV_TUSSENMETING_INTERVAL_DAYS", default=90)
 KV_NAMETING_MONTHS = env.list("KV_NAMETING_MONTHS", cast=int, default=[6, 12])
 KV_MEASUREMENT_WINDOW_DAYS = env.int("KV_MEASUREMENT_WINDOW_DAYS", default=30)
+
+# RETENTION (core/retention.py, `manage.py retention`): years after which
+# identifying data is pseudonymised, per kind of record.
+KV_RETENTION_YEARS = {
+    # intake case that did not lead to a placement, from its closing date
+    "intake_case": env.int("KV_RETENTION_INTAKE_CASE_YEARS", default=2),
+    # stay, from the outflow date
+    "stay": env.int("KV_RETENTION_STAY_YEARS", default=5),
+    # registered person without intake case or stay, from registration
+    "person": env.int("KV_RETENTION_PERSON_YEARS", default=2),
+    # audit-log event (user and details removed), from the event
+    "audit_event": env.int("KV_RETENTION_AUDIT_EVENT_YEARS", default=7),
+}

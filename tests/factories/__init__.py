@@ -5,3 +5,4 @@ from tests.factories.evaluation import *  # noqa: F403
 from tests.factories.intake import *  # noqa: F403
 from tests.factories.partners import *  # noqa: F403
 from tests.factories.trajectories import *  # noqa: F403
+from tests.factories.dashboards import *  # noqa: F403

@@ -1,0 +1,257 @@
+"""Bijlage 7 (tables B7.1-B7.3) computed from registered data for any site.
+
+The rows are data (``b7.yaml``); how a row is counted is a small registry of
+source kinds, so a new row is a line in the file, not code.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from dashboards.scope import Scope
+from evaluation.models import Answer, MissingReason
+from trajectories.models import Employment, Incident, JobOrigin, JobSearchActivity, Stay
+
+B7_FILE = Path(__file__).resolve().parent / "b7.yaml"
+
+
+@cache
+def b7_definition() -> list[dict[str, Any]]:
+    with B7_FILE.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)["tables"]
+
+
+@dataclass
+class Participant:
+    stay_id: int
+    person_id: int
+    age: int
+    days: int
+
+
+@dataclass
+class B7Row:
+    code: str
+    label: str
+    values: list[Any]
+    stay_ids: set[int] = field(default_factory=set)
+    linked: bool = True
+
+
+@dataclass
+class B7Section:
+    columns: list[str]
+    rows: list[B7Row]
+
+
+@dataclass
+class B7Table:
+    code: str
+    title: str
+    sections: list[B7Section]
+
+
+@dataclass
+class B7Result:
+    tables: list[B7Table]
+    participants: list[Participant]
+
+    def row(self, code: str) -> B7Row | None:
+        for table in self.tables:
+            for section in table.sections:
+                for row in section.rows:
+                    if row.code == code:
+                        return row
+        return None
+
+    @property
+    def stay_ids(self) -> set[int]:
+        return {p.stay_id for p in self.participants}
+
+
+def participant_stays(scope: Scope) -> QuerySet[Stay]:
+    """Participants (not regular detainees on KV places) in the KV in the period."""
+    period = scope.period
+    return (
+        Stay.objects.filter(
+            site_id__in=scope.site_ids, participant=True, placed_on__lte=period.end
+        )
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=period.start))
+        .order_by()
+    )
+
+
+def _participants(scope: Scope) -> list[Participant]:
+    end = scope.period.end
+    found = []
+    for stay_id, person_id, born, placed, ended in participant_stays(scope).values_list(
+        "pk", "person_id", "person__date_of_birth", "placed_on", "ended_on"
+    ):
+        age = (
+            placed.year
+            - born.year
+            - ((placed.month, placed.day) < (born.month, born.day))
+        )
+        last = ended if ended and ended <= end else end
+        found.append(Participant(stay_id, person_id, age, (last - placed).days))
+    return found
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _answers(stays: QuerySet[Stay], row: dict[str, Any]) -> list[tuple]:
+    return list(
+        Answer.objects.filter(
+            measurement__stay__in=stays, item__var__in=row["vars"]
+        ).values_list("measurement__stay_id", "item__var", "value", "missing_reason")
+    )
+
+
+def _incident(stays: QuerySet[Stay], row: dict[str, Any]) -> set[int]:
+    return set(
+        Incident.objects.filter(stay__in=stays, kind__in=row["kinds"]).values_list(
+            "stay_id", flat=True
+        )
+    )
+
+
+def _no_incident(stays: QuerySet[Stay], row: dict[str, Any]) -> set[int]:
+    return set(stays.values_list("pk", flat=True)) - _incident(stays, row)
+
+
+def _indicator(stays: QuerySet[Stay], row: dict[str, Any]) -> set[int]:
+    return {
+        stay
+        for stay, _var, value, _reason in _answers(stays, row)
+        if _decode(value) is True
+    }
+
+
+def _indicator_all(stays: QuerySet[Stay], row: dict[str, Any]) -> set[int]:
+    met: dict[int, set[str]] = {}
+    for stay, var, value, reason in _answers(stays, row):
+        if _decode(value) is True or reason == MissingReason.NOT_APPLICABLE:
+            met.setdefault(stay, set()).add(var)
+    return {stay for stay, found in met.items() if found >= set(row["vars"])}
+
+
+def _indicator_missing(stays: QuerySet[Stay], row: dict[str, Any]) -> set[int]:
+    return {
+        stay
+        for stay, _var, _value, reason in _answers(stays, row)
+        if reason in row["reasons"]
+    }
+
+
+def _job_search(stays: QuerySet[Stay], row: dict[str, Any]) -> set[int]:
+    return set(
+        JobSearchActivity.objects.filter(
+            stay__in=stays, kind__in=row["kinds"], used=True
+        ).values_list("stay_id", flat=True)
+    )
+
+
+def _employment(stays: QuerySet[Stay], row: dict[str, Any]) -> set[int]:
+    return set(
+        Employment.objects.filter(
+            stay__in=stays, origin=JobOrigin.FOUND, pay_kind__in=row["pay_kinds"]
+        ).values_list("stay_id", flat=True)
+    )
+
+
+#: How the "Aantal" of a row is counted, keyed by the row's ``source``.
+SOURCES: dict[str, Callable[[QuerySet[Stay], dict[str, Any]], set[int]]] = {
+    "incident": _incident,
+    "no_incident": _no_incident,
+    "indicator": _indicator,
+    "indicator_all": _indicator_all,
+    "indicator_missing": _indicator_missing,
+    "job_search": _job_search,
+    "employment": _employment,
+}
+
+
+def duration_phrase(days: int) -> str:
+    """Days as the report words them ("circa 10 maanden")."""
+    months = round(days / 30.44)
+    years, rest = divmod(months, 12)
+    if not years:
+        return _("about %(months)s months") % {"months": rest}
+    return _("%(years)s years and about %(months)s months") % {
+        "years": years,
+        "months": rest,
+    }
+
+
+def _stat(values: list[int], stat: str) -> float | int | None:
+    if not values:
+        return None
+    if stat == "mean":
+        return round(statistics.mean(values))
+    return min(values) if stat == "min" else max(values)
+
+
+def b7_tables(scope: Scope, *, programme: str, plan: str) -> B7Result:
+    """Tables B7.1-B7.3 for the participants of ``scope``.
+
+    Ages are at placement; the length of participation runs to the outflow,
+    or to the end of the period for people still in the KV.
+    """
+    names = {"programme": programme, "plan": plan}
+    participants = _participants(scope)
+    stays = participant_stays(scope)
+    n = len(participants)
+    everyone = {p.stay_id for p in participants}
+    counted: dict[str, set[int]] = {}
+    tables = []
+    for table in b7_definition():
+        sections = []
+        for section in table["sections"]:
+            rows = []
+            for row in section["rows"]:
+                label = row["label"] % names
+                source = row["source"]
+                if source in ("age", "duration"):
+                    values = [
+                        p.age if source == "age" else p.days for p in participants
+                    ]
+                    value = _stat(values, row["stat"])
+                    if source == "age":
+                        cells = [value, n]
+                    else:
+                        phrase = duration_phrase(value) if value is not None else ""
+                        cells = [value, phrase]
+                    rows.append(
+                        B7Row(row["code"], label, cells, everyone, linked=False)
+                    )
+                    continue
+                ids = SOURCES[source](stays, row) & everyone if n else set()
+                for other in row.get("exclude", []):
+                    ids -= counted.get(other, set())
+                counted[row["code"]] = ids
+                rows.append(B7Row(row["code"], label, [len(ids), n], ids))
+            sections.append(
+                B7Section(
+                    [column % names for column in section["columns"]],
+                    rows,
+                )
+            )
+        tables.append(B7Table(table["code"], table["title"] % names, sections))
+    return B7Result(tables, participants)

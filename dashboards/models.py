@@ -1,0 +1,93 @@
+"""Research exports, built in the background and downloaded when ready."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Site
+from core.scoping import SiteScopedQuerySet, site_ids_for
+
+
+class ExportFormat(models.TextChoices):
+    XLSX = "xlsx", _("Excel workbook (.xlsx)")
+    CSV = "csv", _("CSV files in a zip archive")
+    SAV = "sav", _("SPSS files (.sav) in a zip archive")
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("being built")
+    DONE = "done", _("ready")
+    FAILED = "failed", _("failed")
+
+
+class ExportJobQuerySet(SiteScopedQuerySet):
+    def visible_to(self, user: Any, roles: Iterable[str]) -> ExportJobQuerySet:
+        """Jobs whose every site is one of the user's; one foreign site hides it.
+
+        An export spans several sites, so seeing one of them is not enough to
+        download data about the others.
+        """
+        allowed = site_ids_for(user, roles)
+        return (
+            self.filter(sites__in=allowed)
+            .exclude(sites__in=Site.objects.exclude(pk__in=allowed))
+            .distinct()
+        )
+
+
+class ExportJob(models.Model):
+    """One research export: what was asked, and the file once built."""
+
+    site_lookup = "sites"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    sites = models.ManyToManyField(Site, related_name="+", verbose_name=_("sites"))
+    format = models.CharField(_("format"), max_length=10, choices=ExportFormat.choices)
+    filters = models.JSONField(_("filters"), default=dict)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ExportStatus.choices,
+        default=ExportStatus.QUEUED,
+    )
+    file = models.FileField(_("file"), upload_to="exports/", blank=True)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ExportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("research export")
+        verbose_name_plural = _("research exports")
+        indexes = [
+            # the runner picks up jobs left queued by a restart
+            models.Index(fields=["status", "created_at"], name="export_job_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('export')} #{self.pk} ({self.get_format_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("dashboards:export_detail", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ExportStatus.DONE, ExportStatus.FAILED)

@@ -1,0 +1,316 @@
+"""Dashboard panels: each selector's numbers as a chart plus its table.
+
+Every number in a table links to the case list for the same scope (see
+``dashboards.metrics``), so the table is both the accessible version of the
+chart and the way into the cases.
+"""
+
+from __future__ import annotations
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from dashboards import charts
+from dashboards.charts import Cell, DataTable, Panel, Series
+from dashboards.scope import Scope
+from dashboards.selectors import flow, intake, outcomes
+from evaluation.models import MissingReason, Moment
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:g}%"
+
+
+def funnel_panel(scope: Scope, found: intake.Funnel, *, by_kind: bool) -> Panel:
+    metric = "stage_kind" if by_kind else "stage"
+    table = DataTable(
+        _("Intake funnel: cases opened in the period"),
+        [_("Stage"), _("Cases that reached it"), _("Passed"), _("Share of opened")],
+    )
+    table.rows.append(
+        [
+            Cell(_("Opened"), numeric=False),
+            Cell(found.opened, scope.link("intake")),
+            Cell(""),
+            Cell("100%" if found.opened else "-"),
+        ]
+    )
+    for stage in found.stages:
+        share = round(100 * stage.reached / found.opened, 1) if found.opened else None
+        table.rows.append(
+            [
+                Cell(stage.label, numeric=False),
+                Cell(stage.reached, scope.link(metric, stage.key)),
+                Cell(stage.passed, scope.link(metric, f"{stage.key}:passed")),
+                Cell(_pct(share)),
+            ]
+        )
+    table.rows.append(
+        [
+            Cell(_("Placed"), numeric=False),
+            Cell(found.placed, scope.link("intake", "placed")),
+            Cell(""),
+            Cell(_pct(found.conversion)),
+        ]
+    )
+    labels = [_("Opened"), *(s.label for s in found.stages), _("Placed")]
+    values = [found.opened, *(s.reached for s in found.stages), found.placed]
+    svg = charts.hbar_svg(labels, [Series(_("cases"), values)], table.caption)
+    return Panel(
+        "funnel",
+        _("Intake funnel"),
+        table,
+        svg,
+        note=_("Conversion %(pct)s") % {"pct": _pct(found.conversion)},
+    )
+
+
+def intake_end_panel(scope: Scope, found: intake.Funnel) -> Panel:
+    table = DataTable(
+        _("How the intake cases opened in the period ended"),
+        [_("Outcome or reason"), _("Cases")],
+    )
+    for value, label, count in found.outcomes:
+        table.rows.append(
+            [Cell(label, numeric=False), Cell(count, scope.link("intake", value))]
+        )
+    for value, label, count in found.end_reasons:
+        table.rows.append(
+            [
+                Cell(_("reason: %(reason)s") % {"reason": label}, numeric=False),
+                Cell(count, scope.link("end_reason", value)),
+            ]
+        )
+    svg = charts.hbar_svg(
+        [label for _v, label, _c in found.outcomes],
+        [Series(_("cases"), [c for _v, _l, c in found.outcomes])],
+        table.caption,
+    )
+    return Panel("intake-end", _("Intake outcomes and end reasons"), table, svg)
+
+
+def flow_panel(scope: Scope) -> Panel:
+    months = flow.flow_by_month(scope)
+    table = DataTable(
+        _("Inflow and outflow per month"),
+        [
+            _("Month"),
+            _("Inflow participants"),
+            _("Inflow non-participants"),
+            _("Outflow"),
+        ],
+    )
+    for row in months:
+        key = row.month.strftime("%Y-%m")
+        table.rows.append(
+            [
+                Cell(date_format(row.month, "M Y"), numeric=False),
+                Cell(row.inflow_participants, scope.link("inflow_participants", key)),
+                Cell(row.inflow_others, scope.link("inflow_others", key)),
+                Cell(row.outflow, scope.link("outflow", key)),
+            ]
+        )
+    svg = charts.columns_svg(
+        [date_format(row.month, "M y") for row in months],
+        [
+            Series(_("inflow participants"), [r.inflow_participants for r in months]),
+            Series(_("inflow non-participants"), [r.inflow_others for r in months]),
+            Series(_("outflow"), [r.outflow for r in months]),
+        ],
+        table.caption,
+    )
+    return Panel("flow", _("Inflow and outflow"), table, svg)
+
+
+def occupancy_panel(scope: Scope) -> Panel:
+    days = flow.occupancy_by_day(scope)
+    table = DataTable(
+        _("Occupancy per day against capacity"),
+        [
+            _("Day"),
+            _("Participants"),
+            _("Non-participants"),
+            _("Total"),
+            _("Capacity"),
+            _("Occupancy rate"),
+        ],
+    )
+    for day in days:
+        key = day.day.isoformat()
+        rate = round(100 * day.total / day.capacity, 1) if day.capacity else None
+        table.rows.append(
+            [
+                Cell(date_format(day.day, "j M Y"), numeric=False),
+                Cell(day.participants, scope.link("occupancy", f"{key}:participants")),
+                Cell(day.others, scope.link("occupancy", f"{key}:others")),
+                Cell(day.total, scope.link("occupancy", key)),
+                Cell(day.capacity),
+                Cell(_pct(rate)),
+            ]
+        )
+    svg = charts.timeline_svg(
+        [date_format(d.day, "j M") for d in days],
+        [
+            Series(_("participants"), [d.participants for d in days]),
+            Series(_("non-participants"), [d.others for d in days]),
+        ],
+        Series(_("capacity"), [d.capacity for d in days]),
+        table.caption,
+    )
+    average = sum(d.total for d in days) / len(days) if days else 0
+    note = _("Average occupancy %(average)s") % {"average": f"{average:.1f}"}
+    return Panel("occupancy", _("Occupancy"), table, svg, note=note)
+
+
+def length_panel(scope: Scope) -> Panel:
+    found = flow.length_of_stay_by_phase(scope)
+    table = DataTable(
+        _("Length of stay per phase in days (phases ended in the period)"),
+        [_("Phase"), _("Periods"), _("Median"), _("Shortest"), _("Longest")],
+    )
+    for row in found:
+        label = row.label or _("Whole stay")
+        table.rows.append(
+            [
+                Cell(label, numeric=False),
+                Cell(row.count, scope.link("length", row.key)),
+                Cell(f"{row.median:g}"),
+                Cell(row.minimum),
+                Cell(row.maximum),
+            ]
+        )
+    svg = charts.range_svg(
+        [row.label or _("Whole stay") for row in found],
+        [(row.minimum, row.median, row.maximum) for row in found],
+        table.caption,
+    )
+    return Panel("length", _("Length of stay per phase"), table, svg)
+
+
+def exits_panel(scope: Scope) -> Panel:
+    found = flow.exits_by_type(scope)
+    table = DataTable(
+        _("Outflow by type and returns to the PI"), [_("Type"), _("Number")]
+    )
+    for row in found:
+        table.rows.append(
+            [
+                Cell(row.label, numeric=False),
+                Cell(row.count, scope.link("exit", row.key)),
+            ]
+        )
+    svg = charts.hbar_svg(
+        [row.label for row in found],
+        [Series(_("stays"), [row.count for row in found])],
+        table.caption,
+    )
+    return Panel("exits", _("Exits and returns to the PI"), table, svg)
+
+
+def completeness_panel(scope: Scope) -> Panel:
+    found = outcomes.completeness_by_moment(scope)
+    reasons = list(MissingReason.choices)
+    table = DataTable(
+        _("Measurements due in the period, per moment"),
+        [
+            _("Moment"),
+            _("Planned"),
+            _("Complete"),
+            _("Cancelled"),
+            _("Complete (%)"),
+            _("Answers"),
+            *[str(label) for _value, label in reasons],
+        ],
+    )
+    for row in found:
+        table.rows.append(
+            [
+                Cell(row.moment, numeric=False),
+                Cell(row.planned, scope.link("completeness", row.moment)),
+                Cell(
+                    row.complete, scope.link("completeness", f"{row.moment}:complete")
+                ),
+                Cell(
+                    row.cancelled, scope.link("completeness", f"{row.moment}:cancelled")
+                ),
+                Cell(_pct(row.percent_complete)),
+                Cell(row.answers),
+                *[
+                    Cell(
+                        row.missing.get(value, 0),
+                        scope.link("completeness", f"{row.moment}:{value}"),
+                    )
+                    for value, _label in reasons
+                ],
+            ]
+        )
+    svg = charts.hbar_svg(
+        [row.moment for row in found],
+        [
+            Series(_("planned"), [row.planned for row in found]),
+            Series(_("complete"), [row.complete for row in found]),
+        ],
+        table.caption,
+    )
+    return Panel("completeness", _("Measurement completeness"), table, svg)
+
+
+def factors_panel(scope: Scope) -> Panel:
+    found = outcomes.factor_change(scope)
+    moments = outcomes.FACTOR_MOMENTS
+    table = DataTable(
+        _(
+            "Mean score (1 very negative - 5 very positive) per protective factor, "
+            "stays with outflow in the period"
+        ),
+        [
+            _("Protective factor"),
+            *[str(m) for m in moments],
+            _("Change to eindmeting"),
+            _("Change to nameting"),
+        ],
+    )
+    for row in found:
+        table.rows.append(
+            [
+                Cell(row.name, numeric=False),
+                *[
+                    Cell(
+                        "-"
+                        if row.means[m] is None
+                        else f"{row.means[m]:g} (n={row.counts[m]})",
+                        scope.link("factor", f"{row.code}:{m}")
+                        if row.counts[m]
+                        else "",
+                    )
+                    for m in moments
+                ],
+                Cell(_signed(row.change(Moment.EINDMETING))),
+                Cell(_signed(row.change(Moment.NAMETING))),
+            ]
+        )
+    svg = charts.hbar_svg(
+        [row.name for row in found],
+        [Series(str(m), [row.means[m] or 0 for row in found]) for m in moments],
+        table.caption,
+    )
+    return Panel("factors", _("Change on the protective factors"), table, svg)
+
+
+def _signed(value: float | None) -> str:
+    return "-" if value is None else f"{value:+g}"
+
+
+def dashboard_panels(scope: Scope, *, programme: bool) -> list[Panel]:
+    """All panels of a site dashboard, or of the programme overview."""
+    found = intake.funnel(scope, by_kind=programme)
+    return [
+        funnel_panel(scope, found, by_kind=programme),
+        intake_end_panel(scope, found),
+        flow_panel(scope),
+        occupancy_panel(scope),
+        length_panel(scope),
+        exits_panel(scope),
+        completeness_panel(scope),
+        factors_panel(scope),
+    ]

@@ -1,0 +1,308 @@
+"""Stays over time: inflow, outflow, occupancy, length of stay, exits.
+
+Every function runs a fixed number of grouped queries, whatever the number of
+stays, so the dashboards keep the same query count at national scale.
+"""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+
+from core.models import CapacityPeriod
+from dashboards.scope import Scope
+from trajectories.models import Incident, OutflowType, Stay, StayPhase
+from trajectories.models.stays import Consequence
+
+
+@dataclass
+class MonthFlow:
+    month: datetime.date
+    inflow_participants: int = 0
+    inflow_others: int = 0
+    outflow: int = 0
+
+
+def stays_in(scope: Scope):
+    return Stay.objects.filter(site_id__in=scope.site_ids)
+
+
+def flow_by_month(scope: Scope) -> list[MonthFlow]:
+    """Placements (split participant / non-participant) and outflow per month."""
+    period = scope.period
+    rows = {month: MonthFlow(month) for month in period.months()}
+    placed = (
+        stays_in(scope)
+        .filter(placed_on__range=(period.start, period.end))
+        .annotate(month=TruncMonth("placed_on"))
+        .values("month", "participant")
+        .annotate(n=Count("id"))
+    )
+    for row in placed:
+        flow = rows[_as_date(row["month"])]
+        if row["participant"]:
+            flow.inflow_participants += row["n"]
+        else:
+            flow.inflow_others += row["n"]
+    ended = (
+        stays_in(scope)
+        .filter(ended_on__range=(period.start, period.end))
+        .annotate(month=TruncMonth("ended_on"))
+        .values("month")
+        .annotate(n=Count("id"))
+    )
+    for row in ended:
+        rows[_as_date(row["month"])].outflow += row["n"]
+    return list(rows.values())
+
+
+def _as_date(value: datetime.date | datetime.datetime) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+@dataclass
+class DayOccupancy:
+    day: datetime.date
+    participants: int
+    others: int
+    capacity: int
+
+    @property
+    def total(self) -> int:
+        return self.participants + self.others
+
+
+def occupancy_by_day(scope: Scope) -> list[DayOccupancy]:
+    """Stays in the KV per day against realised capacity.
+
+    A stay occupies a place from its placement day up to, not including, its
+    outflow day (the rule of ``trajectories.services.occupied_on``). Counts
+    are built from the number present on the first day plus the placements
+    and outflows per day, so four grouped queries serve any period length.
+    """
+    period = scope.period
+    start, end = period.start, period.end
+    present = (
+        stays_in(scope)
+        .filter(placed_on__lte=start)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=start))
+        .values("participant")
+        .annotate(n=Count("id"))
+    )
+    current = {True: 0, False: 0}
+    for row in present:
+        current[row["participant"]] += row["n"]
+    delta: dict[datetime.date, dict[bool, int]] = defaultdict(
+        lambda: {True: 0, False: 0}
+    )
+    for row in (
+        stays_in(scope)
+        .filter(placed_on__gt=start, placed_on__lte=end)
+        .values("placed_on", "participant")
+        .annotate(n=Count("id"))
+    ):
+        delta[row["placed_on"]][row["participant"]] += row["n"]
+    for row in (
+        stays_in(scope)
+        .filter(ended_on__gt=start, ended_on__lte=end)
+        .values("ended_on", "participant")
+        .annotate(n=Count("id"))
+    ):
+        delta[row["ended_on"]][row["participant"]] -= row["n"]
+    capacity = capacity_by_day(scope)
+    days = []
+    day = start
+    while day <= end:
+        if day != start and day in delta:
+            current[True] += delta[day][True]
+            current[False] += delta[day][False]
+        days.append(DayOccupancy(day, current[True], current[False], capacity[day]))
+        day += datetime.timedelta(days=1)
+    return days
+
+
+def capacity_by_day(scope: Scope) -> dict[datetime.date, int]:
+    """Realised places per day; for each place type the latest period counts."""
+    period = scope.period
+    rows = (
+        CapacityPeriod.objects.filter(
+            place_type__site_id__in=scope.site_ids,
+            planned=False,
+            valid_from__lte=period.end,
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=period.start))
+        .values_list("place_type_id", "valid_from", "valid_to", "places")
+        .order_by("place_type_id", "valid_from")
+    )
+    by_type: dict[int, list[tuple]] = defaultdict(list)
+    for place_type, valid_from, valid_to, places in rows:
+        by_type[place_type].append((valid_from, valid_to, places))
+    totals: dict[datetime.date, int] = defaultdict(int)
+    for periods in by_type.values():
+        day = period.start
+        while day <= period.end:
+            places = 0
+            for valid_from, valid_to, count in periods:
+                if valid_from <= day and (valid_to is None or valid_to >= day):
+                    places = count
+            totals[day] += places
+            day += datetime.timedelta(days=1)
+    return totals
+
+
+@dataclass
+class LengthStats:
+    key: str
+    label: str
+    count: int
+    median: float
+    minimum: int
+    maximum: int
+
+
+def _stats(key: str, label: str, values: list[int]) -> LengthStats:
+    return LengthStats(
+        key=key,
+        label=label,
+        count=len(values),
+        median=float(statistics.median(values)),
+        minimum=min(values),
+        maximum=max(values),
+    )
+
+
+WHOLE_STAY = "stay"
+
+
+def length_of_stay_by_phase(scope: Scope) -> list[LengthStats]:
+    """Days per programme phase for phase periods that ended in the period.
+
+    The last row is the whole stay, for stays with their outflow in the
+    period. Periods without a phase are counted under their place type.
+    """
+    period = scope.period
+    phases: dict[str, tuple[str, int, list[int]]] = {}
+    for code, name, order, place_type, started, ended in StayPhase.objects.filter(
+        stay__site_id__in=scope.site_ids, ended_on__range=(period.start, period.end)
+    ).values_list(
+        "phase__code",
+        "phase__name",
+        "phase__order",
+        "place_type__name",
+        "started_on",
+        "ended_on",
+    ):
+        key = code or f"place:{place_type}"
+        entry = phases.setdefault(key, (name or place_type, order or 0, []))
+        entry[2].append((ended - started).days)
+    found = [
+        _stats(key, label, values)
+        for key, (label, _order, values) in sorted(
+            phases.items(), key=lambda item: (item[1][1], item[1][0])
+        )
+    ]
+    whole = [
+        (ended - placed).days
+        for placed, ended in stays_in(scope)
+        .filter(ended_on__range=(period.start, period.end))
+        .values_list("placed_on", "ended_on")
+    ]
+    if whole:
+        found.append(_stats(WHOLE_STAY, "", whole))
+    return found
+
+
+@dataclass
+class ExitCount:
+    key: str
+    label: str
+    count: int
+
+
+TEMPORARY_RETURN = "temporary_return"
+
+
+def exits_by_type(scope: Scope) -> list[ExitCount]:
+    """Outflow per type in the period, plus temporary returns to the PI.
+
+    Definitive returns are an outflow type; temporary returns are decided on
+    incidents and do not end the stay, so they are counted separately.
+    """
+    period = scope.period
+    counts = dict(
+        stays_in(scope)
+        .filter(ended_on__range=(period.start, period.end))
+        .values_list("outflow_type")
+        .annotate(n=Count("id"))
+    )
+    found = [
+        ExitCount(value, str(label), counts.get(value, 0))
+        for value, label in OutflowType.choices
+    ]
+    temporary = Incident.objects.filter(
+        stay__site_id__in=scope.site_ids,
+        consequence=Consequence.TEMPORARY_RETURN,
+        occurred_on__range=(period.start, period.end),
+    ).count()
+    found.append(
+        ExitCount(TEMPORARY_RETURN, str(Consequence.TEMPORARY_RETURN.label), temporary)
+    )
+    return found
+
+
+@dataclass
+class SiteSummary:
+    site_id: int
+    inflow: int = 0
+    outflow: int = 0
+    present_at_end: int = 0
+    capacity_at_end: int = 0
+
+
+def site_summaries(scope: Scope) -> dict[int, SiteSummary]:
+    """Per site: inflow and outflow in the period, and occupancy on its last day."""
+    period = scope.period
+    found = {site_id: SiteSummary(site_id) for site_id in scope.site_ids}
+    for site_id, count in (
+        stays_in(scope)
+        .filter(placed_on__range=(period.start, period.end))
+        .values_list("site_id")
+        .annotate(n=Count("id"))
+    ):
+        found[site_id].inflow = count
+    for site_id, count in (
+        stays_in(scope)
+        .filter(ended_on__range=(period.start, period.end))
+        .values_list("site_id")
+        .annotate(n=Count("id"))
+    ):
+        found[site_id].outflow = count
+    for site_id, count in (
+        stays_in(scope)
+        .filter(placed_on__lte=period.end)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=period.end))
+        .values_list("site_id")
+        .annotate(n=Count("id"))
+    ):
+        found[site_id].present_at_end = count
+    rows = (
+        CapacityPeriod.objects.filter(
+            place_type__site_id__in=scope.site_ids,
+            planned=False,
+            valid_from__lte=period.end,
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=period.end))
+        .order_by("place_type_id", "valid_from")
+        .values_list("place_type__site_id", "place_type_id", "places")
+    )
+    latest: dict[int, tuple[int, int]] = {}
+    for site_id, place_type, places in rows:
+        latest[place_type] = (site_id, places)
+    for site_id, places in latest.values():
+        found[site_id].capacity_at_end += places
+    return found

@@ -1,0 +1,123 @@
+"""The intake funnel: cases opened in the period, stages reached, how they ended."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+
+from dashboards.scope import Scope
+from intake.models import (
+    CaseEndReason,
+    EndReasonCode,
+    IntakeCase,
+    IntakeOutcome,
+    StageEvent,
+    StageKind,
+    StageOutcome,
+)
+
+
+@dataclass
+class StageRow:
+    key: str
+    label: str
+    reached: int
+    passed: int
+
+
+@dataclass
+class Funnel:
+    opened: int
+    placed: int
+    stages: list[StageRow] = field(default_factory=list)
+    outcomes: list[tuple[str, str, int]] = field(default_factory=list)
+    end_reasons: list[tuple[str, str, int]] = field(default_factory=list)
+
+    @property
+    def conversion(self) -> float | None:
+        """Share of the opened cases that led to a placement, in percent."""
+        if not self.opened:
+            return None
+        return round(100 * self.placed / self.opened, 1)
+
+
+def cases_in(scope: Scope):
+    period = scope.period
+    return IntakeCase.objects.filter(
+        site_id__in=scope.site_ids, opened_on__range=(period.start, period.end)
+    )
+
+
+def funnel(scope: Scope, *, by_kind: bool = False) -> Funnel:
+    """Cases opened in the period and how far they got.
+
+    One site's funnel lists its own stages in order; across sites, whose
+    pipelines differ, stages are grouped by their kind so the rows compare.
+    """
+    outcome_counts = dict(
+        cases_in(scope).values_list("outcome").annotate(n=Count("id"))
+    )
+    opened = sum(outcome_counts.values())
+    events = StageEvent.objects.filter(case__in=cases_in(scope))
+    passed = Count("case", filter=~Q(outcome=StageOutcome.NEGATIVE), distinct=True)
+    if by_kind:
+        kinds = dict(StageKind.choices)
+        grouped = (
+            events.values("stage__kind")
+            .annotate(reached=Count("case", distinct=True), passed=passed)
+            .order_by()
+        )
+        order = list(kinds)
+        stages = sorted(
+            (
+                StageRow(
+                    row["stage__kind"],
+                    str(kinds.get(row["stage__kind"], row["stage__kind"])),
+                    row["reached"],
+                    row["passed"],
+                )
+                for row in grouped
+            ),
+            key=lambda stage: order.index(stage.key) if stage.key in order else 99,
+        )
+    else:
+        grouped = (
+            events.values("stage__code", "stage__name", "stage__order")
+            .annotate(reached=Count("case", distinct=True), passed=passed)
+            .order_by("stage__order", "stage__code")
+        )
+        stages = []
+        for row in grouped:
+            if stages and stages[-1].key == row["stage__code"]:
+                # the same stage code in two process versions is one row
+                stages[-1].reached += row["reached"]
+                stages[-1].passed += row["passed"]
+                continue
+            stages.append(
+                StageRow(
+                    row["stage__code"],
+                    row["stage__name"],
+                    row["reached"],
+                    row["passed"],
+                )
+            )
+    reasons = dict(
+        CaseEndReason.objects.filter(case__in=cases_in(scope))
+        .values_list("code")
+        .annotate(n=Count("case", distinct=True))
+    )
+    return Funnel(
+        opened=opened,
+        placed=outcome_counts.get(IntakeOutcome.PLACED, 0),
+        stages=stages,
+        outcomes=[
+            (value, str(label), outcome_counts.get(value, 0))
+            for value, label in IntakeOutcome.choices
+        ],
+        end_reasons=[
+            (value, str(label), reasons[value])
+            for value, label in EndReasonCode.choices
+            if reasons.get(value)
+        ],
+    )

@@ -1,0 +1,101 @@
+"""Dashboards per site, the programme overview and the cases behind a number."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from core.access import role_required
+from core.models import Site
+from core.scoping import DASHBOARD_ROLES, get_visible_or_404
+from dashboards import b7
+from dashboards.metrics import people_behind
+from dashboards.panels import dashboard_panels
+from dashboards.periods import period_from_request
+from dashboards.scope import Scope
+from dashboards.selectors.access import (
+    CASE_LIST_ROLES,
+    case_list_page,
+    dashboard_sites,
+)
+from dashboards.selectors.flow import site_summaries
+
+
+def _programme_name(site: Site) -> str:
+    return site.alias or site.name
+
+
+@role_required(DASHBOARD_ROLES)
+def overview_view(request: HttpRequest) -> HttpResponse:
+    form, period = period_from_request(request.GET)
+    sites = list(dashboard_sites(request.user, DASHBOARD_ROLES))
+    scope = Scope(
+        tuple(s.pk for s in sites), period, reverse("dashboards:programme_cases")
+    )
+    summaries = site_summaries(scope)
+    context = {
+        "form": form,
+        "period": period,
+        "sites": [(site, summaries[site.pk]) for site in sites],
+        "panels": dashboard_panels(scope, programme=True),
+        "b7": b7.b7_tables(scope, programme="de KV's", plan="individuele plan"),
+        "scope": scope,
+    }
+    return render(request, "dashboards/overview.html", context)
+
+
+@role_required(DASHBOARD_ROLES)
+def site_dashboard_view(request: HttpRequest, site_code: str) -> HttpResponse:
+    site = get_visible_or_404(Site, request.user, DASHBOARD_ROLES, code=site_code)
+    form, period = period_from_request(request.GET)
+    scope = Scope(
+        (site.pk,), period, reverse("dashboards:site_cases", args=[site.code])
+    )
+    context = {
+        "site": site,
+        "form": form,
+        "period": period,
+        "panels": dashboard_panels(scope, programme=False),
+        "b7": b7.b7_tables(
+            scope,
+            programme=_programme_name(site),
+            plan=site.individual_plan_name or "individuele plan",
+        ),
+        "scope": scope,
+    }
+    return render(request, "dashboards/site_dashboard.html", context)
+
+
+def _case_list(request: HttpRequest, scope: Scope, site: Site | None) -> HttpResponse:
+    metric = request.GET.get("metric", "")
+    key = request.GET.get("key", "")
+    person_ids = people_behind(scope, metric, key) if metric else None
+    page, named = (None, set())
+    if person_ids is not None:
+        page, named = case_list_page(request.user, person_ids, request.GET.get("page"))
+    context = {
+        "site": site,
+        "metric": metric,
+        "key": key,
+        "known": person_ids is not None,
+        "page": page,
+        "named": named,
+        "period": scope.period,
+        "query": scope.period.query(metric=metric, key=key),
+    }
+    return render(request, "dashboards/case_list.html", context)
+
+
+@role_required(CASE_LIST_ROLES)
+def site_cases_view(request: HttpRequest, site_code: str) -> HttpResponse:
+    site = get_visible_or_404(Site, request.user, CASE_LIST_ROLES, code=site_code)
+    _form, period = period_from_request(request.GET)
+    return _case_list(request, Scope((site.pk,), period), site)
+
+
+@role_required(CASE_LIST_ROLES)
+def programme_cases_view(request: HttpRequest) -> HttpResponse:
+    _form, period = period_from_request(request.GET)
+    site_ids = tuple(s.pk for s in dashboard_sites(request.user, CASE_LIST_ROLES))
+    return _case_list(request, Scope(site_ids, period), None)
