@@ -1,0 +1,201 @@
+"""Retention: how long identifying data is kept, and pseudonymising what is
+past it.
+
+Periods are in ``settings.KV_RETENTION_YEARS`` (years, each overridable from
+the environment; see the README):
+
+``intake_case``
+    an intake case that did not lead to a placement (rejected, declined,
+    withdrawn, handed back, waitlisted): counted from ``closed_on``;
+``stay``
+    a stay (placement): counted from the outflow date ``ended_on``; an
+    intake case that led to a placement follows its stay;
+``person``
+    a registered person with no intake case and no stay: counted from
+    ``created_at``;
+``audit_event``
+    an audit-log event: counted from ``at``.
+
+A person is past retention when *every* period that applies to them has run
+out: no open intake case, no stay without outflow, nothing closed or ended
+within its period. Such a person is pseudonymised: first and last name become
+the research pseudonym, the DJI number is blanked, the date of birth becomes
+1 July of the birth year, and the same is done in the person's history rows.
+Research data (measurements, plans, stays, intake steps, municipalities) are
+kept: they carry only the pseudonym. An audit event past retention loses the
+user who did it and its details; kind, time, site and summary stay for the
+statistics. Every run with ``--confirm`` writes one ``AuditKind.RETENTION``
+event per site, listing pseudonyms only.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from core.concurrency import versioned_save
+from core.models import AuditEvent, AuditKind, Person, Site
+from core.services import audit_event_record
+
+RETENTION_KINDS = ("intake_case", "stay", "person", "audit_event")
+PSEUDONYMISED_FIELDS = ("first_name", "last_name", "dji_number", "date_of_birth")
+
+
+def years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a non-leap target year
+        return day.replace(year=day.year - years, day=28)
+
+
+def retention_years() -> dict[str, int]:
+    configured = getattr(settings, "KV_RETENTION_YEARS", {})
+    missing = [kind for kind in RETENTION_KINDS if kind not in configured]
+    if missing:
+        raise ValueError(f"KV_RETENTION_YEARS lacks {missing}")
+    return {kind: int(configured[kind]) for kind in RETENTION_KINDS}
+
+
+@dataclass(frozen=True)
+class DuePerson:
+    person: Person
+    kind: str
+
+
+def _model(label: str) -> type[models.Model] | None:
+    try:
+        return apps.get_model(label)
+    except LookupError:
+        return None
+
+
+def people_past_retention(*, today: datetime.date | None = None) -> list[DuePerson]:
+    """People not yet pseudonymised whose every retention period has run out."""
+    today = today or timezone.localdate()
+    years = retention_years()
+    intake_cutoff = years_before(today, years["intake_case"])
+    stay_cutoff = years_before(today, years["stay"])
+    person_cutoff = years_before(today, years["person"])
+    people = Person.objects.filter(pseudonymised_at__isnull=True)
+    with_case: set[int] = set()
+    with_stay: set[int] = set()
+    intake_case = _model("intake.IntakeCase")
+    if intake_case is not None:
+        cases = intake_case._default_manager.all()
+        placed = Q(outcome="placed")
+        still_kept = cases.filter(
+            Q(outcome="open")
+            | Q(closed_on__isnull=True)
+            | (~placed & Q(closed_on__gt=intake_cutoff))
+            | (placed & Q(closed_on__gt=stay_cutoff))
+        )
+        people = people.exclude(pk__in=still_kept.values("person_id"))
+        with_case = set(cases.values_list("person_id", flat=True))
+    stay = _model("trajectories.Stay")
+    if stay is not None:
+        stays = stay._default_manager.all()
+        still_kept = stays.filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=stay_cutoff)
+        )
+        people = people.exclude(pk__in=still_kept.values("person_id"))
+        with_stay = set(stays.values_list("person_id", flat=True))
+    due = []
+    for person in people.select_related("site").order_by("site__code", "pk"):
+        if person.pk in with_stay:
+            kind = "stay"
+        elif person.pk in with_case:
+            kind = "intake_case"
+        elif timezone.localdate(person.created_at) <= person_cutoff:
+            kind = "person"
+        else:
+            continue
+        due.append(DuePerson(person=person, kind=kind))
+    return due
+
+
+def audit_events_past_retention(
+    *, today: datetime.date | None = None
+) -> models.QuerySet[AuditEvent]:
+    today = today or timezone.localdate()
+    cutoff = years_before(today, retention_years()["audit_event"])
+    return (
+        AuditEvent.objects.filter(at__date__lt=cutoff)
+        .exclude(kind=AuditKind.RETENTION)
+        .filter(Q(actor__isnull=False) | ~Q(actor_username="") | ~Q(details={}))
+    )
+
+
+def _pseudonymised_values(person: Person) -> dict[str, Any]:
+    return {
+        "first_name": person.pseudonym,
+        "last_name": person.pseudonym,
+        "dji_number": "",
+        "date_of_birth": datetime.date(person.date_of_birth.year, 7, 1),
+    }
+
+
+@transaction.atomic
+def person_pseudonymise(*, person: Person) -> Person:
+    """Replace what identifies ``person``, in the row and in its history."""
+    values = _pseudonymised_values(person)
+    for field, value in values.items():
+        setattr(person, field, value)
+    person.pseudonymised_at = timezone.now()
+    person.full_clean()
+    versioned_save(instance=person, fields=[*PSEUDONYMISED_FIELDS, "pseudonymised_at"])
+    # The audit history must not keep what the record no longer holds.
+    Person.history.filter(id=person.pk).update(**values)
+    return person
+
+
+@dataclass
+class RetentionResult:
+    people: list[DuePerson]
+    audit_events: int
+
+
+@transaction.atomic
+def retention_apply(
+    *, actor: AbstractBaseUser | None = None, today: datetime.date | None = None
+) -> RetentionResult:
+    """Pseudonymise every person and audit event past retention, audited per
+    site in the same transaction."""
+    due = people_past_retention(today=today)
+    by_site: dict[Site, list[DuePerson]] = defaultdict(list)
+    for entry in due:
+        person_pseudonymise(person=entry.person)
+        by_site[entry.person.site].append(entry)
+    events = audit_events_past_retention(today=today)
+    event_count = events.update(actor=None, actor_username="", details={})
+    for site, entries in by_site.items():
+        audit_event_record(
+            actor=actor,
+            username="" if actor else "retention",
+            kind=AuditKind.RETENTION,
+            site=site,
+            summary=f"pseudonymised {len(entries)} people past retention",
+            details={
+                "periods_years": retention_years(),
+                "people": [
+                    {"pseudonym": e.person.pseudonym, "kind": e.kind} for e in entries
+                ],
+            },
+        )
+    if event_count:
+        audit_event_record(
+            actor=actor,
+            username="" if actor else "retention",
+            kind=AuditKind.RETENTION,
+            summary=f"removed user and details from {event_count} audit events",
+            details={"audit_events": event_count},
+        )
+    return RetentionResult(people=due, audit_events=event_count)
