@@ -3,7 +3,17 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core.scoping import Role
+
 
 class IntakeConfig(AppConfig):
     name = "intake"
     verbose_name = _("Intake")
+    reference_loaders = ["intake.reference.intake_processes_load"]
+    demo_steps = ["intake.demo.seed_intake"]
+    nav_items = [
+        ("intake:worklist", _("Intake"), {Role.CASEMANAGER, Role.PROJECT_LEADER}),
+    ]
+    home_sections = ["intake.sections.home"]
+    person_sections = ["intake.sections.person"]
+    site_sections = ["intake.sections.site"]

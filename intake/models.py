@@ -1,14 +1,25 @@
-"""Intake: one case per candidate per site, from entry to a coded end."""
+"""Intake: one case per candidate per site, from entry to a coded end.
+
+The pipeline of each site is reference data (``IntakeProcessVersion`` with
+its ``IntakeStageDefinition`` rows, loaded from
+``fixtures/reference/intake_stages.yaml``). A case keeps the process version it
+started under, so a later change of process never rewrites old cases.
+"""
 
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import CriteriaVersion, Person, Site
+from core.models import CriteriaVersion, Criterion, Person, Site
 from core.scoping import SiteScopedQuerySet
 
 
@@ -20,6 +31,222 @@ class IntakeOutcome(models.TextChoices):
     WITHDRAWN = "withdrawn", _("withdrawn")
     HANDED_BACK = "handed_back", _("handed back")
     WAITLISTED = "waitlisted", _("waitlisted")
+
+
+class StageKind(models.TextChoices):
+    """What a stage does; the services treat some kinds specially."""
+
+    STEP = "step", _("step")
+    ASSESSMENT = "assessment", _("assessment with an outcome")
+    WAITLIST = "waitlist", _("waiting list")
+    CONSENT = "consent", _("consent")
+    PRESCAN = "prescan", _("pre-scan (objection yes/no per partner)")
+    TRIAL = "trial", _("trial period")
+    DECISION = "decision", _("placement decision")
+
+
+class StageOutcome(models.TextChoices):
+    COMPLETED = "completed", _("completed")
+    POSITIVE = "positive", _("positive")
+    NEGATIVE = "negative", _("negative")
+
+
+class DueAnchor(models.TextChoices):
+    NONE = "", _("no due date")
+    OPENED = "opened", _("days after the case was opened")
+    PREREQUISITES = "prerequisites", _("days after the preceding stages")
+    REPORT_DATE = "report_date", _("days relative to the report date (meldingsdatum)")
+
+
+class PrescanPartner(models.TextChoices):
+    OM = "om", _("Openbaar Ministerie (OM)")
+    POLICE = "police", _("police")
+    PROBATION = "reclassering", _("reclassering")
+    SAFETY_HOUSE = "veiligheidshuis", _("Veiligheidshuis")
+
+
+class AwarenessChannel(models.TextChoices):
+    UNKNOWN = "", _("unknown")
+    OTHER_DETAINEES = "other_detainees", _("other detainees")
+    STAFF = "staff", _("PI staff")
+    INFORMATION = "information", _("information material (leaflet, infographic, film)")
+    PRESENTATION = "presentation", _("presentation or information session")
+    PARTNER = "partner", _("a chain partner")
+    LAWYER = "lawyer", _("lawyer")
+    CALL_UP = "call_up", _("call-up letter")
+    OTHER = "other", _("other")
+
+
+class EndReasonCode(models.TextChoices):
+    CRITERION_NOT_MET = "criterion_not_met", _("does not meet a criterion")
+    PRESCAN_OBJECTION = "prescan_objection", _("objection in the pre-scan")
+    NEGATIVE_ADVICE = "negative_advice", _("negative advice or decision in a stage")
+    NOT_GROUP_SUITABLE = "not_group_suitable", _("not group-suitable")
+    NO_VICTIM_CONSENT = "no_victim_consent", _("no consent of the victim")
+    EMPLOYER_REFUSED = "employer_refused", _("employer does not cooperate")
+    NO_CONSENT = "no_consent", _("candidate gave no consent")
+    PREFERS_OTHER_REGIME = (
+        "prefers_other_regime",
+        _("candidate prefers another regime (ZBBI, PP, schorsing)"),
+    )
+    NOT_INTERESTED = "not_interested", _("candidate not interested")
+    TIME_TOO_SHORT = "time_too_short", _("remaining time too short")
+    SITE_NOT_AVAILABLE = "site_not_available", _("KV not available")
+    OTHER = "other", _("other")
+
+
+class IntakeProcessVersion(models.Model):
+    """The intake pipeline of a site from ``valid_from``; a change is a new version."""
+
+    site_lookup = "site"
+
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="intake_processes"
+    )
+    version = models.PositiveSmallIntegerField(_("version"))
+    valid_from = models.DateField(_("valid from"))
+    name = models.CharField(_("name"), max_length=200)
+    note = models.TextField(_("note"), blank=True)
+    report_lines = models.CharField(_("report lines"), max_length=100, blank=True)
+    #: where a case may be handed back to (Middelburg: DIZ for a regular call-up)
+    hand_back_to = models.CharField(_("hand back to"), max_length=200, blank=True)
+
+    objects = SiteScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["site", "version"]
+        verbose_name = _("intake process version")
+        verbose_name_plural = _("intake process versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "version"], name="intake_process_unique_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site.code} v{self.version} ({self.valid_from})"
+
+
+class EntryRoute(models.Model):
+    """A way candidates enter a site's pipeline (DJI list, referral, call-up)."""
+
+    site_lookup = "process__site"
+
+    process = models.ForeignKey(
+        IntakeProcessVersion, on_delete=models.CASCADE, related_name="entry_routes"
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    planned_only = models.BooleanField(
+        _("planned only"),
+        default=False,
+        help_text=_("Described in the plan but not (yet) in use."),
+    )
+    importable = models.BooleanField(
+        _("importable list"),
+        default=False,
+        help_text=_("Candidates on this route arrive as a list (DJI, DIZ)."),
+    )
+
+    objects = SiteScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["process", "order"]
+        verbose_name = _("entry route")
+        verbose_name_plural = _("entry routes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["process", "code"], name="entry_route_unique_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IntakeStageDefinition(models.Model):
+    """One stage of a process version.
+
+    Stages form a graph, not a line: ``requires`` lists the codes of the
+    stages that must be passed first, so stages without a path between them
+    may happen in any order or in parallel (Almelo's motivation letter and
+    intake interview; the PI's own transfer procedure).
+    """
+
+    site_lookup = "process__site"
+
+    process = models.ForeignKey(
+        IntakeProcessVersion, on_delete=models.CASCADE, related_name="stages"
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("order"))
+    kind = models.CharField(_("kind"), max_length=20, choices=StageKind.choices)
+    performer_role = models.CharField(_("performed by (role)"), max_length=300)
+    performer_organisation = models.CharField(
+        _("performed by (organisation)"), max_length=300
+    )
+    description = models.TextField(_("description"), blank=True)
+    #: [{"code": ..., "name": ...}] documents or advice the stage produces
+    documents = models.JSONField(_("documents and advice"), default=list, blank=True)
+    outcomes = models.JSONField(_("possible outcomes"), default=list)
+    requires = models.JSONField(_("requires stages"), default=list, blank=True)
+    parallel = models.BooleanField(
+        _("runs alongside"),
+        default=False,
+        help_text=_("Runs next to the main line (e.g. the PI's own procedure)."),
+    )
+    optional = models.BooleanField(_("optional"), default=False)
+    practice_addition = models.BooleanField(
+        _("added in practice"),
+        default=False,
+        help_text=_("Not in the plan; reported in the realisation (chapter 3)."),
+    )
+    #: pre-scan partners answering only objection yes/no
+    prescan_partners = models.JSONField(
+        _("pre-scan partners"), default=list, blank=True
+    )
+    due_anchor = models.CharField(
+        _("due date anchor"),
+        max_length=20,
+        choices=DueAnchor.choices,
+        default=DueAnchor.NONE,
+        blank=True,
+    )
+    due_offset_days = models.IntegerField(_("due offset (days)"), null=True, blank=True)
+    report_lines = models.CharField(_("report lines"), max_length=100, blank=True)
+
+    objects = SiteScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["process", "order"]
+        verbose_name = _("intake stage definition")
+        verbose_name_plural = _("intake stage definitions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["process", "code"], name="intake_stage_unique_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        unknown = set(self.outcomes) - set(StageOutcome.values)
+        if unknown or not self.outcomes:
+            raise ValidationError({"outcomes": f"invalid outcomes {sorted(unknown)}"})
+        partners = set(self.prescan_partners) - set(PrescanPartner.values)
+        if partners:
+            raise ValidationError({"prescan_partners": f"unknown {sorted(partners)}"})
+        if self.kind == StageKind.PRESCAN and not self.prescan_partners:
+            raise ValidationError({"prescan_partners": "a pre-scan needs partners"})
+
+    def document_name(self, code: str) -> str:
+        for document in self.documents:
+            if document["code"] == code:
+                return document["name"]
+        return code
 
 
 class IntakeCase(models.Model):
@@ -49,6 +276,59 @@ class IntakeCase(models.Model):
     )
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    process = models.ForeignKey(
+        IntakeProcessVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("intake process version"),
+    )
+    entry_route = models.ForeignKey(
+        EntryRoute,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("entry route"),
+    )
+    referring_organisation = models.ForeignKey(
+        "partners.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("referring organisation"),
+    )
+    referring_person = models.CharField(
+        _("referring person"), max_length=200, blank=True
+    )
+    heard_via = models.CharField(
+        _("heard of the KV via"),
+        max_length=30,
+        choices=AwarenessChannel.choices,
+        blank=True,
+    )
+    report_date = models.DateField(
+        _("report date (meldingsdatum)"),
+        null=True,
+        blank=True,
+        help_text=_("For self-reporters called up by DIZ."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    import_batch = models.ForeignKey(
+        "intake.ImportBatch",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
 
     objects = SiteScopedQuerySet.as_manager()
     history = HistoricalRecords()
@@ -63,6 +343,15 @@ class IntakeCase(models.Model):
                 | models.Q(closed_on__gte=models.F("opened_on")),
                 name="intake_case_closed_after_opened",
             ),
+            models.UniqueConstraint(
+                fields=["site", "person"],
+                condition=Q(outcome="open"),
+                name="intake_case_one_open_per_person",
+            ),
+        ]
+        indexes = [
+            # the funnel selects a site's cases opened in a period
+            models.Index(fields=["site", "opened_on"], name="intake_case_site_opened"),
         ]
 
     def __str__(self) -> str:
@@ -70,3 +359,325 @@ class IntakeCase(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("intake:case_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome == IntakeOutcome.OPEN
+
+
+class StageEvent(models.Model):
+    """A stage reached by a case: date, who recorded it and the outcome.
+
+    Deliberately without free text: stage outcomes are coded, and pre-scan
+    partners share no content.
+    """
+
+    site_lookup = "case__site"
+    person_lookup = "case__person"
+
+    case = models.ForeignKey(
+        IntakeCase, on_delete=models.CASCADE, related_name="events"
+    )
+    stage = models.ForeignKey(
+        IntakeStageDefinition, on_delete=models.PROTECT, related_name="events"
+    )
+    occurred_on = models.DateField(_("date"))
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=StageOutcome.choices
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    objects = SiteScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["occurred_on", "pk"]
+        verbose_name = _("stage event")
+        verbose_name_plural = _("stage events")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "stage"], name="stage_event_once_per_case"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stage}: {self.get_outcome_display()}"
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome != StageOutcome.NEGATIVE
+
+
+class PrescanAnswer(models.Model):
+    """A pre-scan partner's answer: only whether it objects.
+
+    No text field on purpose: the report states that no content is shared
+    ("Er wordt geen inhoudelijke informatie gedeeld", L2148-2149).
+    """
+
+    site_lookup = "case__site"
+    person_lookup = "case__person"
+
+    case = models.ForeignKey(
+        IntakeCase, on_delete=models.CASCADE, related_name="prescan_answers"
+    )
+    partner = models.CharField(
+        _("partner"), max_length=20, choices=PrescanPartner.choices
+    )
+    asked_on = models.DateField(_("asked on"))
+    answered_on = models.DateField(_("answered on"))
+    objection = models.BooleanField(_("objection"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = SiteScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["case", "partner"]
+        verbose_name = _("pre-scan answer")
+        verbose_name_plural = _("pre-scan answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "partner"], name="prescan_answer_once_per_partner"
+            ),
+            models.CheckConstraint(
+                condition=Q(answered_on__gte=models.F("asked_on")),
+                name="prescan_answered_after_asked",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_partner_display()
+
+
+class CaseDocument(models.Model):
+    """A document or advice received for a case (registered, not stored)."""
+
+    site_lookup = "case__site"
+    person_lookup = "case__person"
+
+    case = models.ForeignKey(
+        IntakeCase, on_delete=models.CASCADE, related_name="documents"
+    )
+    stage = models.ForeignKey(
+        IntakeStageDefinition, on_delete=models.PROTECT, related_name="+"
+    )
+    document_code = models.SlugField(_("document"), max_length=40)
+    received_on = models.DateField(_("received on"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = SiteScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["received_on", "pk"]
+        verbose_name = _("document or advice")
+        verbose_name_plural = _("documents and advice")
+
+    def __str__(self) -> str:
+        return self.stage.document_name(self.document_code)
+
+
+class CheckResult(models.TextChoices):
+    MET = "met", _("met")
+    NOT_MET = "not_met", _("not met")
+    EXCEPTION = "exception", _("not met, exception granted")
+
+
+class CriterionCheck(models.Model):
+    """One line of the criteria checklist of a case's criteria version."""
+
+    site_lookup = "case__site"
+    person_lookup = "case__person"
+
+    case = models.ForeignKey(
+        IntakeCase, on_delete=models.CASCADE, related_name="criterion_checks"
+    )
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    result = models.CharField(_("result"), max_length=20, choices=CheckResult.choices)
+    exception_reason = models.TextField(_("reason for the exception"), blank=True)
+    checked_on = models.DateField(_("checked on"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = SiteScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["case", "criterion__order"]
+        verbose_name = _("criterion check")
+        verbose_name_plural = _("criterion checks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "criterion"], name="criterion_check_once_per_case"
+            ),
+            models.CheckConstraint(
+                condition=~Q(result="exception") | ~Q(exception_reason=""),
+                name="criterion_exception_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion.code}: {self.get_result_display()}"
+
+
+class CaseEndReason(models.Model):
+    """A coded reason for a case's end (several may apply)."""
+
+    site_lookup = "case__site"
+    person_lookup = "case__person"
+
+    case = models.ForeignKey(
+        IntakeCase, on_delete=models.CASCADE, related_name="end_reasons"
+    )
+    code = models.CharField(_("reason"), max_length=30, choices=EndReasonCode.choices)
+    criterion = models.ForeignKey(
+        Criterion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("criterion not met"),
+    )
+    prescan_partner = models.CharField(
+        _("objecting pre-scan partner"),
+        max_length=20,
+        choices=PrescanPartner.choices,
+        blank=True,
+    )
+    stage = models.ForeignKey(
+        IntakeStageDefinition,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("stage"),
+    )
+
+    objects = SiteScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["case", "pk"]
+        verbose_name = _("end reason")
+        verbose_name_plural = _("end reasons")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(code="criterion_not_met") | Q(criterion__isnull=False),
+                name="end_reason_criterion_named",
+            ),
+            models.CheckConstraint(
+                condition=~Q(code="prescan_objection") | ~Q(prescan_partner=""),
+                name="end_reason_prescan_partner_named",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_code_display()
+
+
+class ImportKind(models.TextChoices):
+    DJI_LIST = "dji_list", _("DJI list of detainees")
+    DIZ_CALL_UP = "diz_call_up", _("DIZ call-up list of self-reporters")
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEW = "preview", _("awaiting confirmation")
+    APPLIED = "applied", _("applied")
+
+
+def import_upload_to(instance: ImportBatch, filename: str) -> str:
+    day = timezone.localdate()
+    return f"intake_imports/{day:%Y/%m}/{filename}"
+
+
+class ImportBatch(models.Model):
+    """An uploaded list, kept with who imported it and what it created."""
+
+    site_lookup = "site"
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(
+        _("kind of list"), max_length=20, choices=ImportKind.choices
+    )
+    entry_route = models.ForeignKey(
+        EntryRoute, on_delete=models.PROTECT, related_name="+"
+    )
+    list_date = models.DateField(_("list date"))
+    file = models.FileField(_("file"), upload_to=import_upload_to)
+    original_name = models.CharField(_("file name"), max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ImportStatus.choices,
+        default=ImportStatus.PREVIEW,
+    )
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    people_created = models.PositiveIntegerField(_("people created"), default=0)
+    people_matched = models.PositiveIntegerField(_("people matched"), default=0)
+    cases_opened = models.PositiveIntegerField(_("cases opened"), default=0)
+
+    objects = SiteScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name = _("list import")
+        verbose_name_plural = _("list imports")
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.uploaded_at:%Y-%m-%d})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("intake:import_detail", args=[self.pk])
+
+
+def due_date_for(
+    stage: IntakeStageDefinition,
+    *,
+    case: IntakeCase,
+    prerequisites_done_on: datetime.date | None,
+) -> datetime.date | None:
+    """When the stage is due for ``case``, where the report sets a term."""
+    if stage.due_offset_days is None or not stage.due_anchor:
+        return None
+    anchor = {
+        DueAnchor.OPENED: case.opened_on,
+        DueAnchor.PREREQUISITES: prerequisites_done_on or case.opened_on,
+        DueAnchor.REPORT_DATE: case.report_date,
+    }.get(stage.due_anchor)
+    if anchor is None:
+        return None
+    return anchor + datetime.timedelta(days=stage.due_offset_days)

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Site
+from core.scoping import CASE_READ_ROLES
+from intake.models import EndReasonCode, IntakeCase, IntakeOutcome, StageOutcome
+
+
+class IntakeCaseFilter(django_filters.FilterSet):
+    """Case list filters; the funnel links to the list with these parameters."""
+
+    q = django_filters.CharFilter(method="search", label=_("search"))
+    site = django_filters.ModelChoiceFilter(
+        queryset=Site.objects.none(), label=_("site"), to_field_name="code"
+    )
+    outcome = django_filters.ChoiceFilter(
+        choices=IntakeOutcome.choices, label=_("outcome")
+    )
+    opened_from = django_filters.DateFilter(
+        field_name="opened_on", lookup_expr="gte", label=_("opened from")
+    )
+    opened_to = django_filters.DateFilter(
+        field_name="opened_on", lookup_expr="lte", label=_("opened until")
+    )
+    route = django_filters.CharFilter(
+        field_name="entry_route__code", label=_("entry route (code)")
+    )
+    reached = django_filters.CharFilter(
+        method="filter_reached", label=_("reached stage")
+    )
+    passed = django_filters.CharFilter(method="filter_passed", label=_("passed stage"))
+    failed = django_filters.CharFilter(method="filter_failed", label=_("failed stage"))
+    reason = django_filters.ChoiceFilter(
+        choices=EndReasonCode.choices,
+        method="filter_reason",
+        label=_("end reason"),
+    )
+
+    class Meta:
+        model = IntakeCase
+        fields = ["q", "site", "outcome", "opened_from", "opened_to", "route"]
+
+    def __init__(self, *args: Any, request_user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if request_user is not None:
+            self.filters["site"].queryset = Site.objects.visible_to(
+                request_user, CASE_READ_ROLES
+            )
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        for word in value.split():
+            queryset = queryset.filter(
+                Q(person__first_name__icontains=word)
+                | Q(person__last_name__icontains=word)
+                | Q(person__dji_number__icontains=word)
+            )
+        return queryset
+
+    def filter_reached(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(events__stage__code=value).distinct()
+
+    def filter_passed(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(
+            events__stage__code=value,
+            events__outcome__in=[StageOutcome.COMPLETED, StageOutcome.POSITIVE],
+        ).distinct()
+
+    def filter_failed(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(
+            events__stage__code=value, events__outcome=StageOutcome.NEGATIVE
+        ).distinct()
+
+    def filter_reason(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(end_reasons__code=value).distinct()

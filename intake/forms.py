@@ -1,0 +1,251 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import DateInput
+from core.models import Criterion, PlaceType, Site
+from core.scoping import CASE_WRITE_ROLES
+from intake.models import (
+    AwarenessChannel,
+    CheckResult,
+    EndReasonCode,
+    EntryRoute,
+    ImportKind,
+    IntakeCase,
+    IntakeOutcome,
+    IntakeStageDefinition,
+    PrescanPartner,
+    StageKind,
+    StageOutcome,
+)
+from partners.models import Organisation
+
+
+def _today() -> Any:
+    return timezone.localdate()
+
+
+class CaseOpenForm(forms.Form):
+    person = forms.ModelChoiceField(queryset=None, label=_("person"))
+    opened_on = forms.DateField(
+        label=_("opened on"), widget=DateInput(), initial=_today
+    )
+    entry_route = forms.ModelChoiceField(queryset=None, label=_("entry route"))
+    referring_organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.all(),
+        required=False,
+        label=_("referring organisation"),
+    )
+    referring_person = forms.CharField(
+        max_length=200, required=False, label=_("referring person")
+    )
+    heard_via = forms.ChoiceField(
+        choices=AwarenessChannel.choices, required=False, label=_("heard of the KV via")
+    )
+    report_date = forms.DateField(
+        required=False, label=_("report date (meldingsdatum)"), widget=DateInput()
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from core.models import Person
+
+        self.fields["person"].queryset = Person.objects.visible_to(
+            user, CASE_WRITE_ROLES
+        ).select_related("site")
+        self.fields["entry_route"].queryset = (
+            EntryRoute.objects.visible_to(user, CASE_WRITE_ROLES)
+            .select_related("process__site")
+            .order_by("process__site__name", "-process__version", "order")
+        )
+        self.fields["entry_route"].label_from_instance = lambda route: (
+            f"{route.process.site.name} v{route.process.version}: {route.name}"
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        person, route = data.get("person"), data.get("entry_route")
+        if person and route and route.process.site_id != person.site_id:
+            self.add_error("entry_route", _("Choose a route of the person's site."))
+        return data
+
+
+class StageEventForm(forms.Form):
+    stage = forms.ModelChoiceField(queryset=None, label=_("stage"))
+    occurred_on = forms.DateField(label=_("date"), widget=DateInput(), initial=_today)
+    outcome = forms.ChoiceField(choices=StageOutcome.choices, label=_("outcome"))
+
+    def __init__(self, *args: Any, case: IntakeCase, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].queryset = IntakeStageDefinition.objects.filter(
+            process_id=case.process_id
+        ).exclude(kind=StageKind.PRESCAN)
+
+
+class PrescanAnswerForm(forms.Form):
+    partner = forms.ChoiceField(choices=PrescanPartner.choices, label=_("partner"))
+    asked_on = forms.DateField(label=_("asked on"), widget=DateInput(), initial=_today)
+    answered_on = forms.DateField(
+        label=_("answered on"), widget=DateInput(), initial=_today
+    )
+    objection = forms.TypedChoiceField(
+        choices=[("no", _("no objection")), ("yes", _("objection"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        label=_("objection"),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        asked, answered = data.get("asked_on"), data.get("answered_on")
+        if asked and answered and answered < asked:
+            self.add_error("answered_on", _("The answer cannot precede the question."))
+        return data
+
+
+class CriterionCheckForm(forms.Form):
+    criterion = forms.ModelChoiceField(queryset=None, label=_("criterion"))
+    result = forms.ChoiceField(choices=CheckResult.choices, label=_("result"))
+    exception_reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("reason for the exception"),
+    )
+    checked_on = forms.DateField(
+        label=_("checked on"), widget=DateInput(), initial=_today
+    )
+
+    def __init__(self, *args: Any, case: IntakeCase, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["criterion"].queryset = Criterion.objects.filter(
+            version_id=case.criteria_version_id
+        )
+        self.fields["criterion"].label_from_instance = lambda c: f"{c.code}: {c.text}"
+
+
+class DocumentForm(forms.Form):
+    document = forms.ChoiceField(label=_("document or advice"))
+    received_on = forms.DateField(
+        label=_("received on"), widget=DateInput(), initial=_today
+    )
+
+    def __init__(self, *args: Any, case: IntakeCase, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.stages = {
+            stage.pk: stage
+            for stage in IntakeStageDefinition.objects.filter(
+                process_id=case.process_id
+            )
+        }
+        self.fields["document"].choices = [
+            (f"{stage.pk}:{document['code']}", f"{stage.name}: {document['name']}")
+            for stage in self.stages.values()
+            for document in stage.documents
+        ]
+
+    def clean_document(self) -> tuple[IntakeStageDefinition, str]:
+        stage_pk, code = self.cleaned_data["document"].split(":", 1)
+        return self.stages[int(stage_pk)], code
+
+
+class PlacementForm(forms.Form):
+    decided_on = forms.DateField(
+        label=_("decision date"), widget=DateInput(), initial=_today
+    )
+    place_type = forms.ModelChoiceField(queryset=None, label=_("place type"))
+    placed_on = forms.DateField(
+        label=_("placement date"), widget=DateInput(), initial=_today
+    )
+    capacity_override_reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("reason to place above capacity"),
+        help_text=_("Only when all places are taken."),
+    )
+
+    def __init__(self, *args: Any, case: IntakeCase, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["place_type"].queryset = PlaceType.objects.filter(site=case.site_id)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        decided, placed = data.get("decided_on"), data.get("placed_on")
+        if decided and placed and placed < decided:
+            self.add_error("placed_on", _("Placement cannot precede the decision."))
+        return data
+
+
+class CaseCloseForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("end"))
+    closed_on = forms.DateField(label=_("end date"), widget=DateInput(), initial=_today)
+    reasons = forms.MultipleChoiceField(
+        choices=EndReasonCode.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("reasons"),
+    )
+    criteria = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("criteria not met"),
+    )
+    prescan_partners = forms.MultipleChoiceField(
+        choices=PrescanPartner.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("objecting pre-scan partners"),
+    )
+    stage = forms.ModelChoiceField(
+        queryset=None, required=False, label=_("stage where it ended")
+    )
+
+    def __init__(self, *args: Any, case: IntakeCase, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        ends = [
+            (value, label)
+            for value, label in IntakeOutcome.choices
+            if value not in (IntakeOutcome.OPEN, IntakeOutcome.PLACED)
+            and (value != IntakeOutcome.HANDED_BACK or case.process.hand_back_to)
+        ]
+        self.fields["outcome"].choices = ends
+        self.fields["criteria"].queryset = Criterion.objects.filter(
+            version_id=case.criteria_version_id
+        )
+        self.fields["criteria"].label_from_instance = lambda c: f"{c.code}: {c.text}"
+        self.fields["stage"].queryset = IntakeStageDefinition.objects.filter(
+            process_id=case.process_id
+        )
+
+
+class ImportUploadForm(forms.Form):
+    site = forms.ModelChoiceField(queryset=None, label=_("site"), to_field_name="code")
+    kind = forms.ChoiceField(choices=ImportKind.choices, label=_("kind of list"))
+    entry_route = forms.ModelChoiceField(queryset=None, label=_("entry route"))
+    list_date = forms.DateField(
+        label=_("list date"), widget=DateInput(), initial=_today
+    )
+    file = forms.FileField(label=_("file (.xlsx or .csv)"))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = Site.objects.visible_to(user, CASE_WRITE_ROLES)
+        self.fields["entry_route"].queryset = (
+            EntryRoute.objects.visible_to(user, CASE_WRITE_ROLES)
+            .filter(importable=True)
+            .select_related("process__site")
+        )
+        self.fields["entry_route"].label_from_instance = lambda route: (
+            f"{route.process.site.name} v{route.process.version}: {route.name}"
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        site, route = data.get("site"), data.get("entry_route")
+        if site and route and route.process.site_id != site.pk:
+            self.add_error("entry_route", _("Choose a route of this site."))
+        return data

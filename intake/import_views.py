@@ -1,0 +1,122 @@
+"""Views for list imports: upload and check, preview, apply, template."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.access import role_required
+from core.scoping import CASE_WRITE_ROLES, get_visible_or_404
+from intake.forms import ImportUploadForm
+from intake.importers import (
+    batch_check,
+    check_upload,
+    import_batch_apply,
+    import_batch_create,
+    import_check,
+    template_csv,
+    template_xlsx,
+)
+from intake.models import ImportBatch, ImportKind, ImportStatus
+
+
+@role_required(CASE_WRITE_ROLES)
+def import_list_view(request: HttpRequest) -> HttpResponse:
+    batches = (
+        ImportBatch.objects.visible_to(request.user, CASE_WRITE_ROLES)
+        .select_related("site", "uploaded_by", "entry_route")
+        .order_by("-uploaded_at")[:100]
+    )
+    return render(request, "intake/import_list.html", {"batches": batches})
+
+
+@role_required(CASE_WRITE_ROLES)
+@require_http_methods(["GET", "POST"])
+def import_create_view(request: HttpRequest) -> HttpResponse:
+    form = ImportUploadForm(
+        request.POST or None, request.FILES or None, user=request.user
+    )
+    check = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        upload = data["file"]
+        try:
+            check_upload(upload)
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            check = import_check(
+                handle=upload.file,
+                name=upload.name,
+                site=data["site"],
+                kind=data["kind"],
+            )
+            if check.ok:
+                batch = import_batch_create(
+                    upload=upload,
+                    site=data["site"],
+                    kind=data["kind"],
+                    entry_route=data["entry_route"],
+                    list_date=data["list_date"],
+                    uploaded_by=request.user,
+                    check=check,
+                )
+                return redirect(batch)
+    return render(request, "intake/import_form.html", {"form": form, "check": check})
+
+
+@role_required(CASE_WRITE_ROLES)
+def import_detail_view(request: HttpRequest, import_pk: int) -> HttpResponse:
+    batch = get_visible_or_404(
+        ImportBatch.objects.select_related("site", "uploaded_by", "entry_route"),
+        request.user,
+        CASE_WRITE_ROLES,
+        pk=import_pk,
+    )
+    check = batch_check(batch) if batch.status == ImportStatus.PREVIEW else None
+    return render(
+        request, "intake/import_detail.html", {"batch": batch, "check": check}
+    )
+
+
+@role_required(CASE_WRITE_ROLES)
+@require_POST
+def import_apply_view(request: HttpRequest, import_pk: int) -> HttpResponse:
+    batch = get_visible_or_404(
+        ImportBatch, request.user, CASE_WRITE_ROLES, pk=import_pk
+    )
+    try:
+        batch = import_batch_apply(batch=batch, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("List imported: %(cases)s intake cases opened.")
+            % {"cases": batch.cases_opened},
+        )
+    return redirect(batch)
+
+
+@role_required(CASE_WRITE_ROLES)
+def import_template_view(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind", ImportKind.DJI_LIST)
+    if kind not in ImportKind.values:
+        kind = ImportKind.DJI_LIST
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(
+            template_csv(kind), content_type="text/csv; charset=utf-8"
+        )
+        name = f"{kind}.csv"
+    else:
+        response = HttpResponse(
+            template_xlsx(kind),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        name = f"{kind}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -1,0 +1,62 @@
+"""Blocks the intake app adds to the home, person and site pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from core.models import Person, Site
+from core.registry import Section
+from core.scoping import (
+    CASE_READ_ROLES,
+    CASE_WRITE_ROLES,
+    REFERENCE_ROLES,
+    Role,
+    roles_of,
+    site_ids_for,
+)
+from intake.selectors import person_cases, worklist
+
+
+def home(request: HttpRequest, obj: Any = None) -> Section | None:
+    """What needs doing in intake, for casemanagers."""
+    if Role.CASEMANAGER not in roles_of(request.user):
+        return None
+    items = worklist(user=request.user)
+    return Section(
+        template="intake/partials/_home.html",
+        context={
+            "items": items[:10],
+            "total": len(items),
+            "overdue": sum(1 for item in items if item.overdue),
+        },
+        order=20,
+    )
+
+
+def person(request: HttpRequest, obj: Person) -> Section | None:
+    if obj.site_id not in site_ids_for(request.user, CASE_READ_ROLES):
+        return None
+    return Section(
+        template="intake/partials/_person.html",
+        context={
+            "person": obj,
+            "cases": list(person_cases(person=obj)),
+            "can_open": obj.site_id in site_ids_for(request.user, CASE_WRITE_ROLES),
+        },
+        order=20,
+    )
+
+
+def site(request: HttpRequest, obj: Site) -> Section | None:
+    if obj.pk not in site_ids_for(request.user, REFERENCE_ROLES):
+        return None
+    return Section(
+        template="intake/partials/_site.html",
+        context={
+            "site": obj,
+            "can_read_cases": obj.pk in site_ids_for(request.user, CASE_READ_ROLES),
+        },
+        order=20,
+    )

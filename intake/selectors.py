@@ -1,0 +1,364 @@
+"""Reads for intake: case lists, worklists and the funnel per site."""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.utils import timezone
+
+from core.models import Person, Site
+from core.scoping import CASE_READ_ROLES
+from intake.filters import IntakeCaseFilter
+from intake.models import (
+    CaseEndReason,
+    EndReasonCode,
+    IntakeCase,
+    IntakeOutcome,
+    IntakeStageDefinition,
+    PrescanAnswer,
+    StageEvent,
+    StageKind,
+    StageOutcome,
+    due_date_for,
+)
+
+
+def case_list(
+    *, user: AbstractBaseUser | AnonymousUser, filters: dict[str, Any] | None = None
+) -> QuerySet[IntakeCase]:
+    """Cases the user may read, filtered, with the last stage reached."""
+    last_event = StageEvent.objects.filter(case=OuterRef("pk")).order_by(
+        "-occurred_on", "-pk"
+    )
+    cases = (
+        IntakeCase.objects.visible_to(user, CASE_READ_ROLES)
+        .select_related("person", "site", "entry_route")
+        .annotate(
+            last_stage_name=Subquery(last_event.values("stage__name")[:1]),
+            last_stage_on=Subquery(last_event.values("occurred_on")[:1]),
+        )
+    )
+    return IntakeCaseFilter(filters, cases, request_user=user).qs
+
+
+def person_cases(*, person: Person) -> QuerySet[IntakeCase]:
+    return person.intake_cases.select_related("site", "entry_route", "process")
+
+
+def _stages_by_process(process_ids: set[int]) -> dict[int, list[IntakeStageDefinition]]:
+    stages: dict[int, list[IntakeStageDefinition]] = defaultdict(list)
+    for stage in IntakeStageDefinition.objects.filter(process_id__in=process_ids):
+        stages[stage.process_id].append(stage)
+    return stages
+
+
+@dataclass
+class StageStatus:
+    """Where one stage stands for one case."""
+
+    stage: IntakeStageDefinition
+    event: StageEvent | None
+    ready: bool
+    ready_since: datetime.date | None
+    due: datetime.date | None
+    missing_partners: list[str] = field(default_factory=list)
+
+    @property
+    def overdue(self) -> bool:
+        return (
+            self.event is None
+            and self.due is not None
+            and self.due < timezone.localdate()
+        )
+
+
+def case_stage_statuses(
+    case: IntakeCase,
+    stages: list[IntakeStageDefinition],
+    events: list[StageEvent],
+    answers: list[PrescanAnswer],
+) -> list[StageStatus]:
+    """Every stage of the case's process, done or not, and whether it can start."""
+    by_code: dict[str, StageEvent] = {}
+    stage_codes = {stage.pk: stage.code for stage in stages}
+    for event in events:
+        by_code[stage_codes.get(event.stage_id, "")] = event
+    answered = {answer.partner for answer in answers}
+    statuses = []
+    for stage in stages:
+        needed = [by_code.get(code) for code in stage.requires]
+        ready = all(event is not None and event.passed for event in needed)
+        since = max((e.occurred_on for e in needed if e), default=case.opened_on)
+        statuses.append(
+            StageStatus(
+                stage=stage,
+                event=by_code.get(stage.code),
+                ready=ready and case.is_open,
+                ready_since=since if ready else None,
+                due=due_date_for(stage, case=case, prerequisites_done_on=since)
+                if ready
+                else None,
+                missing_partners=[
+                    p for p in stage.prescan_partners if p not in answered
+                ]
+                if stage.kind == StageKind.PRESCAN
+                else [],
+            )
+        )
+    return statuses
+
+
+@dataclass
+class WorkItem:
+    case: IntakeCase
+    action: str
+    stage: IntakeStageDefinition | None
+    performer: str
+    since: datetime.date | None
+    due: datetime.date | None
+    overdue: bool
+    optional: bool = False
+    partners: list[str] = field(default_factory=list)
+
+
+def worklist(
+    *,
+    user: AbstractBaseUser | AnonymousUser,
+    site: Site | None = None,
+    today: datetime.date | None = None,
+) -> list[WorkItem]:
+    """What needs action now on the open cases the user may read.
+
+    Per open case: every stage whose preceding stages are passed and that is
+    not recorded yet (with who performs it and the due date where the report
+    sets one), and a closing action where a stage ended negative. Overdue
+    items come first. Four queries whatever the number of cases.
+    """
+    today = today or timezone.localdate()
+    cases = IntakeCase.objects.visible_to(user, CASE_READ_ROLES).filter(
+        outcome=IntakeOutcome.OPEN, process__isnull=False
+    )
+    if site is not None:
+        cases = cases.filter(site=site)
+    cases = list(
+        cases.select_related("person", "site").prefetch_related(
+            Prefetch("events", queryset=StageEvent.objects.all()),
+            "prescan_answers",
+        )
+    )
+    stages = _stages_by_process({case.process_id for case in cases})
+    items: list[WorkItem] = []
+    partner_labels = dict(PrescanAnswer._meta.get_field("partner").choices)
+    for case in cases:
+        events = list(case.events.all())
+        if any(event.outcome == StageOutcome.NEGATIVE for event in events):
+            items.append(
+                WorkItem(
+                    case=case,
+                    action="close",
+                    stage=None,
+                    performer="",
+                    since=max(e.occurred_on for e in events),
+                    due=None,
+                    overdue=False,
+                )
+            )
+            continue
+        statuses = case_stage_statuses(
+            case, stages[case.process_id], events, list(case.prescan_answers.all())
+        )
+        for status in statuses:
+            if status.event is not None or not status.ready:
+                continue
+            items.append(
+                WorkItem(
+                    case=case,
+                    action="stage",
+                    stage=status.stage,
+                    performer=f"{status.stage.performer_role} "
+                    f"({status.stage.performer_organisation})",
+                    since=status.ready_since,
+                    due=status.due,
+                    overdue=status.due is not None and status.due < today,
+                    optional=status.stage.optional,
+                    partners=[str(partner_labels[p]) for p in status.missing_partners],
+                )
+            )
+    far = datetime.date.max
+    items.sort(key=lambda i: (not i.overdue, i.due or far, i.since or far, i.case.pk))
+    return items
+
+
+@dataclass
+class FunnelCount:
+    key: str
+    label: str
+    count: int
+    query: str
+
+
+@dataclass
+class FunnelStage:
+    code: str
+    name: str
+    reached: int
+    passed: int
+    failed: int
+    conversion: float | None
+    wait_n: int
+    wait_median: float | None
+    wait_min: int | None
+    wait_max: int | None
+    reached_query: str
+    passed_query: str
+    failed_query: str
+
+
+@dataclass
+class Funnel:
+    site: Site
+    start: datetime.date
+    end: datetime.date
+    total: int
+    total_query: str
+    routes: list[FunnelCount]
+    stages: list[FunnelStage]
+    outcomes: list[FunnelCount]
+    end_reasons: list[FunnelCount]
+
+
+def funnel_for_site(*, site: Site, start: datetime.date, end: datetime.date) -> Funnel:
+    """The intake funnel of the cases of ``site`` opened from ``start`` to ``end``.
+
+    Returns a ``Funnel``:
+
+    - ``total``: cases entering in the period; ``routes``: per entry route
+      (``FunnelCount(key=route code, label, count, query)``);
+    - ``stages``: one ``FunnelStage`` per stage code of the process versions
+      those cases use, in process order: ``reached`` (cases with the stage
+      recorded), ``passed`` (completed or positive), ``failed`` (negative),
+      ``conversion`` (passed / reached, ``None`` when nobody reached it), and
+      the waiting time in days from the preceding stages (or the opening
+      date) to this stage: ``wait_n``, ``wait_median``, ``wait_min``,
+      ``wait_max`` (``None`` without data);
+    - ``outcomes``: cases per coded end (``open`` included);
+    - ``end_reasons``: cases per end reason code (a case may count in
+      several).
+
+    Every ``query`` is the query string of the case list
+    (``intake:case_list``) that shows exactly the cases behind the number.
+    Five queries whatever the number of cases.
+    """
+    base = {
+        "site": site.code,
+        "opened_from": start.isoformat(),
+        "opened_to": end.isoformat(),
+    }
+
+    def query(**extra: str) -> str:
+        return urlencode({**base, **extra})
+
+    cases = list(
+        IntakeCase.objects.filter(site=site, opened_on__gte=start, opened_on__lte=end)
+        .select_related("entry_route")
+        .order_by("pk")
+    )
+    case_ids = [case.pk for case in cases]
+    events = list(StageEvent.objects.filter(case_id__in=case_ids).order_by("pk"))
+    reasons = list(
+        CaseEndReason.objects.filter(case_id__in=case_ids).values_list(
+            "case_id", "code"
+        )
+    )
+    stages = _stages_by_process({c.process_id for c in cases if c.process_id})
+    stage_by_pk = {s.pk: s for group in stages.values() for s in group}
+
+    route_counts: Counter[tuple[str, str]] = Counter(
+        (c.entry_route.code, c.entry_route.name) if c.entry_route else ("", "-")
+        for c in cases
+    )
+    routes = [
+        FunnelCount(code, name, count, query(route=code))
+        for (code, name), count in sorted(route_counts.items())
+    ]
+
+    opened = {case.pk: case.opened_on for case in cases}
+    events_by_case: dict[int, dict[str, StageEvent]] = defaultdict(dict)
+    for event in events:
+        events_by_case[event.case_id][stage_by_pk[event.stage_id].code] = event
+
+    order: dict[str, tuple[int, int]] = {}
+    names: dict[str, str] = {}
+    for process_id in sorted(stages):
+        for stage in stages[process_id]:
+            order[stage.code] = (stage.order, process_id)
+            names[stage.code] = stage.name
+    rows = []
+    for code in sorted(order, key=lambda c: order[c]):
+        reached = passed = failed = 0
+        waits: list[int] = []
+        for event in events:
+            stage = stage_by_pk[event.stage_id]
+            if stage.code != code:
+                continue
+            reached += 1
+            if event.outcome == StageOutcome.NEGATIVE:
+                failed += 1
+            else:
+                passed += 1
+            previous = [
+                events_by_case[event.case_id][needed].occurred_on
+                for needed in stage.requires
+                if needed in events_by_case[event.case_id]
+            ]
+            waits.append(
+                (event.occurred_on - max(previous, default=opened[event.case_id])).days
+            )
+        rows.append(
+            FunnelStage(
+                code=code,
+                name=names[code],
+                reached=reached,
+                passed=passed,
+                failed=failed,
+                conversion=passed / reached if reached else None,
+                wait_n=len(waits),
+                wait_median=statistics.median(waits) if waits else None,
+                wait_min=min(waits, default=None),
+                wait_max=max(waits, default=None),
+                reached_query=query(reached=code),
+                passed_query=query(passed=code),
+                failed_query=query(failed=code),
+            )
+        )
+
+    outcome_counts = Counter(case.outcome for case in cases)
+    outcomes = [
+        FunnelCount(value, str(label), outcome_counts[value], query(outcome=value))
+        for value, label in IntakeOutcome.choices
+        if outcome_counts[value]
+    ]
+    reason_counts = Counter(code for _case, code in set(reasons))
+    end_reasons = [
+        FunnelCount(value, str(label), reason_counts[value], query(reason=value))
+        for value, label in EndReasonCode.choices
+        if reason_counts[value]
+    ]
+    return Funnel(
+        site=site,
+        start=start,
+        end=end,
+        total=len(cases),
+        total_query=query(),
+        routes=routes,
+        stages=rows,
+        outcomes=outcomes,
+        end_reasons=end_reasons,
+    )

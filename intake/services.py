@@ -1,0 +1,511 @@
+"""Writes for intake cases. Typed, keyword-only, atomic, audited.
+
+Every refusal uses one of the message constants below, so the interface
+and the tests show the same text.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Criterion, Person, PlaceType, Site, SiteStatus
+from intake.models import (
+    CaseDocument,
+    CaseEndReason,
+    CheckResult,
+    CriterionCheck,
+    EndReasonCode,
+    EntryRoute,
+    IntakeCase,
+    IntakeOutcome,
+    IntakeProcessVersion,
+    IntakeStageDefinition,
+    PrescanAnswer,
+    StageEvent,
+    StageKind,
+    StageOutcome,
+)
+from partners.models import Organisation
+from trajectories.models import Stay
+from trajectories.services import stay_create
+
+NO_PROCESS = _("No intake process is registered for %(site)s on %(day)s.")
+SITE_NOT_RECEIVING = _(
+    "%(site)s does not take candidates on %(day)s (status: %(status)s)."
+)
+SITE_NOT_OPEN_FOR_PLACEMENT = _(
+    "%(site)s is not open for placements on %(day)s (status: %(status)s)."
+)
+PERSON_OTHER_SITE = _("This person is registered at another site.")
+OPEN_CASE_EXISTS = _("This person already has an open intake case at this site.")
+ROUTE_NOT_IN_PROCESS = _("This entry route is not part of the site's intake process.")
+CASE_CLOSED = _("This intake case is closed; nothing can be added to it.")
+STAGE_NOT_IN_PROCESS = _("This stage is not part of the case's intake process.")
+STAGE_ALREADY_RECORDED = _("This stage has already been recorded for this case.")
+OUTCOME_NOT_ALLOWED = _("Outcome %(outcome)s is not possible for stage %(stage)s.")
+PREREQUISITES_MISSING = _(
+    "Stage %(stage)s cannot be recorded before these stages are passed: %(missing)s."
+)
+DATE_BEFORE_OPENED = _("The date lies before the case was opened (%(opened)s).")
+DATE_BEFORE_PREREQUISITE = _(
+    "The date lies before the preceding stage %(stage)s (%(day)s)."
+)
+DECISION_NEEDS_PLACEMENT = _(
+    "A positive placement decision is recorded with the placement form, which "
+    "also creates the stay."
+)
+PRESCAN_VIA_ANSWERS = _(
+    "The pre-scan outcome follows from the partners' answers; record those instead."
+)
+PRESCAN_NOT_IN_STAGE = _("%(partner)s is not a partner in this pre-scan.")
+PRESCAN_ALREADY_ANSWERED = _("%(partner)s has already answered this pre-scan.")
+NO_PRESCAN_STAGE = _("The case's intake process has no pre-scan.")
+CRITERION_OTHER_VERSION = _(
+    "This criterion is not part of the criteria version of this case."
+)
+EXCEPTION_NEEDS_REASON = _("Give the reason for granting the exception.")
+CRITERIA_NOT_MET = _(
+    "The case cannot be placed: criteria not met without an exception: %(criteria)s."
+)
+PLACE_TYPE_OTHER_SITE = _("This place type belongs to another site.")
+DOCUMENT_NOT_IN_STAGE = _("Stage %(stage)s does not produce this document.")
+END_NOT_ALLOWED = _("Use the placement form to place a candidate.")
+HAND_BACK_NOT_IN_PROCESS = _(
+    "This site's intake process has no hand-back; choose another end."
+)
+REJECTION_NEEDS_REASON = _("Give at least one reason for the rejection.")
+REASON_NEEDS_CRITERION = _("Name the criterion that is not met.")
+REASON_NEEDS_PARTNER = _("Name the pre-scan partner that objected.")
+CLOSED_BEFORE_OPENED = _("The end date lies before the case was opened.")
+
+# Site statuses in which candidates may enter an intake (selection runs ahead
+# of the opening: Almelo selected before the first intake in February 2021).
+RECEIVING_STATUSES = {SiteStatus.PLANNED, SiteStatus.OPEN}
+
+
+def _site_status(site: Site, day: datetime.date) -> str:
+    period = site.status_on(day)
+    return period.status if period else ""
+
+
+def _status_label(status: str) -> str:
+    return str(SiteStatus(status).label) if status else "-"
+
+
+def process_on(*, site: Site, day: datetime.date) -> IntakeProcessVersion | None:
+    return (
+        IntakeProcessVersion.objects.filter(site=site, valid_from__lte=day)
+        .order_by("-valid_from")
+        .first()
+    )
+
+
+@transaction.atomic
+def case_open(
+    *,
+    site: Site,
+    person: Person,
+    opened_on: datetime.date,
+    entry_route: EntryRoute | None,
+    created_by: AbstractBaseUser | None,
+    referring_organisation: Organisation | None = None,
+    referring_person: str = "",
+    heard_via: str = "",
+    report_date: datetime.date | None = None,
+    import_batch: object | None = None,
+) -> IntakeCase:
+    """Open an intake case under the process and criteria valid on ``opened_on``."""
+    if person.site_id != site.pk:
+        raise ValidationError(PERSON_OTHER_SITE, code="person_other_site")
+    status = _site_status(site, opened_on)
+    if status not in RECEIVING_STATUSES:
+        raise ValidationError(
+            SITE_NOT_RECEIVING,
+            code="site_not_receiving",
+            params={
+                "site": site.name,
+                "day": opened_on,
+                "status": _status_label(status),
+            },
+        )
+    process = process_on(site=site, day=opened_on)
+    if process is None:
+        raise ValidationError(
+            NO_PROCESS, code="no_process", params={"site": site.name, "day": opened_on}
+        )
+    if entry_route is not None and entry_route.process_id != process.pk:
+        # a route chosen under an older version maps onto the same code
+        entry_route = process.entry_routes.filter(code=entry_route.code).first()
+        if entry_route is None:
+            raise ValidationError(ROUTE_NOT_IN_PROCESS, code="route_not_in_process")
+    if IntakeCase.objects.filter(
+        site=site, person=person, outcome=IntakeOutcome.OPEN
+    ).exists():
+        raise ValidationError(OPEN_CASE_EXISTS, code="open_case_exists")
+    case = IntakeCase(
+        site=site,
+        person=person,
+        opened_on=opened_on,
+        process=process,
+        criteria_version=site.criteria_version_on(opened_on),
+        entry_route=entry_route,
+        referring_organisation=referring_organisation,
+        referring_person=referring_person.strip(),
+        heard_via=heard_via,
+        report_date=report_date,
+        created_by=created_by if created_by is not None and created_by.pk else None,
+        import_batch=import_batch,
+    )
+    case.full_clean(exclude=["import_batch"])
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError as exc:
+        raise ValidationError(OPEN_CASE_EXISTS, code="open_case_exists") from exc
+    return case
+
+
+def _lock_open_case(case: IntakeCase) -> IntakeCase:
+    locked = IntakeCase.objects.select_for_update().get(pk=case.pk)
+    if not locked.is_open:
+        raise ValidationError(CASE_CLOSED, code="case_closed")
+    return locked
+
+
+def _check_stage(
+    case: IntakeCase, stage: IntakeStageDefinition, occurred_on: datetime.date
+) -> None:
+    if stage.process_id != case.process_id:
+        raise ValidationError(STAGE_NOT_IN_PROCESS, code="stage_not_in_process")
+    events = {event.stage.code: event for event in case.events.select_related("stage")}
+    if stage.code in events:
+        raise ValidationError(STAGE_ALREADY_RECORDED, code="stage_recorded")
+    if occurred_on < case.opened_on:
+        raise ValidationError(
+            DATE_BEFORE_OPENED, code="before_opened", params={"opened": case.opened_on}
+        )
+    missing = [
+        code for code in stage.requires if code not in events or not events[code].passed
+    ]
+    if missing:
+        names = dict(case.process.stages.values_list("code", "name"))
+        raise ValidationError(
+            PREREQUISITES_MISSING,
+            code="prerequisites_missing",
+            params={
+                "stage": stage.name,
+                "missing": "; ".join(names.get(code, code) for code in missing),
+            },
+        )
+    for code in stage.requires:
+        if occurred_on < events[code].occurred_on:
+            raise ValidationError(
+                DATE_BEFORE_PREREQUISITE,
+                code="before_prerequisite",
+                params={
+                    "stage": events[code].stage.name,
+                    "day": events[code].occurred_on,
+                },
+            )
+
+
+def _event_save(
+    *,
+    case: IntakeCase,
+    stage: IntakeStageDefinition,
+    occurred_on: datetime.date,
+    outcome: str,
+    actor: AbstractBaseUser | None,
+) -> StageEvent:
+    if outcome not in stage.outcomes:
+        raise ValidationError(
+            OUTCOME_NOT_ALLOWED,
+            code="outcome_not_allowed",
+            params={"outcome": StageOutcome(outcome).label, "stage": stage.name},
+        )
+    _check_stage(case, stage, occurred_on)
+    event = StageEvent(
+        case=case,
+        stage=stage,
+        occurred_on=occurred_on,
+        outcome=outcome,
+        actor=actor if actor is not None and actor.pk else None,
+    )
+    event.full_clean()
+    event.save()
+    return event
+
+
+@transaction.atomic
+def stage_event_record(
+    *,
+    case: IntakeCase,
+    stage: IntakeStageDefinition,
+    occurred_on: datetime.date,
+    outcome: str,
+    actor: AbstractBaseUser | None,
+) -> StageEvent:
+    """Record that a case passed (or failed) a stage of its process.
+
+    Refused on a closed case, for a stage of another process version, twice
+    for the same stage, or before the stages it requires are passed.
+    """
+    case = _lock_open_case(case)
+    if stage.kind == StageKind.PRESCAN:
+        raise ValidationError(PRESCAN_VIA_ANSWERS, code="prescan_via_answers")
+    if stage.kind == StageKind.DECISION and outcome == StageOutcome.POSITIVE:
+        raise ValidationError(DECISION_NEEDS_PLACEMENT, code="decision_via_placement")
+    return _event_save(
+        case=case, stage=stage, occurred_on=occurred_on, outcome=outcome, actor=actor
+    )
+
+
+@transaction.atomic
+def prescan_answer_record(
+    *,
+    case: IntakeCase,
+    partner: str,
+    asked_on: datetime.date,
+    answered_on: datetime.date,
+    objection: bool,
+    actor: AbstractBaseUser | None,
+) -> PrescanAnswer:
+    """Register one partner's pre-scan answer: objection yes or no, nothing else.
+
+    When the last partner has answered, the pre-scan stage is recorded:
+    negative if anyone objected.
+    """
+    case = _lock_open_case(case)
+    stage = case.process.stages.filter(kind=StageKind.PRESCAN).first()
+    if stage is None:
+        raise ValidationError(NO_PRESCAN_STAGE, code="no_prescan")
+    label = dict(PrescanAnswer._meta.get_field("partner").choices).get(partner, partner)
+    if partner not in stage.prescan_partners:
+        raise ValidationError(
+            PRESCAN_NOT_IN_STAGE, code="prescan_partner", params={"partner": label}
+        )
+    if case.prescan_answers.filter(partner=partner).exists():
+        raise ValidationError(
+            PRESCAN_ALREADY_ANSWERED, code="prescan_answered", params={"partner": label}
+        )
+    if not case.events.filter(stage=stage).exists():
+        _check_stage(case, stage, answered_on)
+    answer = PrescanAnswer(
+        case=case,
+        partner=partner,
+        asked_on=asked_on,
+        answered_on=answered_on,
+        objection=objection,
+        actor=actor if actor is not None and actor.pk else None,
+    )
+    answer.full_clean()
+    answer.save()
+    answers = list(case.prescan_answers.all())
+    if {a.partner for a in answers} >= set(stage.prescan_partners):
+        _event_save(
+            case=case,
+            stage=stage,
+            occurred_on=max(a.answered_on for a in answers),
+            outcome=StageOutcome.NEGATIVE
+            if any(a.objection for a in answers)
+            else StageOutcome.POSITIVE,
+            actor=actor,
+        )
+    return answer
+
+
+@transaction.atomic
+def criterion_check_record(
+    *,
+    case: IntakeCase,
+    criterion: Criterion,
+    result: str,
+    checked_on: datetime.date,
+    actor: AbstractBaseUser | None,
+    exception_reason: str = "",
+) -> CriterionCheck:
+    """Set one line of the criteria checklist (replacing an earlier answer)."""
+    case = _lock_open_case(case)
+    if criterion.version_id != case.criteria_version_id:
+        raise ValidationError(CRITERION_OTHER_VERSION, code="criterion_other_version")
+    if result == CheckResult.EXCEPTION and not exception_reason.strip():
+        raise ValidationError(
+            {"exception_reason": EXCEPTION_NEEDS_REASON}, code="exception_reason"
+        )
+    check, _created = CriterionCheck.objects.update_or_create(
+        case=case,
+        criterion=criterion,
+        defaults={
+            "result": result,
+            "exception_reason": exception_reason.strip()
+            if result == CheckResult.EXCEPTION
+            else "",
+            "checked_on": checked_on,
+            "actor": actor if actor is not None and actor.pk else None,
+        },
+    )
+    check.full_clean()
+    return check
+
+
+@transaction.atomic
+def document_record(
+    *,
+    case: IntakeCase,
+    stage: IntakeStageDefinition,
+    document_code: str,
+    received_on: datetime.date,
+    actor: AbstractBaseUser | None,
+) -> CaseDocument:
+    """Register that a document or advice of a stage was received."""
+    case = _lock_open_case(case)
+    if stage.process_id != case.process_id:
+        raise ValidationError(STAGE_NOT_IN_PROCESS, code="stage_not_in_process")
+    if document_code not in {d["code"] for d in stage.documents}:
+        raise ValidationError(
+            DOCUMENT_NOT_IN_STAGE,
+            code="document_not_in_stage",
+            params={"stage": stage.name},
+        )
+    document = CaseDocument(
+        case=case,
+        stage=stage,
+        document_code=document_code,
+        received_on=received_on,
+        actor=actor if actor is not None and actor.pk else None,
+    )
+    document.full_clean()
+    document.save()
+    return document
+
+
+@transaction.atomic
+def case_place(
+    *,
+    case: IntakeCase,
+    decided_on: datetime.date,
+    place_type: PlaceType,
+    placed_on: datetime.date,
+    actor: AbstractBaseUser | None,
+    capacity_override_reason: str = "",
+) -> Stay:
+    """Record the positive placement decision and create the stay with it.
+
+    Refused when the stages before the decision are not passed, a criterion
+    is not met without an exception, the site is not open on the placement
+    date, or the place type is full (unless overridden with a reason; the
+    capacity check is ``trajectories.services.stay_create``'s).
+    """
+    case = _lock_open_case(case)
+    if place_type.site_id != case.site_id:
+        raise ValidationError(PLACE_TYPE_OTHER_SITE, code="place_type_other_site")
+    status = _site_status(case.site, placed_on)
+    if status != SiteStatus.OPEN:
+        raise ValidationError(
+            SITE_NOT_OPEN_FOR_PLACEMENT,
+            code="site_not_open",
+            params={
+                "site": case.site.name,
+                "day": placed_on,
+                "status": _status_label(status),
+            },
+        )
+    failed = [
+        check.criterion.code
+        for check in case.criterion_checks.select_related("criterion")
+        if check.result == CheckResult.NOT_MET
+    ]
+    if failed:
+        raise ValidationError(
+            CRITERIA_NOT_MET,
+            code="criteria_not_met",
+            params={"criteria": ", ".join(failed)},
+        )
+    decision = case.process.stages.get(kind=StageKind.DECISION)
+    _event_save(
+        case=case,
+        stage=decision,
+        occurred_on=decided_on,
+        outcome=StageOutcome.POSITIVE,
+        actor=actor,
+    )
+    stay = stay_create(
+        person=case.person,
+        place_type=place_type,
+        placed_on=placed_on,
+        created_by=actor,
+        intake_case=case,
+        capacity_override_reason=capacity_override_reason,
+    )
+    case.outcome = IntakeOutcome.PLACED
+    case.closed_on = max(decided_on, case.opened_on)
+    case.full_clean()
+    case.save(update_fields=["outcome", "closed_on"])
+    return stay
+
+
+@dataclass(frozen=True)
+class EndReasonInput:
+    code: str
+    criterion: Criterion | None = None
+    prescan_partner: str = ""
+    stage: IntakeStageDefinition | None = None
+
+
+@transaction.atomic
+def case_close(
+    *,
+    case: IntakeCase,
+    outcome: str,
+    closed_on: datetime.date,
+    actor: AbstractBaseUser | None,
+    reasons: list[EndReasonInput] | None = None,
+) -> IntakeCase:
+    """End a case without placement, with coded reasons."""
+    case = _lock_open_case(case)
+    reasons = reasons or []
+    if outcome in (IntakeOutcome.OPEN, IntakeOutcome.PLACED):
+        raise ValidationError(END_NOT_ALLOWED, code="end_not_allowed")
+    if outcome == IntakeOutcome.HANDED_BACK and not case.process.hand_back_to:
+        raise ValidationError(HAND_BACK_NOT_IN_PROCESS, code="no_hand_back")
+    if outcome == IntakeOutcome.REJECTED and not reasons:
+        raise ValidationError(REJECTION_NEEDS_REASON, code="rejection_reason")
+    if closed_on < case.opened_on:
+        raise ValidationError(CLOSED_BEFORE_OPENED, code="closed_before_opened")
+    for reason in reasons:
+        if reason.code == EndReasonCode.CRITERION_NOT_MET and (
+            reason.criterion is None
+            or reason.criterion.version_id != case.criteria_version_id
+        ):
+            raise ValidationError(REASON_NEEDS_CRITERION, code="reason_criterion")
+        if (
+            reason.code == EndReasonCode.PRESCAN_OBJECTION
+            and not reason.prescan_partner
+        ):
+            raise ValidationError(REASON_NEEDS_PARTNER, code="reason_partner")
+        if reason.stage is not None and reason.stage.process_id != case.process_id:
+            raise ValidationError(STAGE_NOT_IN_PROCESS, code="stage_not_in_process")
+        end_reason = CaseEndReason(
+            case=case,
+            code=reason.code,
+            criterion=reason.criterion
+            if reason.code == EndReasonCode.CRITERION_NOT_MET
+            else None,
+            prescan_partner=reason.prescan_partner
+            if reason.code == EndReasonCode.PRESCAN_OBJECTION
+            else "",
+            stage=reason.stage,
+        )
+        end_reason.full_clean()
+        end_reason.save()
+    case.outcome = outcome
+    case.closed_on = closed_on
+    case.full_clean()
+    case.save(update_fields=["outcome", "closed_on"])
+    return case

@@ -1,0 +1,314 @@
+"""Views for intake cases: thin, scoped, one service call each."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_tables2 import RequestConfig
+
+from core.access import role_required
+from core.models import Site
+from core.scoping import (
+    CASE_READ_ROLES,
+    CASE_WRITE_ROLES,
+    REFERENCE_ROLES,
+    get_visible_or_404,
+    site_ids_for,
+)
+from intake import services
+from intake.filters import IntakeCaseFilter
+from intake.forms import (
+    CaseCloseForm,
+    CaseOpenForm,
+    CriterionCheckForm,
+    DocumentForm,
+    PlacementForm,
+    PrescanAnswerForm,
+    StageEventForm,
+)
+from intake.models import (
+    IntakeCase,
+    IntakeOutcome,
+    IntakeProcessVersion,
+    StageKind,
+)
+from intake.selectors import case_list, case_stage_statuses, funnel_for_site, worklist
+from intake.tables import IntakeCaseTable
+
+
+def _case(request: HttpRequest, case_pk: int, roles: frozenset[str]) -> IntakeCase:
+    return get_visible_or_404(
+        IntakeCase.objects.select_related(
+            "person",
+            "site",
+            "process",
+            "entry_route",
+            "criteria_version",
+            "referring_organisation",
+        ),
+        request.user,
+        roles,
+        pk=case_pk,
+    )
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+@role_required(CASE_READ_ROLES)
+def case_list_view(request: HttpRequest) -> HttpResponse:
+    table = IntakeCaseTable(case_list(user=request.user, filters=request.GET))
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    case_filter = IntakeCaseFilter(request.GET, request_user=request.user)
+    return render(
+        request, "intake/case_list.html", {"table": table, "filter": case_filter}
+    )
+
+
+@role_required(CASE_WRITE_ROLES)
+@require_http_methods(["GET", "POST"])
+def case_create_view(request: HttpRequest) -> HttpResponse:
+    initial = {}
+    if request.GET.get("person"):
+        initial["person"] = request.GET["person"]
+    form = CaseOpenForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = services.case_open(
+                site=data["person"].site,
+                created_by=request.user,
+                **data,
+            )
+        except ValidationError as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(request, _("Intake case opened."))
+            return redirect(case)
+    return render(request, "intake/case_form.html", {"form": form})
+
+
+def _detail_context(
+    request: HttpRequest, case: IntakeCase, **forms: Any
+) -> dict[str, Any]:
+    stages = list(case.process.stages.all()) if case.process else []
+    events = list(case.events.select_related("stage", "actor"))
+    answers = list(case.prescan_answers.all())
+    can_edit = case.is_open and case.site_id in site_ids_for(
+        request.user, CASE_WRITE_ROLES
+    )
+    prescan = next((s for s in stages if s.kind == StageKind.PRESCAN), None)
+    context: dict[str, Any] = {
+        "case": case,
+        "statuses": case_stage_statuses(case, stages, events, answers),
+        "events": events,
+        "answers": answers,
+        "prescan": prescan,
+        "checks": case.criterion_checks.select_related("criterion"),
+        "criteria": case.criteria_version.criteria.all()
+        if case.criteria_version
+        else [],
+        "documents": case.documents.select_related("stage"),
+        "end_reasons": case.end_reasons.select_related("criterion", "stage"),
+        "stay": getattr(case, "stay", None)
+        if case.outcome == IntakeOutcome.PLACED
+        else None,
+        "can_edit": can_edit,
+    }
+    if can_edit and case.process:
+        context["event_form"] = forms.get("event_form") or StageEventForm(case=case)
+        context["prescan_form"] = forms.get("prescan_form") or PrescanAnswerForm()
+        context["check_form"] = forms.get("check_form") or CriterionCheckForm(case=case)
+        context["document_form"] = forms.get("document_form") or DocumentForm(case=case)
+    return context
+
+
+@role_required(CASE_READ_ROLES)
+def case_detail_view(request: HttpRequest, case_pk: int) -> HttpResponse:
+    case = _case(request, case_pk, CASE_READ_ROLES)
+    return render(request, "intake/case_detail.html", _detail_context(request, case))
+
+
+def _post_on_case(
+    request: HttpRequest, case: IntakeCase, form: Any, form_name: str, write: Any
+) -> HttpResponse:
+    """Validate ``form``, call ``write``; on error show the case page again."""
+    if form.is_valid():
+        try:
+            write(form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(case)
+    context = _detail_context(request, case, **{form_name: form})
+    return render(request, "intake/case_detail.html", context, status=200)
+
+
+@role_required(CASE_WRITE_ROLES)
+@require_POST
+def case_event_create_view(request: HttpRequest, case_pk: int) -> HttpResponse:
+    case = _case(request, case_pk, CASE_WRITE_ROLES)
+    return _post_on_case(
+        request,
+        case,
+        StageEventForm(request.POST, case=case),
+        "event_form",
+        lambda data: services.stage_event_record(case=case, actor=request.user, **data),
+    )
+
+
+@role_required(CASE_WRITE_ROLES)
+@require_POST
+def case_prescan_view(request: HttpRequest, case_pk: int) -> HttpResponse:
+    case = _case(request, case_pk, CASE_WRITE_ROLES)
+    return _post_on_case(
+        request,
+        case,
+        PrescanAnswerForm(request.POST),
+        "prescan_form",
+        lambda data: services.prescan_answer_record(
+            case=case, actor=request.user, **data
+        ),
+    )
+
+
+@role_required(CASE_WRITE_ROLES)
+@require_POST
+def case_criterion_view(request: HttpRequest, case_pk: int) -> HttpResponse:
+    case = _case(request, case_pk, CASE_WRITE_ROLES)
+    return _post_on_case(
+        request,
+        case,
+        CriterionCheckForm(request.POST, case=case),
+        "check_form",
+        lambda data: services.criterion_check_record(
+            case=case, actor=request.user, **data
+        ),
+    )
+
+
+@role_required(CASE_WRITE_ROLES)
+@require_POST
+def case_document_view(request: HttpRequest, case_pk: int) -> HttpResponse:
+    case = _case(request, case_pk, CASE_WRITE_ROLES)
+
+    def write(data: dict[str, Any]) -> None:
+        stage, code = data["document"]
+        services.document_record(
+            case=case,
+            stage=stage,
+            document_code=code,
+            received_on=data["received_on"],
+            actor=request.user,
+        )
+
+    return _post_on_case(
+        request, case, DocumentForm(request.POST, case=case), "document_form", write
+    )
+
+
+@role_required(CASE_WRITE_ROLES)
+@require_http_methods(["GET", "POST"])
+def case_place_view(request: HttpRequest, case_pk: int) -> HttpResponse:
+    case = _case(request, case_pk, CASE_WRITE_ROLES)
+    form = PlacementForm(request.POST or None, case=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_place(case=case, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(request, _("Placement decision recorded; stay created."))
+            return redirect(case)
+    return render(request, "intake/case_place.html", {"case": case, "form": form})
+
+
+@role_required(CASE_WRITE_ROLES)
+@require_http_methods(["GET", "POST"])
+def case_close_view(request: HttpRequest, case_pk: int) -> HttpResponse:
+    case = _case(request, case_pk, CASE_WRITE_ROLES)
+    form = CaseCloseForm(request.POST or None, case=case) if case.process else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        reasons = []
+        for code in data["reasons"]:
+            if code == "criterion_not_met":
+                reasons += [
+                    services.EndReasonInput(code=code, criterion=c)
+                    for c in data["criteria"]
+                ] or [services.EndReasonInput(code=code)]
+            elif code == "prescan_objection":
+                reasons += [
+                    services.EndReasonInput(code=code, prescan_partner=p)
+                    for p in data["prescan_partners"]
+                ] or [services.EndReasonInput(code=code)]
+            else:
+                reasons.append(services.EndReasonInput(code=code, stage=data["stage"]))
+        try:
+            services.case_close(
+                case=case,
+                outcome=data["outcome"],
+                closed_on=data["closed_on"],
+                actor=request.user,
+                reasons=reasons,
+            )
+        except ValidationError as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(request, _("Intake case closed."))
+            return redirect(case)
+    return render(request, "intake/case_close.html", {"case": case, "form": form})
+
+
+@role_required(CASE_READ_ROLES)
+def worklist_view(request: HttpRequest) -> HttpResponse:
+    sites = Site.objects.visible_to(request.user, CASE_READ_ROLES)
+    site = sites.filter(code=request.GET.get("site", "")).first()
+    items = worklist(user=request.user, site=site)
+    return render(
+        request,
+        "intake/worklist.html",
+        {"items": items, "sites": sites, "site": site, "today": timezone.localdate()},
+    )
+
+
+def _date_param(value: str | None, default: datetime.date) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+@role_required(CASE_READ_ROLES)
+def funnel_view(request: HttpRequest, site_code: str) -> HttpResponse:
+    site = get_visible_or_404(Site, request.user, CASE_READ_ROLES, code=site_code)
+    today = timezone.localdate()
+    end = _date_param(request.GET.get("end"), today)
+    start = _date_param(request.GET.get("start"), datetime.date(2019, 1, 1))
+    if start > end:
+        start, end = end, start
+    funnel = funnel_for_site(site=site, start=start, end=end)
+    return render(request, "intake/funnel.html", {"funnel": funnel, "site": site})
+
+
+@role_required(REFERENCE_ROLES)
+def process_view(request: HttpRequest, site_code: str) -> HttpResponse:
+    site = get_visible_or_404(Site, request.user, REFERENCE_ROLES, code=site_code)
+    processes = (
+        IntakeProcessVersion.objects.filter(site=site)
+        .prefetch_related("stages", "entry_routes")
+        .order_by("-version")
+    )
+    return render(
+        request, "intake/process.html", {"site": site, "processes": processes}
+    )
