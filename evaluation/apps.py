@@ -3,7 +3,25 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core.scoping import Role
+
 
 class EvaluationConfig(AppConfig):
     name = "evaluation"
     verbose_name = _("Evaluation")
+    reference_loaders = ["evaluation.catalogue.load_catalogues"]
+    demo_steps = ["evaluation.demo.seed_measurements"]
+    nav_items = [
+        (
+            "evaluation:index",
+            _("Evaluation"),
+            {
+                Role.RESEARCHER,
+                Role.CASEMANAGER,
+                Role.PROJECT_LEADER,
+                Role.FUNCTIONAL_ADMIN,
+            },
+        )
+    ]
+    site_sections = ["evaluation.sections.site"]
+    person_sections = ["evaluation.sections.person"]

@@ -1,1 +1,507 @@
+"""The Bijlage 4 indicator catalogues and the measurements taken with them.
+
+A catalogue is versioned per site: an answer points at the item row of the
+version it was given under, so loading a changed catalogue file never alters
+what was answered before (see ``evaluation.catalogue``).
+"""
+
 from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.models import Site
+from core.scoping import SiteScopedQuerySet
+
+
+class Moment(models.TextChoices):
+    NULMETING = "nulmeting", "nulmeting"
+    TUSSENMETING = "tussenmeting", "tussenmeting"
+    EINDMETING = "eindmeting", "eindmeting"
+    NAMETING = "nameting", "nameting"
+
+
+MOMENT_ORDER = {moment: index for index, moment in enumerate(Moment.values)}
+
+
+class AnswerType(models.TextChoices):
+    GROUP = "group", _("heading with sub-items")
+    SCALE5 = "scale5", _("five-point scale")
+    YES_NO = "yes_no", _("yes/no")
+    YES_NO_REASON = "yes_no_reason", _("yes/no, if no: reason why not")
+    NUMBER = "number", _("number")
+    DATE = "date", _("date")
+    CHOICE = "choice", _("choice")
+    MULTI_CHOICE = "multi_choice", _("multiple choice")
+    TEXT = "text", _("text")
+
+
+# The report's five-point scale, worded as in tables B4.1, B4.4 and B4.5.
+SCALE5_CHOICES = [
+    ("zeer_positief", "zeer positief"),
+    ("positief", "positief"),
+    ("neutraal", "neutraal"),
+    ("negatief", "negatief"),
+    ("zeer_negatief", "zeer negatief"),
+]
+
+
+class Category(models.TextChoices):
+    INSTROOM = "instroom", "instroom"
+    DOELGROEP = "doelgroep", "doelgroep"
+    OUTPUT = "output", "output"
+    PROCES = "proces", "proces"
+    CONTEXTFACTOR = "contextfactor", "contextfactor"
+    OUTCOME_KORT = "outcome_kort", "outcome (korte termijn)"
+    OUTCOME_LANG = "outcome_lang", "outcome (lange termijn)"
+    UITSTROOM = "uitstroom", "uitstroom"
+
+
+EVALUATIONS = {"proces": "procesevaluatie", "effect": "effectevaluatie"}
+METHODS = {
+    "registratie": "registratie",
+    "interviews": "interviews",
+    "vragenlijst": "vragenlijst",
+}
+LEVELS = {
+    "persoon": "persoonsniveau",
+    "kv": "KV-niveau",
+    "geaggregeerd": "geaggregeerd",
+}
+
+# The tables name moments only for the long-term outcomes. Person-level items
+# without a named moment are asked once, at the moment their category belongs
+# to: characteristics at intake (nulmeting), work goals as the state of affairs
+# (tussenmeting) and the achieved situation (eindmeting), outflow data at
+# outflow. The same rule holds for every site, so it is not part of the files.
+CATEGORY_DEFAULT_MOMENTS: dict[str, tuple[str, ...]] = {
+    Category.INSTROOM: (Moment.NULMETING,),
+    Category.DOELGROEP: (Moment.NULMETING,),
+    Category.OUTPUT: (Moment.EINDMETING,),
+    Category.PROCES: (Moment.EINDMETING,),
+    Category.CONTEXTFACTOR: (Moment.EINDMETING,),
+    Category.OUTCOME_KORT: (Moment.TUSSENMETING, Moment.EINDMETING),
+    Category.OUTCOME_LANG: (Moment.EINDMETING,),
+    Category.UITSTROOM: (Moment.EINDMETING,),
+}
+
+
+class MissingReason(models.TextChoices):
+    NOT_ASKED = "not_asked", _("not asked")
+    REFUSED = "refused", _("refused")
+    UNKNOWN = "unknown", _("unknown")
+    NOT_APPLICABLE = "not_applicable", _("not applicable")
+
+
+class CatalogueVersion(models.Model):
+    """One loaded version of a site's indicator catalogue file."""
+
+    site_lookup = "site"
+
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="catalogue_versions"
+    )
+    version = models.PositiveSmallIntegerField(_("version"))
+    table = models.CharField(_("table in the report"), max_length=10)
+    valid_from = models.DateField(_("valid from"))
+    source_file = models.CharField(_("source file"), max_length=200)
+    checksum = models.CharField(_("content checksum"), max_length=64)
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
+
+    objects = SiteScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["site", "-version"]
+        verbose_name = _("catalogue version")
+        verbose_name_plural = _("catalogue versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "version"], name="catalogue_version_unique_per_site"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site.code} {self.table} v{self.version}"
+
+
+class Topic(models.Model):
+    site_lookup = "catalogue__site"
+
+    catalogue = models.ForeignKey(
+        CatalogueVersion, on_delete=models.CASCADE, related_name="topics"
+    )
+    code = models.SlugField(_("code"), max_length=60)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    title = models.CharField(_("topic"), max_length=200)
+    evaluations = models.JSONField(_("evaluations"), default=list, blank=True)
+    methods = models.JSONField(_("methods"), default=list, blank=True)
+    levels = models.JSONField(_("levels"), default=list, blank=True)
+    report_lines = models.CharField(_("report lines"), max_length=20, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = SiteScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["catalogue", "order"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["catalogue", "code"], name="topic_unique_code_per_catalogue"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_kv_level(self) -> bool:
+        """Interview topics about the KV as a whole, not about one person."""
+        return "kv" in self.levels and "persoon" not in self.levels
+
+    def level_labels(self) -> list[str]:
+        return [LEVELS.get(level, level) for level in self.levels]
+
+    def evaluation_labels(self) -> list[str]:
+        return [EVALUATIONS.get(value, value) for value in self.evaluations]
+
+
+class Item(models.Model):
+    """A bullet or sub-bullet of a table; ``var`` is its stable variable name."""
+
+    site_lookup = "catalogue__site"
+
+    catalogue = models.ForeignKey(
+        CatalogueVersion, on_delete=models.CASCADE, related_name="items"
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="items")
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    var = models.CharField(_("variable name"), max_length=41)
+    text = models.TextField(_("text"))
+    answer_type = models.CharField(
+        _("answer type"), max_length=20, choices=AnswerType.choices
+    )
+    moments = models.JSONField(
+        _("moments named in the report"), default=list, blank=True
+    )
+    choices = models.JSONField(_("answer choices"), default=list, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    derived_from = models.CharField(
+        _("derived from"),
+        max_length=100,
+        blank=True,
+        help_text=_("Registered value shown instead of asking again."),
+    )
+    record_source = models.BooleanField(
+        _("record source and date checked"), default=False
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = SiteScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["catalogue", "order"]
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["catalogue", "var"], name="item_unique_var_per_catalogue"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.var}: {self.text[:60]}"
+
+    @property
+    def is_group(self) -> bool:
+        return self.answer_type == AnswerType.GROUP
+
+    def asked_at(self, category: str) -> tuple[str, ...]:
+        """Moments at which a person-level item is asked."""
+        if self.moments:
+            return tuple(self.moments)
+        return CATEGORY_DEFAULT_MOMENTS.get(category, ())
+
+    def choice_pairs(self) -> list[tuple[str, str]]:
+        if self.answer_type == AnswerType.SCALE5:
+            return list(SCALE5_CHOICES)
+        return [(choice["code"], choice["label"]) for choice in self.choices]
+
+    def display(self, value: object) -> str:
+        """A stored value as the user reads it."""
+        if value is None or value == "" or value == []:
+            return ""
+        if isinstance(value, bool):
+            return str(_("yes") if value else _("no"))
+        labels = dict(self.choice_pairs())
+        if isinstance(value, list):
+            return ", ".join(labels.get(str(v), str(v)) for v in value)
+        return labels.get(str(value), str(value))
+
+
+class MeasurementStatus(models.TextChoices):
+    PLANNED = "planned", _("planned")
+    IN_PROGRESS = "in_progress", _("in progress")
+    COMPLETE = "complete", _("complete (locked)")
+    CANCELLED = "cancelled", _("cancelled (schedule adjusted)")
+
+
+class Measurement(models.Model):
+    """One scheduled measurement moment of one stay."""
+
+    site_lookup = "stay__site"
+    person_lookup = "stay__person"
+
+    stay = models.ForeignKey(
+        "trajectories.Stay", on_delete=models.PROTECT, related_name="measurements"
+    )
+    catalogue = models.ForeignKey(
+        CatalogueVersion,
+        on_delete=models.PROTECT,
+        related_name="measurements",
+        verbose_name=_("catalogue version"),
+    )
+    moment = models.CharField(_("moment"), max_length=20, choices=Moment.choices)
+    sequence = models.PositiveSmallIntegerField(
+        _("sequence"),
+        default=0,
+        help_text=_("Number of the tussenmeting, or months after outflow."),
+    )
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    window_start = models.DateField(_("window opens"), null=True, blank=True)
+    window_end = models.DateField(_("window closes"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=MeasurementStatus.choices,
+        default=MeasurementStatus.PLANNED,
+    )
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = SiteScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["stay", "due_on", "pk"]
+        verbose_name = _("measurement")
+        verbose_name_plural = _("measurements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stay", "moment", "sequence"],
+                name="measurement_unique_moment_per_stay",
+            ),
+            models.CheckConstraint(
+                condition=Q(window_end__isnull=True)
+                | Q(window_start__isnull=True)
+                | Q(window_end__gte=models.F("window_start")),
+                name="measurement_window_end_after_start",
+            ),
+        ]
+        indexes = [
+            # the due / overdue / missed lists filter open moments by window
+            models.Index(fields=["status", "window_end"], name="measurement_open"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        if self.moment == Moment.TUSSENMETING:
+            return f"tussenmeting {self.sequence}"
+        if self.moment == Moment.NAMETING:
+            return str(_("nameting %(months)s months")) % {"months": self.sequence}
+        return self.moment
+
+    @property
+    def column_key(self) -> str:
+        return f"{self.moment}-{self.sequence}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == MeasurementStatus.COMPLETE
+
+    def timing_on(self, day: datetime.date) -> str:
+        """upcoming, due, overdue, missed, waiting (no date yet), done or cancelled."""
+        if self.status == MeasurementStatus.COMPLETE:
+            return "done"
+        if self.status == MeasurementStatus.CANCELLED:
+            return "cancelled"
+        if self.due_on is None or self.window_start is None:
+            return "waiting"
+        if day < self.window_start:
+            return "upcoming"
+        if day <= self.due_on:
+            return "due"
+        if self.window_end is None or day <= self.window_end:
+            return "overdue"
+        return "missed"
+
+
+class Answer(models.Model):
+    """The value of one item in one measurement; a gap carries its reason."""
+
+    site_lookup = "measurement__stay__site"
+    person_lookup = "measurement__stay__person"
+
+    measurement = models.ForeignKey(
+        Measurement, on_delete=models.CASCADE, related_name="answers"
+    )
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="answers")
+    value = models.JSONField(_("value"), null=True, blank=True)
+    missing_reason = models.CharField(
+        _("reason the value is missing"),
+        max_length=20,
+        choices=MissingReason.choices,
+        blank=True,
+    )
+    reason_text = models.TextField(_("if no: reason why not"), blank=True)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    checked_on = models.DateField(_("date checked"), null=True, blank=True)
+
+    objects = SiteScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["measurement", "item__order"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measurement", "item"], name="answer_unique_item"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(missing_reason=""),
+                name="answer_value_or_missing_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item.var}={self.value!r}"
+
+    @property
+    def has_value(self) -> bool:
+        return self.value not in (None, "", [])
+
+
+class KvMeasurement(models.Model):
+    """Interview topics about the KV as a whole, for one site and period."""
+
+    site_lookup = "site"
+
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="kv_measurements"
+    )
+    catalogue = models.ForeignKey(
+        CatalogueVersion, on_delete=models.PROTECT, related_name="kv_measurements"
+    )
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period until"))
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=MeasurementStatus.choices,
+        default=MeasurementStatus.PLANNED,
+    )
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = SiteScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["site", "-period_start"]
+        verbose_name = _("KV-level measurement")
+        verbose_name_plural = _("KV-level measurements")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="kv_measurement_period_end_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["site", "period_start", "period_end"],
+                name="kv_measurement_unique_period",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site.code} {self.period_start} - {self.period_end}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == MeasurementStatus.COMPLETE
+
+    @property
+    def label(self) -> str:
+        return f"{self.period_start:%d-%m-%Y} - {self.period_end:%d-%m-%Y}"
+
+
+class KvAnswer(models.Model):
+    """A KV-level item: a structured value plus the interview text."""
+
+    site_lookup = "kv_measurement__site"
+
+    kv_measurement = models.ForeignKey(
+        KvMeasurement, on_delete=models.CASCADE, related_name="answers"
+    )
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="kv_answers")
+    value = models.JSONField(_("value"), null=True, blank=True)
+    missing_reason = models.CharField(
+        _("reason the value is missing"),
+        max_length=20,
+        choices=MissingReason.choices,
+        blank=True,
+    )
+    reason_text = models.TextField(_("interview notes"), blank=True)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    checked_on = models.DateField(_("date checked"), null=True, blank=True)
+
+    objects = SiteScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kv_measurement", "item__order"]
+        verbose_name = _("KV-level answer")
+        verbose_name_plural = _("KV-level answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kv_measurement", "item"], name="kv_answer_unique_item"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(missing_reason=""),
+                name="kv_answer_value_or_missing_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item.var}={self.value!r}"
+
+    @property
+    def has_value(self) -> bool:
+        return self.value not in (None, "", [])

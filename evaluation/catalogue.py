@@ -1,0 +1,314 @@
+"""Loads the Bijlage 4 indicator catalogues from ``fixtures/reference/indicators``.
+
+Every file is validated completely before anything is written; a broken file
+is refused with one line per problem naming the file, the item and what is
+wrong. Versions: an unchanged file changes nothing; a changed file rewrites
+its version only while no answer refers to it, otherwise it becomes a new
+version, so answers keep the item rows they were given under.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from core.models import Site
+from evaluation.derived import derived_path_problem
+from evaluation.models import (
+    EVALUATIONS,
+    LEVELS,
+    METHODS,
+    AnswerType,
+    CatalogueVersion,
+    Category,
+    Item,
+    Moment,
+    Topic,
+)
+
+CATALOGUE_DIR = Path(settings.BASE_DIR) / "fixtures" / "reference" / "indicators"
+
+VAR_RE = re.compile(r"^[a-z][a-z0-9_]{2,40}$")
+CODE_RE = re.compile(r"^[a-z0-9_]+$")
+CHOICE_TYPES = {AnswerType.CHOICE, AnswerType.MULTI_CHOICE}
+ITEM_KEYS = {
+    "var",
+    "text",
+    "answer_type",
+    "moments",
+    "choices",
+    "note",
+    "derived_from",
+    "record_source",
+    "items",
+}
+
+
+class CatalogueError(ValidationError):
+    """A catalogue file that cannot be loaded; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(problems, code="catalogue_invalid")
+        self.problems = problems
+
+
+@dataclass
+class ParsedCatalogue:
+    path: Path
+    data: dict[str, Any]
+    checksum: str
+    vars: list[str] = field(default_factory=list)
+
+
+def _subset(values: Any, allowed: set[str] | dict[str, str]) -> list[str]:
+    if not isinstance(values, list):
+        return ["<not a list>"]
+    return [str(value) for value in values if value not in allowed]
+
+
+def _check_item(
+    item: Any, where: str, problems: list[str], seen: dict[str, str], depth: int
+) -> None:
+    if not isinstance(item, dict):
+        problems.append(f"{where}: an item must be a mapping")
+        return
+    var = str(item.get("var", ""))
+    label = f"{where}, item {var or '<no var>'}"
+    if not VAR_RE.match(var):
+        problems.append(f"{label}: variable name must match {VAR_RE.pattern}")
+    elif var in seen:
+        problems.append(f"{label}: variable name already used in {seen[var]}")
+    else:
+        seen[var] = where
+    unknown_keys = set(item) - ITEM_KEYS
+    if unknown_keys:
+        problems.append(f"{label}: unknown keys {sorted(unknown_keys)}")
+    if not str(item.get("text", "")).strip():
+        problems.append(f"{label}: text is empty")
+    answer_type = item.get("answer_type")
+    if answer_type not in AnswerType.values:
+        problems.append(f"{label}: unknown answer type {answer_type!r}")
+    bad_moments = _subset(item.get("moments", []), set(Moment.values))
+    if bad_moments:
+        problems.append(f"{label}: unknown moments {bad_moments}")
+    choices = item.get("choices") or []
+    if answer_type in CHOICE_TYPES:
+        codes = [c.get("code") for c in choices if isinstance(c, dict)]
+        if not choices or len(codes) != len(choices) or None in codes:
+            problems.append(f"{label}: a choice item needs choices with code and label")
+        elif len(set(codes)) != len(codes):
+            problems.append(f"{label}: duplicate choice codes")
+    elif choices:
+        problems.append(f"{label}: choices given for answer type {answer_type!r}")
+    derived = item.get("derived_from") or ""
+    if derived:
+        problem = derived_path_problem(str(derived))
+        if problem:
+            problems.append(f"{label}: derived_from {derived!r}: {problem}")
+    children = item.get("items") or []
+    if answer_type == AnswerType.GROUP and not children:
+        problems.append(f"{label}: a group item needs sub-items")
+    if children and answer_type != AnswerType.GROUP:
+        problems.append(f"{label}: only a group item may have sub-items")
+    if children and depth >= 2:
+        problems.append(f"{label}: sub-items may not have sub-items")
+    for child in children:
+        _check_item(child, where, problems, seen, depth + 1)
+
+
+def parse_catalogue_file(
+    path: Path, seen: dict[str, str] | None = None
+) -> ParsedCatalogue:
+    """Read and validate one file; raises CatalogueError listing every problem."""
+    name = path.name
+    try:
+        raw = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(raw)
+    except (OSError, yaml.YAMLError) as error:
+        raise CatalogueError([f"{name}: cannot be read: {error}"]) from error
+    if not isinstance(data, dict) or not isinstance(data.get("topics"), list):
+        raise CatalogueError([f"{name}: expected a mapping with a 'topics' list"])
+    problems: list[str] = []
+    seen = {} if seen is None else seen
+    local_seen: dict[str, str] = {}
+    if not str(data.get("site", "")).strip():
+        problems.append(f"{name}: 'site' is missing")
+    if not isinstance(data.get("version"), int) or data["version"] < 1:
+        problems.append(f"{name}: 'version' must be a positive number")
+    if not isinstance(data.get("valid_from"), datetime.date):
+        problems.append(f"{name}: 'valid_from' must be a date (YYYY-MM-DD)")
+    codes: set[str] = set()
+    for topic in data["topics"]:
+        if not isinstance(topic, dict):
+            problems.append(f"{name}: a topic must be a mapping")
+            continue
+        code = str(topic.get("code", ""))
+        where = f"{name}, topic {code or '<no code>'}"
+        if not CODE_RE.match(code) or code in codes:
+            problems.append(f"{where}: topic code missing, malformed or repeated")
+        codes.add(code)
+        if topic.get("category") not in Category.values:
+            problems.append(f"{where}: unknown category {topic.get('category')!r}")
+        for key, allowed in (
+            ("evaluations", EVALUATIONS),
+            ("methods", METHODS),
+            ("levels", LEVELS),
+        ):
+            bad = _subset(topic.get(key, []), allowed)
+            if bad:
+                problems.append(f"{where}: unknown {key} {bad}")
+        if not topic.get("items"):
+            problems.append(f"{where}: the topic has no items")
+        for item in topic.get("items") or []:
+            _check_item(item, f"{name}, topic {code}", problems, local_seen, 1)
+    for var, where in local_seen.items():
+        if var in seen:
+            problems.append(
+                f"{where}, item {var}: variable name also used in {seen[var]}"
+            )
+        else:
+            seen[var] = name
+    if problems:
+        raise CatalogueError(problems)
+    canonical = json.dumps(data, sort_keys=True, default=str)
+    return ParsedCatalogue(
+        path=path,
+        data=data,
+        checksum=hashlib.sha256(canonical.encode()).hexdigest(),
+        vars=list(local_seen),
+    )
+
+
+def parse_catalogue_dir(directory: Path = CATALOGUE_DIR) -> list[ParsedCatalogue]:
+    """Validate every file together, so variable names are unique across sites."""
+    seen: dict[str, str] = {}
+    parsed: list[ParsedCatalogue] = []
+    problems: list[str] = []
+    for path in sorted(directory.glob("*.yaml")):
+        try:
+            parsed.append(parse_catalogue_file(path, seen))
+        except CatalogueError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise CatalogueError(problems)
+    return parsed
+
+
+def _create_items(
+    catalogue: CatalogueVersion,
+    topic: Topic,
+    items: list[dict[str, Any]],
+    parent: Item | None,
+    counter: list[int],
+) -> None:
+    for data in items:
+        counter[0] += 1
+        item = Item(
+            catalogue=catalogue,
+            topic=topic,
+            parent=parent,
+            var=data["var"],
+            text=str(data["text"]).strip(),
+            answer_type=data["answer_type"],
+            moments=list(data.get("moments") or []),
+            choices=list(data.get("choices") or []),
+            note=str(data.get("note") or "").strip(),
+            derived_from=str(data.get("derived_from") or ""),
+            record_source=bool(data.get("record_source", False)),
+            order=counter[0],
+        )
+        item.full_clean()
+        item.save()
+        _create_items(catalogue, topic, data.get("items") or [], item, counter)
+
+
+def _fill(catalogue: CatalogueVersion, data: dict[str, Any]) -> None:
+    counter = [0]
+    for order, topic_data in enumerate(data["topics"]):
+        topic = Topic(
+            catalogue=catalogue,
+            code=topic_data["code"],
+            category=topic_data["category"],
+            title=str(topic_data["title"]).strip(),
+            evaluations=list(topic_data.get("evaluations") or []),
+            methods=list(topic_data.get("methods") or []),
+            levels=list(topic_data.get("levels") or []),
+            report_lines=str(topic_data.get("report_lines") or ""),
+            order=order,
+        )
+        topic.full_clean()
+        topic.save()
+        _create_items(catalogue, topic, topic_data["items"], None, counter)
+
+
+def _has_answers(catalogue: CatalogueVersion) -> bool:
+    return (
+        catalogue.measurements.filter(answers__isnull=False).exists()
+        or catalogue.kv_measurements.filter(answers__isnull=False).exists()
+    )
+
+
+@transaction.atomic
+def catalogue_load(
+    *, parsed: ParsedCatalogue, site: Site
+) -> tuple[CatalogueVersion, str]:
+    """Store one validated file; returns the version and what happened."""
+    data = parsed.data
+    latest = CatalogueVersion.objects.filter(site=site).order_by("-version").first()
+    if latest is not None and latest.checksum == parsed.checksum:
+        return latest, "unchanged"
+    fields = {
+        "table": str(data.get("table", "")),
+        "valid_from": data["valid_from"],
+        "source_file": parsed.path.name,
+        "checksum": parsed.checksum,
+    }
+    existing = CatalogueVersion.objects.filter(
+        site=site, version=data["version"]
+    ).first()
+    if existing is not None and not _has_answers(existing):
+        existing.topics.all().delete()
+        for key, value in fields.items():
+            setattr(existing, key, value)
+        existing.full_clean()
+        existing.save()
+        # Measurements that were only planned follow the corrected items.
+        _fill(existing, data)
+        return existing, "rewritten"
+    number = data["version"]
+    if existing is not None or (latest is not None and latest.version >= number):
+        number = (latest.version if latest else 0) + 1
+    catalogue = CatalogueVersion(site=site, version=number, **fields)
+    catalogue.full_clean()
+    catalogue.save()
+    _fill(catalogue, data)
+    return catalogue, "new version"
+
+
+def load_catalogues(directory: Path = CATALOGUE_DIR) -> list[CatalogueVersion]:
+    """Reference loader: validate every file, then load those whose site exists."""
+    parsed = parse_catalogue_dir(directory)
+    sites = {site.code: site for site in Site.objects.all()}
+    loaded = []
+    with transaction.atomic():
+        for entry in parsed:
+            site = sites.get(entry.data["site"])
+            if site is None:
+                continue
+            catalogue, _status = catalogue_load(parsed=entry, site=site)
+            loaded.append(catalogue)
+    return loaded
+
+
+def current_catalogue(site: Site) -> CatalogueVersion | None:
+    return CatalogueVersion.objects.filter(site=site).order_by("-version").first()

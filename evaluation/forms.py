@@ -1,0 +1,204 @@
+"""Measurement forms generated from the catalogue items of a site and moment."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.concurrency import VersionedFormMixin
+from core.forms import DateInput
+from evaluation.derived import DerivedValue, resolve
+from evaluation.models import AnswerType, Item, MissingReason
+from evaluation.services import AnswerInput
+
+YES_NO = [("", "-"), ("yes", _("yes")), ("no", _("no"))]
+MISSING_CHOICES = [("", _("(value given)")), *MissingReason.choices]
+
+
+@dataclass
+class ItemRow:
+    """One item on the form: its fields, or the registered value when derived."""
+
+    item: Item
+    derived: DerivedValue | None
+    derived_display: str
+    value: forms.BoundField | None
+    missing: forms.BoundField | None
+    reason: forms.BoundField | None
+    source: forms.BoundField | None
+    checked_on: forms.BoundField | None
+
+
+def _value_field(item: Item) -> forms.Field:
+    label = item.text
+    match item.answer_type:
+        case AnswerType.YES_NO | AnswerType.YES_NO_REASON:
+            return forms.ChoiceField(label=label, choices=YES_NO, required=False)
+        case AnswerType.SCALE5 | AnswerType.CHOICE:
+            return forms.ChoiceField(
+                label=label, choices=[("", "-"), *item.choice_pairs()], required=False
+            )
+        case AnswerType.MULTI_CHOICE:
+            return forms.MultipleChoiceField(
+                label=label,
+                choices=item.choice_pairs(),
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
+        case AnswerType.NUMBER:
+            return forms.DecimalField(label=label, required=False, max_digits=12)
+        case AnswerType.DATE:
+            return forms.DateField(label=label, required=False, widget=DateInput())
+    return forms.CharField(
+        label=label, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+def _to_json(value: Any) -> Any:
+    if value in (None, "", []):
+        return None
+    if value == "yes":
+        return True
+    if value == "no":
+        return False
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def _from_json(item: Item, value: Any) -> Any:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value
+
+
+class MeasurementForm(VersionedFormMixin, forms.Form):
+    """Fields per item: ``v_<var>`` value, ``m_<var>`` missing-data reason,
+    ``r_<var>`` reason/notes, ``s_<var>``/``c_<var>`` source and date checked.
+
+    Derived items get no fields: the registered value is shown instead.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        items: list[Item],
+        answers: dict[int, Any],
+        stay: Any = None,
+        version: int,
+        notes_label: str = "",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = version
+        self.items = items
+        self.derived: dict[int, DerivedValue | None] = {}
+        for item in items:
+            derived = (
+                resolve(item.derived_from, stay) if item.derived_from and stay else None
+            )
+            self.derived[item.pk] = derived
+            if derived is not None:
+                continue
+            answer = answers.get(item.pk)
+            var = item.var
+            self.fields[f"v_{var}"] = _value_field(item)
+            self.fields[f"m_{var}"] = forms.ChoiceField(
+                label=_("missing because"), choices=MISSING_CHOICES, required=False
+            )
+            if item.answer_type == AnswerType.YES_NO_REASON or notes_label:
+                self.fields[f"r_{var}"] = forms.CharField(
+                    label=notes_label or _("if no: reason why not"),
+                    required=False,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                )
+            if item.record_source:
+                self.fields[f"s_{var}"] = forms.CharField(
+                    label=_("source"), required=False, max_length=200
+                )
+                self.fields[f"c_{var}"] = forms.DateField(
+                    label=_("date checked"), required=False, widget=DateInput()
+                )
+            if answer is not None:
+                self.initial.update(
+                    {
+                        f"v_{var}": _from_json(item, answer.value),
+                        f"m_{var}": answer.missing_reason,
+                        f"r_{var}": answer.reason_text,
+                        f"s_{var}": answer.source,
+                        f"c_{var}": answer.checked_on,
+                    }
+                )
+
+    def rows(self) -> list[ItemRow]:
+        rows = []
+        for item in self.items:
+            derived = self.derived[item.pk]
+
+            def bound(prefix: str, item: Item = item) -> forms.BoundField | None:
+                name = f"{prefix}_{item.var}"
+                return self[name] if name in self.fields else None
+
+            rows.append(
+                ItemRow(
+                    item=item,
+                    derived=derived,
+                    derived_display=(
+                        item.display(derived.value)
+                        if derived is not None and isinstance(derived.value, bool)
+                        else (derived.display if derived else "")
+                    ),
+                    value=bound("v"),
+                    missing=bound("m"),
+                    reason=bound("r"),
+                    source=bound("s"),
+                    checked_on=bound("c"),
+                )
+            )
+        return rows
+
+    def answer_inputs(self) -> dict[Item, AnswerInput]:
+        """What was entered, per asked item; derived items are stored as given."""
+        data = self.cleaned_data
+        result: dict[Item, AnswerInput] = {}
+        for item in self.items:
+            derived = self.derived[item.pk]
+            if derived is not None:
+                result[item] = AnswerInput(value=derived.value)
+                continue
+            var = item.var
+            result[item] = AnswerInput(
+                value=_to_json(data.get(f"v_{var}")),
+                missing_reason=data.get(f"m_{var}") or "",
+                reason_text=data.get(f"r_{var}") or "",
+                source=data.get(f"s_{var}") or "",
+                checked_on=data.get(f"c_{var}"),
+            )
+        return result
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason for reopening"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=500,
+    )
+
+
+class KvMeasurementCreateForm(forms.Form):
+    period_start = forms.DateField(label=_("period from"), widget=DateInput())
+    period_end = forms.DateField(label=_("period until"), widget=DateInput())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("The period ends before it starts."))
+        return data

@@ -1,0 +1,45 @@
+"""Blocks the evaluation app adds to the shared site and person pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from core.registry import Section
+from core.scoping import CASE_READ_ROLES, DASHBOARD_ROLES, RESEARCH_ROLES, site_ids_for
+from evaluation.models import Measurement
+
+
+def site(request: HttpRequest, obj: Any) -> Section | None:
+    """Links to the site's catalogue, schedule, completeness and KV measurements."""
+    from evaluation.views import SCHEDULE_ROLES
+
+    user = request.user
+    return Section(
+        template="evaluation/partials/_site_links.html",
+        context={
+            "site": obj,
+            "schedule": obj.pk in site_ids_for(user, SCHEDULE_ROLES),
+            "completeness": obj.pk in site_ids_for(user, DASHBOARD_ROLES),
+            "kv": obj.pk in site_ids_for(user, RESEARCH_ROLES),
+        },
+        order=80,
+    )
+
+
+def person(request: HttpRequest, obj: Any) -> Section | None:
+    """The measurement schedule of the person's stays (status only)."""
+    if obj.site_id not in site_ids_for(request.user, CASE_READ_ROLES):
+        return None
+    measurements = (
+        Measurement.objects.filter(stay__person=obj)
+        .select_related("stay")
+        .order_by("stay__placed_on", "due_on", "pk")
+    )
+    return Section(
+        template="evaluation/partials/_person_schedule.html",
+        context={"measurements": measurements, "today": timezone.localdate()},
+        order=80,
+    )

@@ -1,0 +1,244 @@
+"""Reads for the evaluation pages: catalogue tree, schedule lists, completeness."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from core.models import Site
+from evaluation.catalogue import current_catalogue
+from evaluation.models import (
+    MOMENT_ORDER,
+    Answer,
+    CatalogueVersion,
+    Item,
+    KvMeasurement,
+    Measurement,
+    MeasurementStatus,
+    Moment,
+    Topic,
+)
+
+
+@dataclass
+class TopicNode:
+    topic: Topic
+    items: list[tuple[Item, list[Item]]] = field(default_factory=list)
+
+
+def catalogue_tree(catalogue: CatalogueVersion) -> list[TopicNode]:
+    """Topics with their items and sub-items in report order (two queries)."""
+    nodes = {t.pk: TopicNode(t) for t in Topic.objects.filter(catalogue=catalogue)}
+    children: dict[int, list[Item]] = defaultdict(list)
+    top: list[Item] = []
+    for item in Item.objects.filter(catalogue=catalogue).order_by("order"):
+        (children[item.parent_id] if item.parent_id else top).append(item)
+    for item in top:
+        nodes[item.topic_id].items.append((item, children.get(item.pk, [])))
+    return list(nodes.values())
+
+
+def measurement_queryset() -> QuerySet[Measurement]:
+    # person is selected for the pseudonym only; templates never print names
+    # on pages researchers can open.
+    return Measurement.objects.select_related("stay__person", "stay__site", "catalogue")
+
+
+TIMING_LISTS = ("due", "overdue", "missed", "upcoming", "waiting")
+
+
+def schedule_for_site(
+    *, site: Site, today: datetime.date | None = None
+) -> dict[str, list[Measurement]]:
+    """Open measurements of a site split by timing: due, overdue, missed, ...
+
+    One query, whatever the number of stays.
+    """
+    today = today or timezone.localdate()
+    lists: dict[str, list[Measurement]] = {name: [] for name in TIMING_LISTS}
+    open_measurements = (
+        measurement_queryset()
+        .filter(stay__site=site)
+        .exclude(status__in=[MeasurementStatus.COMPLETE, MeasurementStatus.CANCELLED])
+        .order_by("due_on", "pk")
+    )
+    for measurement in open_measurements:
+        timing = measurement.timing_on(today)
+        if timing in lists:
+            lists[timing].append(measurement)
+    return lists
+
+
+def kv_measurements_for_site(*, site: Site) -> QuerySet[KvMeasurement]:
+    return KvMeasurement.objects.filter(site=site).annotate(
+        answered=Count("answers", filter=Q(answers__value__isnull=False))
+    )
+
+
+def _column_sort(key: str) -> tuple[int, int]:
+    moment, sequence = key.rsplit("-", 1)
+    return MOMENT_ORDER.get(moment, 9), int(sequence)
+
+
+def completeness_for_site(
+    *,
+    site: Site,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    today: datetime.date | None = None,
+) -> dict[str, Any]:
+    """Completeness of the measurements of one site; three queries in all.
+
+    ``start``/``end`` limit the measurements to those due in that period.
+    Returns a dict:
+
+    - ``columns``: list of ``{"key", "label"}`` in schedule order
+      (``"nulmeting-0"``, ``"tussenmeting-1"``, ..., ``"nameting-6"``);
+    - ``rows``: one per stay, ``{"stay_id", "pseudonym", "placed_on",
+      "ended_on", "cells": {column key: {"measurement_id", "status", "timing",
+      "due_on", "answered", "expected"}}}``; pseudonyms only, never names;
+    - ``per_moment``: ``{moment: {"expected", "answered", "rate"}}`` counted
+      over items of measurements whose window has opened (not cancelled);
+    - ``per_item``: list of ``{"var", "text", "moment", "expected",
+      "answered", "rate"}``; ``rate`` is a float 0..1, or None when nothing
+      was expected yet;
+    - ``totals``: ``{"measurements", "complete", "expected", "answered",
+      "rate"}``.
+
+    A value counts as answered when it is filled in; a gap with a
+    missing-data reason counts as expected but not answered.
+    """
+    today = today or timezone.localdate()
+    measurements = list(
+        measurement_queryset()
+        .filter(stay__site=site)
+        .filter(**({"due_on__gte": start} if start else {}))
+        .filter(**({"due_on__lte": end} if end else {}))
+        .order_by("stay__placed_on", "stay_id", "due_on")
+    )
+    catalogue_ids = {m.catalogue_id for m in measurements}
+    items_by_catalogue: dict[int, list[Item]] = defaultdict(list)
+    for item in Item.objects.filter(catalogue_id__in=catalogue_ids).select_related(
+        "topic"
+    ):
+        if not item.is_group and not item.topic.is_kv_level:
+            items_by_catalogue[item.catalogue_id].append(item)
+    answered_pairs = set(
+        Answer.objects.filter(measurement__in=[m.pk for m in measurements])
+        .exclude(value__isnull=True)
+        .values_list("measurement_id", "item_id")
+    )
+    answered_counts: dict[int, int] = defaultdict(int)
+    for measurement_id, _item_id in answered_pairs:
+        answered_counts[measurement_id] += 1
+
+    rows: dict[int, dict[str, Any]] = {}
+    columns: dict[str, str] = {}
+    per_moment: dict[str, dict[str, Any]] = {}
+    per_item: dict[tuple[str, str], dict[str, Any]] = {}
+    totals = {"measurements": 0, "complete": 0, "expected": 0, "answered": 0}
+    for measurement in measurements:
+        asked = [
+            item
+            for item in items_by_catalogue[measurement.catalogue_id]
+            if measurement.moment in item.asked_at(item.topic.category)
+        ]
+        timing = measurement.timing_on(today)
+        counts = timing not in ("cancelled", "waiting", "upcoming")
+        columns[measurement.column_key] = measurement.label
+        row = rows.setdefault(
+            measurement.stay_id,
+            {
+                "stay_id": measurement.stay_id,
+                "pseudonym": measurement.stay.person.pseudonym,
+                "placed_on": measurement.stay.placed_on,
+                "ended_on": measurement.stay.ended_on,
+                "cells": {},
+            },
+        )
+        row["cells"][measurement.column_key] = {
+            "measurement_id": measurement.pk,
+            "status": measurement.status,
+            "timing": timing,
+            "due_on": measurement.due_on,
+            "answered": answered_counts[measurement.pk],
+            "expected": len(asked),
+        }
+        if not counts:
+            continue
+        totals["measurements"] += 1
+        totals["complete"] += measurement.status == MeasurementStatus.COMPLETE
+        moment_stats = per_moment.setdefault(
+            measurement.moment, {"expected": 0, "answered": 0}
+        )
+        for item in asked:
+            hit = (measurement.pk, item.pk) in answered_pairs
+            moment_stats["expected"] += 1
+            moment_stats["answered"] += hit
+            totals["expected"] += 1
+            totals["answered"] += hit
+            stats = per_item.setdefault(
+                (item.var, measurement.moment),
+                {
+                    "var": item.var,
+                    "text": item.text,
+                    "moment": measurement.moment,
+                    "expected": 0,
+                    "answered": 0,
+                },
+            )
+            stats["expected"] += 1
+            stats["answered"] += hit
+    for stats in [*per_moment.values(), *per_item.values(), totals]:
+        stats["rate"] = (
+            stats["answered"] / stats["expected"] if stats["expected"] else None
+        )
+    return {
+        "columns": [
+            {"key": key, "label": columns[key]}
+            for key in sorted(columns, key=_column_sort)
+        ],
+        "rows": list(rows.values()),
+        "per_moment": dict(
+            sorted(per_moment.items(), key=lambda pair: MOMENT_ORDER.get(pair[0], 9))
+        ),
+        "per_item": sorted(
+            per_item.values(),
+            key=lambda s: (MOMENT_ORDER.get(s["moment"], 9), s["var"]),
+        ),
+        "totals": totals,
+    }
+
+
+def site_catalogue(site: Site) -> CatalogueVersion | None:
+    return current_catalogue(site)
+
+
+def stays_needing_schedule(*, site: Site | None = None) -> QuerySet[Any]:
+    """Stays whose schedule is missing or lags behind their outflow date.
+
+    One query; pages call ``schedule_sync_for_stay`` only for these, so a
+    page's query count does not grow with the number of settled stays.
+    """
+    from trajectories.models import Stay
+
+    stays = Stay.objects.all() if site is None else Stay.objects.filter(site=site)
+    eind = Measurement.objects.filter(stay=OuterRef("pk"), moment=Moment.EINDMETING)
+    return (
+        stays.annotate(
+            has_schedule=Exists(Measurement.objects.filter(stay=OuterRef("pk"))),
+            eind_due=Subquery(eind.values("due_on")[:1]),
+        )
+        .filter(
+            Q(has_schedule=False)
+            | Q(ended_on__isnull=False, eind_due__isnull=True)
+            | (Q(ended_on__isnull=False) & ~Q(eind_due=F("ended_on")))
+            | Q(ended_on__isnull=True, eind_due__isnull=False)
+        )
+        .select_related("site")
+    )

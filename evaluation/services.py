@@ -1,0 +1,376 @@
+"""Writes for measurements: the schedule per stay, entering answers, locking
+and reopening, and KV-level measurements."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.concurrency import ConcurrentEditError, FieldChange
+from core.models import AuditKind, Site
+from core.services import audit_event_record
+from evaluation.catalogue import current_catalogue
+from evaluation.models import (
+    Answer,
+    AnswerType,
+    CatalogueVersion,
+    Item,
+    KvAnswer,
+    KvMeasurement,
+    Measurement,
+    MeasurementStatus,
+    Moment,
+)
+
+MEASUREMENT_LOCKED = _(
+    "This measurement is complete and locked. Reopen it, with a reason, to change it."
+)
+MEASUREMENT_CANCELLED = _("This measurement was cancelled when the schedule changed.")
+REOPEN_REASON_REQUIRED = _("Give a reason for reopening this measurement.")
+REOPEN_NOT_LOCKED = _("Only a completed measurement can be reopened.")
+NO_CATALOGUE = _("No indicator catalogue is loaded for %(site)s.")
+VALUE_AND_MISSING = _(
+    "%(item)s: give either a value or a reason it is missing, not both."
+)
+SOURCE_REQUIRED = _("%(item)s: give the source and the date it was checked.")
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    """What a form collected for one item."""
+
+    value: Any = None
+    missing_reason: str = ""
+    reason_text: str = ""
+    source: str = ""
+    checked_on: datetime.date | None = None
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """``day`` plus whole months; the 31st becomes the month's last day."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+def _window(
+    due: datetime.date, earliest: datetime.date
+) -> tuple[datetime.date, datetime.date]:
+    days = datetime.timedelta(days=settings.KV_MEASUREMENT_WINDOW_DAYS)
+    return max(due - days, earliest), due + days
+
+
+def _planned_moments(
+    stay: Any, today: datetime.date
+) -> list[tuple[str, int, datetime.date | None, datetime.date]]:
+    """(moment, sequence, due date, earliest window start) the stay should have."""
+    placed: datetime.date = stay.placed_on
+    ended: datetime.date | None = stay.ended_on
+    interval = datetime.timedelta(days=settings.KV_TUSSENMETING_INTERVAL_DAYS)
+    plan: list[tuple[str, int, datetime.date | None, datetime.date]] = [
+        (Moment.NULMETING, 0, placed, placed)
+    ]
+    if ended is not None:
+        bound = ended
+    else:
+        bound = max(getattr(stay, "expected_end", None) or today, today) + interval
+    sequence, due = 1, placed + interval
+    while due < bound:
+        plan.append(
+            (Moment.TUSSENMETING, sequence, due, placed + datetime.timedelta(days=1))
+        )
+        sequence, due = sequence + 1, due + interval
+    plan.append((Moment.EINDMETING, 0, ended, placed))
+    for months in settings.KV_NAMETING_MONTHS:
+        due_after = add_months(ended, int(months)) if ended else None
+        plan.append((Moment.NAMETING, int(months), due_after, ended or placed))
+    return plan
+
+
+@transaction.atomic
+def schedule_sync_for_stay(
+    *, stay: Any, today: datetime.date | None = None
+) -> list[Measurement]:
+    """Create or adjust the measurement schedule of one stay; idempotent.
+
+    Nulmeting at placement, a tussenmeting every configured interval while the
+    stay lasts, eindmeting at outflow and the namentingen after it. When
+    outflow comes early, tussenmetingen after the outflow date that hold no
+    answers are cancelled, and the eindmeting and namentingen get their dates.
+    Completed measurements are never moved.
+    """
+    today = today or timezone.localdate()
+    catalogue = current_catalogue(stay.site)
+    if catalogue is None:
+        return []
+    existing = {
+        (m.moment, m.sequence): m
+        for m in Measurement.objects.select_for_update().filter(stay=stay)
+    }
+    wanted = _planned_moments(stay, today)
+    wanted_keys = set()
+    result = []
+    for moment, sequence, due, earliest in wanted:
+        wanted_keys.add((moment, sequence))
+        window = _window(due, earliest) if due else (None, None)
+        measurement = existing.get((moment, sequence))
+        if measurement is None:
+            measurement = Measurement(
+                stay=stay,
+                catalogue=catalogue,
+                moment=moment,
+                sequence=sequence,
+                due_on=due,
+                window_start=window[0],
+                window_end=window[1],
+            )
+            measurement.full_clean()
+            measurement.save()
+        elif measurement.status != MeasurementStatus.COMPLETE:
+            changed = (
+                measurement.due_on != due
+                or measurement.window_start != window[0]
+                or measurement.window_end != window[1]
+                or measurement.status == MeasurementStatus.CANCELLED
+            )
+            if changed:
+                measurement.due_on = due
+                measurement.window_start, measurement.window_end = window
+                if measurement.status == MeasurementStatus.CANCELLED:
+                    measurement.status = (
+                        MeasurementStatus.IN_PROGRESS
+                        if measurement.answers.exists()
+                        else MeasurementStatus.PLANNED
+                    )
+                measurement.version += 1
+                measurement.full_clean()
+                measurement.save()
+        result.append(measurement)
+    for key, measurement in existing.items():
+        if key in wanted_keys or measurement.status in (
+            MeasurementStatus.COMPLETE,
+            MeasurementStatus.CANCELLED,
+        ):
+            continue
+        if measurement.answers.exists():
+            # Answers were given before outflow; keep them, they still count.
+            continue
+        measurement.status = MeasurementStatus.CANCELLED
+        measurement.version += 1
+        measurement.save(update_fields=["status", "version"])
+    return result
+
+
+def items_for(catalogue: CatalogueVersion, moment: str | None) -> list[Item]:
+    """Answerable items of a catalogue at ``moment`` (None: the KV-level items)."""
+    items = Item.objects.filter(catalogue=catalogue).select_related("topic", "parent")
+    chosen = []
+    for item in items:
+        if item.is_group:
+            continue
+        if moment is None:
+            if item.topic.is_kv_level:
+                chosen.append(item)
+        elif not item.topic.is_kv_level and moment in item.asked_at(
+            item.topic.category
+        ):
+            chosen.append(item)
+    return chosen
+
+
+def _check_input(item: Item, given: AnswerInput) -> list[str]:
+    errors = []
+    has_value = given.value not in (None, "", [])
+    if has_value and given.missing_reason:
+        errors.append(str(VALUE_AND_MISSING % {"item": item.var}))
+    if (
+        has_value
+        and item.record_source
+        and not (given.source.strip() and given.checked_on)
+    ):
+        errors.append(str(SOURCE_REQUIRED % {"item": item.var}))
+    return errors
+
+
+def _store_answers(
+    owner: Measurement | KvMeasurement,
+    answer_model: type[Answer] | type[KvAnswer],
+    owner_field: str,
+    answers: dict[Item, AnswerInput],
+) -> None:
+    current = {
+        a.item_id: a for a in answer_model.objects.filter(**{owner_field: owner})
+    }
+    for item, given in answers.items():
+        empty = (
+            given.value in (None, "", [])
+            and not given.missing_reason
+            and not given.reason_text.strip()
+            and not given.source.strip()
+            and given.checked_on is None
+        )
+        answer = current.get(item.pk)
+        if empty:
+            if answer is not None:
+                answer.delete()
+            continue
+        if answer is None:
+            answer = answer_model(**{owner_field: owner}, item=item)
+        answer.value = None if given.value in ("", []) else given.value
+        answer.missing_reason = given.missing_reason
+        answer.reason_text = given.reason_text.strip()
+        answer.source = given.source.strip()
+        answer.checked_on = given.checked_on
+        answer.full_clean(exclude=[owner_field, "item"])
+        answer.save()
+
+
+def _answer_changes(
+    owner: Measurement | KvMeasurement,
+    answer_model: type[Answer] | type[KvAnswer],
+    owner_field: str,
+    answers: dict[Item, AnswerInput],
+) -> list[FieldChange]:
+    """Items whose stored value differs from what the refused save submitted."""
+    stored = {a.item_id: a for a in answer_model.objects.filter(**{owner_field: owner})}
+    changes = []
+    for item, given in answers.items():
+        answer = stored.get(item.pk)
+        now = (answer.value, answer.missing_reason) if answer else (None, "")
+        submitted = (
+            None if given.value in ("", []) else given.value,
+            given.missing_reason,
+        )
+        if now != submitted:
+            changes.append(
+                FieldChange(
+                    field=item.var,
+                    label=item.text,
+                    stored=item.display(now[0]) or now[1],
+                    submitted=item.display(submitted[0]) or submitted[1],
+                )
+            )
+    return changes
+
+
+def _bump_version(
+    model: type[Measurement] | type[KvMeasurement], pk: int, expected: int
+) -> bool:
+    """Optimistic lock: raise the version only if nobody else did first."""
+    return bool(
+        model.objects.filter(pk=pk, version=expected).update(version=F("version") + 1)
+    )
+
+
+@transaction.atomic
+def measurement_save(
+    *,
+    measurement: Measurement | KvMeasurement,
+    answers: dict[Item, AnswerInput],
+    expected_version: int,
+    user: AbstractBaseUser | None,
+    complete: bool = False,
+) -> Measurement | KvMeasurement:
+    """Store entered answers (partial save allowed); ``complete`` locks it.
+
+    Refused when the measurement is locked or cancelled, or when it was saved
+    by someone else since the form was opened (``expected_version``).
+    """
+    model = type(measurement)
+    fresh = model.objects.select_for_update().get(pk=measurement.pk)
+    if fresh.status == MeasurementStatus.COMPLETE:
+        raise ValidationError(MEASUREMENT_LOCKED, code="locked")
+    if fresh.status == MeasurementStatus.CANCELLED:
+        raise ValidationError(MEASUREMENT_CANCELLED, code="cancelled")
+    errors = [
+        error for item, given in answers.items() for error in _check_input(item, given)
+    ]
+    if errors:
+        raise ValidationError(errors, code="invalid")
+    answer_model, owner_field = (
+        (KvAnswer, "kv_measurement")
+        if isinstance(fresh, KvMeasurement)
+        else (Answer, "measurement")
+    )
+    if not _bump_version(model, fresh.pk, expected_version):
+        raise ConcurrentEditError(
+            stored_version=fresh.version,
+            changes=_answer_changes(fresh, answer_model, owner_field, answers),
+            current=fresh,
+        )
+    _store_answers(fresh, answer_model, owner_field, answers)
+    fresh.refresh_from_db(fields=["version"])
+    fresh.status = MeasurementStatus.IN_PROGRESS
+    if complete:
+        fresh.status = MeasurementStatus.COMPLETE
+        fresh.completed_at = timezone.now()
+        fresh.completed_by = user if user is not None and user.pk else None
+    fresh.save(update_fields=["status", "completed_at", "completed_by"])
+    return fresh
+
+
+@transaction.atomic
+def measurement_reopen(
+    *,
+    measurement: Measurement | KvMeasurement,
+    user: AbstractBaseUser | None,
+    reason: str,
+) -> Measurement | KvMeasurement:
+    """Unlock a completed measurement; the reason goes to the audit log."""
+    if not reason.strip():
+        raise ValidationError(REOPEN_REASON_REQUIRED, code="reason_required")
+    model = type(measurement)
+    fresh = model.objects.select_for_update().get(pk=measurement.pk)
+    if fresh.status != MeasurementStatus.COMPLETE:
+        raise ValidationError(REOPEN_NOT_LOCKED, code="not_locked")
+    fresh.status = MeasurementStatus.IN_PROGRESS
+    fresh.completed_at = None
+    fresh.completed_by = None
+    fresh.version += 1
+    fresh.save(update_fields=["status", "completed_at", "completed_by", "version"])
+    site = fresh.site if isinstance(fresh, KvMeasurement) else fresh.stay.site
+    audit_event_record(
+        actor=user,
+        kind=AuditKind.REOPEN,
+        site=site,
+        summary=f"reopened {model.__name__} {fresh.pk} ({fresh.label})",
+        details={"model": model.__name__, "pk": fresh.pk, "reason": reason.strip()},
+    )
+    return fresh
+
+
+@transaction.atomic
+def kv_measurement_create(
+    *, site: Site, period_start: datetime.date, period_end: datetime.date
+) -> KvMeasurement:
+    """Open a KV-level measurement (interview topics) for a period."""
+    catalogue = current_catalogue(site)
+    if catalogue is None:
+        raise ValidationError(
+            NO_CATALOGUE, code="no_catalogue", params={"site": site.name}
+        )
+    kv_measurement = KvMeasurement(
+        site=site,
+        catalogue=catalogue,
+        period_start=period_start,
+        period_end=period_end,
+    )
+    kv_measurement.full_clean()
+    kv_measurement.save()
+    return kv_measurement
+
+
+def answerable(item: Item) -> bool:
+    return item.answer_type != AnswerType.GROUP

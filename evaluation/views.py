@@ -1,0 +1,268 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from core.access import role_required
+from core.concurrency import ConcurrentEditError
+from core.models import Site
+from core.scoping import (
+    CASE_READ_ROLES,
+    DASHBOARD_ROLES,
+    REFERENCE_ROLES,
+    RESEARCH_ROLES,
+    Role,
+    get_visible_or_404,
+    site_ids_for,
+)
+from evaluation.forms import KvMeasurementCreateForm, MeasurementForm, ReopenForm
+from evaluation.models import KvMeasurement, Measurement, MeasurementStatus
+from evaluation.selectors import (
+    catalogue_tree,
+    completeness_for_site,
+    kv_measurements_for_site,
+    measurement_queryset,
+    schedule_for_site,
+    site_catalogue,
+    stays_needing_schedule,
+)
+from evaluation.services import (
+    items_for,
+    kv_measurement_create,
+    measurement_reopen,
+    measurement_save,
+    schedule_sync_for_stay,
+)
+
+# Casemanagers see the schedule of their own site so they can arrange the
+# interviews; only researchers open and fill in measurements.
+SCHEDULE_ROLES = frozenset({Role.RESEARCHER, Role.CASEMANAGER, Role.PROJECT_LEADER})
+EVALUATION_ROLES = SCHEDULE_ROLES | REFERENCE_ROLES
+
+
+def _sync_site(site: Site) -> None:
+    for stay in stays_needing_schedule(site=site):
+        schedule_sync_for_stay(stay=stay)
+
+
+@role_required(EVALUATION_ROLES)
+def index_view(request: HttpRequest) -> HttpResponse:
+    sites = Site.objects.visible_to(request.user, EVALUATION_ROLES)
+    user_sites = {
+        "schedule": site_ids_for(request.user, SCHEDULE_ROLES),
+        "completeness": site_ids_for(request.user, DASHBOARD_ROLES),
+        "kv": site_ids_for(request.user, RESEARCH_ROLES),
+    }
+    return render(
+        request, "evaluation/index.html", {"sites": sites, "user_sites": user_sites}
+    )
+
+
+@role_required(REFERENCE_ROLES)
+def catalogue_view(request: HttpRequest, site_code: str) -> HttpResponse:
+    site = get_visible_or_404(Site, request.user, REFERENCE_ROLES, code=site_code)
+    catalogue = site_catalogue(site)
+    tree = catalogue_tree(catalogue) if catalogue else []
+    return render(
+        request,
+        "evaluation/catalogue_detail.html",
+        {"site": site, "catalogue": catalogue, "tree": tree},
+    )
+
+
+@role_required(SCHEDULE_ROLES)
+def schedule_view(request: HttpRequest, site_code: str) -> HttpResponse:
+    site = get_visible_or_404(Site, request.user, SCHEDULE_ROLES, code=site_code)
+    _sync_site(site)
+    context = {
+        "site": site,
+        "lists": schedule_for_site(site=site),
+        "show_names": site.pk in site_ids_for(request.user, CASE_READ_ROLES),
+        "can_enter": site.pk in site_ids_for(request.user, RESEARCH_ROLES),
+        "today": timezone.localdate(),
+    }
+    return render(request, "evaluation/schedule.html", context)
+
+
+@role_required(DASHBOARD_ROLES)
+def completeness_view(request: HttpRequest, site_code: str) -> HttpResponse:
+    site = get_visible_or_404(Site, request.user, DASHBOARD_ROLES, code=site_code)
+    _sync_site(site)
+    context = {
+        "site": site,
+        "data": completeness_for_site(site=site),
+        "can_enter": site.pk in site_ids_for(request.user, RESEARCH_ROLES),
+    }
+    return render(request, "evaluation/completeness.html", context)
+
+
+def _answers_by_item(owner: Measurement | KvMeasurement) -> dict[int, Any]:
+    return {answer.item_id: answer for answer in owner.answers.all()}
+
+
+def _lock_if_closed(form: MeasurementForm, owner: Any) -> None:
+    """A locked or cancelled measurement is shown read-only."""
+    if owner.status in (MeasurementStatus.COMPLETE, MeasurementStatus.CANCELLED):
+        for name, field in form.fields.items():
+            if name != "version":
+                field.disabled = True
+
+
+def _save_measurement(request: HttpRequest, form: MeasurementForm, owner: Any) -> bool:
+    """Run the save service; on refusal keep the input and explain on the form."""
+    try:
+        measurement_save(
+            measurement=owner,
+            answers=form.answer_inputs(),
+            expected_version=form.expected_version or 0,
+            user=request.user,
+            complete="complete" in request.POST,
+        )
+    except ConcurrentEditError as error:
+        form.show_conflict(error)
+        return False
+    except ValidationError as error:
+        for message in error.messages:
+            form.add_error(None, message)
+        return False
+    messages.success(request, _("Measurement saved."))
+    return True
+
+
+@role_required(RESEARCH_ROLES)
+@require_http_methods(["GET", "POST"])
+def measurement_edit_view(request: HttpRequest, measurement_pk: int) -> HttpResponse:
+    measurement = get_visible_or_404(
+        measurement_queryset(), request.user, RESEARCH_ROLES, pk=measurement_pk
+    )
+    form = MeasurementForm(
+        request.POST or None,
+        items=items_for(measurement.catalogue, measurement.moment),
+        answers=_answers_by_item(measurement),
+        stay=measurement.stay,
+        version=measurement.version,
+    )
+    _lock_if_closed(form, measurement)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save_measurement(request, form, measurement)
+    ):
+        return redirect("evaluation:measurement_edit", measurement_pk=measurement.pk)
+    context = {
+        "measurement": measurement,
+        "form": form,
+        "pseudonym": measurement.stay.person.pseudonym,
+        "reopen_form": ReopenForm(),
+    }
+    return render(request, "evaluation/measurement_form.html", context)
+
+
+def _reopen(request: HttpRequest, owner: Any, back: str) -> HttpResponse:
+    form = ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            measurement_reopen(
+                measurement=owner, user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages[0])
+        else:
+            messages.success(request, _("Measurement reopened."))
+            return redirect(back)
+    return render(
+        request,
+        "evaluation/measurement_reopen.html",
+        {"form": form, "owner": owner, "back": back},
+    )
+
+
+@role_required(RESEARCH_ROLES)
+@require_http_methods(["GET", "POST"])
+def measurement_reopen_view(request: HttpRequest, measurement_pk: int) -> HttpResponse:
+    measurement = get_visible_or_404(
+        measurement_queryset(), request.user, RESEARCH_ROLES, pk=measurement_pk
+    )
+    back = reverse(
+        "evaluation:measurement_edit", kwargs={"measurement_pk": measurement.pk}
+    )
+    return _reopen(request, measurement, back)
+
+
+@role_required(RESEARCH_ROLES)
+@require_http_methods(["GET", "POST"])
+def kv_measurement_list_view(request: HttpRequest, site_code: str) -> HttpResponse:
+    site = get_visible_or_404(Site, request.user, RESEARCH_ROLES, code=site_code)
+    form = KvMeasurementCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            kv_measurement = kv_measurement_create(site=site, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error.messages[0])
+        else:
+            return redirect(
+                "evaluation:kv_measurement_edit", kv_measurement_pk=kv_measurement.pk
+            )
+    context = {
+        "site": site,
+        "form": form,
+        "kv_measurements": kv_measurements_for_site(site=site),
+    }
+    return render(request, "evaluation/kv_measurement_list.html", context)
+
+
+@role_required(RESEARCH_ROLES)
+@require_http_methods(["GET", "POST"])
+def kv_measurement_edit_view(
+    request: HttpRequest, kv_measurement_pk: int
+) -> HttpResponse:
+    kv_measurement = get_visible_or_404(
+        KvMeasurement.objects.select_related("site", "catalogue"),
+        request.user,
+        RESEARCH_ROLES,
+        pk=kv_measurement_pk,
+    )
+    form = MeasurementForm(
+        request.POST or None,
+        items=items_for(kv_measurement.catalogue, None),
+        answers=_answers_by_item(kv_measurement),
+        version=kv_measurement.version,
+        notes_label=_("interview notes"),
+    )
+    _lock_if_closed(form, kv_measurement)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _save_measurement(request, form, kv_measurement)
+    ):
+        return redirect(
+            "evaluation:kv_measurement_edit", kv_measurement_pk=kv_measurement.pk
+        )
+    context = {"kv_measurement": kv_measurement, "form": form}
+    return render(request, "evaluation/kv_measurement_form.html", context)
+
+
+@role_required(RESEARCH_ROLES)
+@require_http_methods(["GET", "POST"])
+def kv_measurement_reopen_view(
+    request: HttpRequest, kv_measurement_pk: int
+) -> HttpResponse:
+    kv_measurement = get_visible_or_404(
+        KvMeasurement.objects.select_related("site"),
+        request.user,
+        RESEARCH_ROLES,
+        pk=kv_measurement_pk,
+    )
+    back = reverse(
+        "evaluation:kv_measurement_edit",
+        kwargs={"kv_measurement_pk": kv_measurement.pk},
+    )
+    return _reopen(request, kv_measurement, back)
