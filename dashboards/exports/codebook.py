@@ -21,7 +21,7 @@ MISSING_CODES: dict[str, int] = {
     MissingReason.UNKNOWN: -93,
     MissingReason.NOT_APPLICABLE: -94,
 }
-MISSING_LABELS = {code: reason for reason, code in MISSING_CODES.items()}
+MISSING_LABELS = {code: str(reason) for reason, code in MISSING_CODES.items()}
 
 SCALE5_CODES = {
     value: 5 - index for index, (value, _label) in enumerate(SCALE5_CHOICES)

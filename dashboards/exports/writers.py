@@ -107,10 +107,15 @@ class SavZipWriter:
                 if column.missing:
                     codes = sorted(MISSING_CODES.values())
                     missing[spss] = [{"lo": float(codes[0]), "hi": float(codes[-1])}]
-                value_labels = {float(k): v for k, v in column.value_labels.items()}
+                value_labels = {
+                    float(k): str(v) for k, v in column.value_labels.items()
+                }
                 if column.missing:
                     value_labels.update(
-                        {float(code): reason for reason, code in MISSING_CODES.items()}
+                        {
+                            float(code): str(reason)
+                            for reason, code in MISSING_CODES.items()
+                        }
                     )
                 if value_labels:
                     labels[spss] = value_labels

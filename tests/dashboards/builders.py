@@ -1,0 +1,127 @@
+"""Hand-built data sets for the dashboard and export tests."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+
+from core.models import Site
+from evaluation.models import Answer, CatalogueVersion, Item, Measurement
+from tests.factories import (
+    CapacityPeriodFactory,
+    OrganisationFactory,
+    PersonFactory,
+    PlaceTypeFactory,
+    SiteFactory,
+    catalogue_from_data,
+)
+from trajectories.models import (
+    Employment,
+    Incident,
+    JobSearchActivity,
+    Stay,
+)
+
+# Ages at placement and days of participation chosen to give the report's
+# B7.1: mean 41 (25-52) and mean 304 days (81-882).
+AGES = [25, 52, 38, 40, 41, 43, 44, 45]
+DAYS = [81, 882, 200, 230, 245, 250, 260, 284]
+PLACED = datetime.date(2018, 3, 1)
+
+
+def krimpen_catalogue(site: Site) -> CatalogueVersion:
+    path = Path(settings.BASE_DIR) / "fixtures/reference/indicators/krimpen.yaml"
+    with path.open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    data["site"] = site.code
+    return catalogue_from_data(site, data)
+
+
+def answer(stay: Stay, catalogue: CatalogueVersion, var: str, value=None, reason=""):
+    measurement, _created = Measurement.objects.get_or_create(
+        stay=stay,
+        moment="eindmeting",
+        sequence=0,
+        defaults={"catalogue": catalogue, "due_on": stay.ended_on},
+    )
+    return Answer.objects.create(
+        measurement=measurement,
+        item=Item.objects.get(catalogue=catalogue, var=var),
+        value=value,
+        missing_reason=reason,
+    )
+
+
+def bijlage7_people() -> tuple[Site, list[Stay]]:
+    """Eight DC II participants registered so that Bijlage 7 comes out as printed.
+
+    Plus one regular ZBBI detainee on a KV place, who must not be counted.
+    """
+    site = SiteFactory(code="krimpen", name="KV Krimpen", alias="De Compagnie II")
+    place_type = PlaceTypeFactory(site=site)
+    CapacityPeriodFactory(place_type=place_type, places=12)
+    catalogue = krimpen_catalogue(site)
+    employer = OrganisationFactory(name="Lasbedrijf Voorbeeld")
+    stays = []
+    for index, (age, days) in enumerate(zip(AGES, DAYS, strict=True)):
+        born = PLACED.replace(year=PLACED.year - age) - datetime.timedelta(days=10)
+        person = PersonFactory(site=site, date_of_birth=born)
+        stay = Stay.objects.create(
+            site=site,
+            person=person,
+            place_type=place_type,
+            placed_on=PLACED,
+            ended_on=PLACED + datetime.timedelta(days=days),
+            outflow_type="end_of_sentence",
+        )
+        stays.append(stay)
+        # B7.1: one drug user; rules and group functioning 8/8
+        if index == 3:
+            Incident.objects.create(
+                stay=stay, occurred_on=PLACED, kind="drug_use",
+                detection="urine_test", consequence="warning",
+            )  # fmt: skip
+        answer(stay, catalogue, "kri_act_functioneert_groep", True)
+        for var in (
+            "kri_wd_identiteitsbewijs",
+            "kri_wd_zicht_onderdak",
+            "kri_wd_zicht_inkomen",
+            "kri_wd_zorgverzekering",
+        ):
+            answer(stay, catalogue, var, True)
+        answer(stay, catalogue, "kri_wd_aanpak_schulden", reason="not_applicable")
+        # sixth basic condition: 6 of 8
+        answer(stay, catalogue, "kri_wd_ondersteunend_netwerk", index < 6)
+        # B7.2: consultant 6, vacancies 8, contact 7, interviews 7, course 8,
+        # theme evening 8
+        used = {
+            "labour_consultant": index < 6,
+            "vacancy_search": True,
+            "employer_contact": index != 7,
+            "job_interview": index != 6,
+            "course": True,
+            "theme_evening": True,
+        }
+        for kind, was_used in used.items():
+            JobSearchActivity.objects.create(
+                stay=stay, kind=kind, used=was_used, occurred_on=PLACED,
+                reason_not_used="" if was_used else "niet nodig",
+            )  # fmt: skip
+        # B7.3: 6 paid, 1 volunteer, 1 unknown
+        if index < 7:
+            Employment.objects.create(
+                stay=stay, employer=employer, job_title="lasser",
+                hours_per_week=32, pay_kind="paid" if index < 6 else "volunteer",
+                started_on=PLACED + datetime.timedelta(days=20), origin="found",
+            )  # fmt: skip
+        else:
+            answer(stay, catalogue, "kri_wd_betaalde_baan", reason="unknown")
+    regular = PersonFactory(site=site)
+    Stay.objects.create(
+        site=site, person=regular, place_type=place_type, placed_on=PLACED,
+        participant=False,
+    )  # fmt: skip
+    return site, stays

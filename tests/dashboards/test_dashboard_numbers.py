@@ -1,0 +1,190 @@
+"""Dashboard numbers against hand-computed expectations, and their query counts."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from core.models import Membership
+from dashboards.periods import Period
+from dashboards.scope import Scope
+from dashboards.selectors import flow, intake
+from intake.models import (
+    CaseEndReason,
+    IntakeCase,
+    IntakeProcessVersion,
+    IntakeStageDefinition,
+    StageEvent,
+)
+from tests.factories import (
+    CapacityPeriodFactory,
+    PersonFactory,
+    PlaceTypeFactory,
+    SiteFactory,
+    user_with_role,
+)
+from trajectories.models import ProgrammePhase, Stay, StayPhase
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+PERIOD = Period(D(2024, 1, 1), D(2024, 3, 31))
+
+
+def _site_with_stays(code: str = "almelo"):
+    """Three stays: two participants who leave in March, one non-participant."""
+    site = SiteFactory(code=code)
+    place_type = PlaceTypeFactory(site=site)
+    CapacityPeriodFactory(place_type=place_type, places=10, valid_from=D(2020, 1, 1))
+    phase_one = ProgrammePhase.objects.create(
+        site=site, code="one", name="Fase 1", order=1
+    )
+    phase_two = ProgrammePhase.objects.create(
+        site=site, code="two", name="Fase 2", order=2
+    )
+
+    def stay(placed, ended=None, outflow="", participant=True):
+        return Stay.objects.create(
+            site=site, person=PersonFactory(site=site), place_type=place_type,
+            placed_on=placed, ended_on=ended, outflow_type=outflow,
+            participant=participant,
+        )  # fmt: skip
+
+    a = stay(D(2024, 1, 10), D(2024, 3, 5), "end_of_sentence")
+    b = stay(D(2024, 2, 1), participant=False)
+    c = stay(D(2024, 1, 1), D(2024, 3, 20), "return_to_pi")
+    for owner, phase, start, end in [
+        (a, phase_one, D(2024, 1, 10), D(2024, 2, 9)),
+        (a, phase_two, D(2024, 2, 9), D(2024, 3, 5)),
+        (c, phase_one, D(2024, 1, 1), D(2024, 1, 21)),
+    ]:
+        StayPhase.objects.create(
+            stay=owner, phase=phase, place_type=place_type, started_on=start,
+            ended_on=end,
+        )  # fmt: skip
+    return site, (a, b, c)
+
+
+def _intake(site, count: int = 1):
+    """Per round: three cases; all screened, one placed, one ended not interested."""
+    process, _created = IntakeProcessVersion.objects.get_or_create(
+        site=site, version=1, defaults={"valid_from": D(2020, 1, 1), "name": "v1"}
+    )
+    screen, _created = IntakeStageDefinition.objects.get_or_create(
+        process=process, code="screen",
+        defaults={"name": "Screening", "order": 1, "kind": "assessment",
+                  "performer_role": "cm", "performer_organisation": "KV",
+                  "outcomes": ["positive", "negative"]},
+    )  # fmt: skip
+    for _round in range(count):
+        cases = [
+            IntakeCase.objects.create(
+                site=site,
+                person=PersonFactory(site=site),
+                opened_on=D(2024, 1, 5),
+                outcome=outcome,
+                closed_on=D(2024, 2, 1) if outcome != "open" else None,
+                process=process,
+            )
+            for outcome in ("placed", "declined", "open")
+        ]
+        for case, result in zip(
+            cases, ("positive", "negative", "positive"), strict=True
+        ):
+            StageEvent.objects.create(
+                case=case, stage=screen, occurred_on=D(2024, 1, 8), outcome=result
+            )
+        CaseEndReason.objects.create(case=cases[1], code="not_interested")
+
+
+def test_flow_occupancy_length_and_exits_match_hand_counts():
+    site, _stays = _site_with_stays()
+    scope = Scope((site.pk,), PERIOD)
+    months = {m.month: m for m in flow.flow_by_month(scope)}
+    assert (
+        months[D(2024, 1, 1)].inflow_participants,
+        months[D(2024, 1, 1)].inflow_others,
+    ) == (2, 0)
+    assert months[D(2024, 2, 1)].inflow_others == 1
+    assert months[D(2024, 3, 1)].outflow == 2
+    days = {d.day: d for d in flow.occupancy_by_day(scope)}
+    assert (days[D(2024, 1, 15)].participants, days[D(2024, 1, 15)].others) == (2, 0)
+    assert (days[D(2024, 2, 1)].participants, days[D(2024, 2, 1)].others) == (2, 1)
+    # the outflow day itself is no longer occupied
+    assert days[D(2024, 3, 5)].participants == 1
+    assert days[D(2024, 3, 20)].total == 1
+    assert {d.capacity for d in days.values()} == {10}
+    lengths = {row.key: row for row in flow.length_of_stay_by_phase(scope)}
+    assert (lengths["one"].median, lengths["one"].minimum, lengths["one"].maximum) == (
+        25,
+        20,
+        30,
+    )
+    assert lengths["two"].count == 1
+    assert lengths[flow.WHOLE_STAY].median == (55 + 79) / 2
+    exits = {row.key: row.count for row in flow.exits_by_type(scope)}
+    assert exits["end_of_sentence"] == 1
+    assert exits["return_to_pi"] == 1
+    assert exits["withdrawal"] == 0
+
+
+def test_funnel_counts_stages_outcomes_and_end_reasons():
+    site, _stays = _site_with_stays()
+    _intake(site)
+    found = intake.funnel(Scope((site.pk,), PERIOD))
+    assert (found.opened, found.placed, found.conversion) == (3, 1, 33.3)
+    assert [(s.key, s.reached, s.passed) for s in found.stages] == [("screen", 3, 2)]
+    assert ("not_interested", "candidate not interested", 1) in [
+        (code, str(label), n) for code, label, n in found.end_reasons
+    ]
+
+
+def test_every_dashboard_number_opens_the_people_behind_it(client):
+    site, (a, b, c) = _site_with_stays()
+    client.force_login(user_with_role("researcher", site))
+    url = reverse("dashboards:site_cases", args=[site.code])
+    base = {"start": "2024-01-01", "end": "2024-03-31"}
+    outflow = client.get(url, {**base, "metric": "outflow", "key": "2024-03"})
+    assert {row["pk"] for row in outflow.context["page"].object_list} == {
+        a.person_id,
+        c.person_id,
+    }
+    # researchers get pseudonyms, never names
+    assert a.person.last_name not in outflow.content.decode()
+    assert a.person.pseudonym in outflow.content.decode()
+    others = client.get(
+        url, {**base, "metric": "occupancy", "key": "2024-02-01:others"}
+    )
+    assert [row["pk"] for row in others.context["page"].object_list] == [b.person_id]
+
+
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, {"start": "2024-01-01", "end": "2024-03-31"})
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_dashboard_and_overview_query_counts_do_not_grow_with_the_data(client):
+    site, _stays = _site_with_stays("eerste")
+    _intake(site)
+    leader = user_with_role("project_leader", site)
+    client.force_login(leader)
+    site_url = reverse("dashboards:site_dashboard", args=[site.code])
+    overview_url = reverse("dashboards:overview")
+    site_before, overview_before = (
+        _queries(client, site_url),
+        _queries(client, overview_url),
+    )
+    for code in ("tweede", "derde"):
+        more, _stays = _site_with_stays(code)
+        _intake(more, count=3)
+        Membership.objects.create(user=leader, site=more, role="project_leader")
+    _intake(site, count=4)
+    client.force_login(leader)
+    assert _queries(client, site_url) == site_before
+    assert _queries(client, overview_url) == overview_before
