@@ -18,7 +18,7 @@ from dashboards.scope import Scope
 from dashboards.selectors import flow, intake, outcomes
 from evaluation.models import Answer, MeasurementStatus
 from intake.models import CaseEndReason, StageEvent, StageOutcome
-from trajectories.models import Incident, Stay, StayPhase
+from trajectories.models import Incident, Stay
 from trajectories.models.stays import Consequence
 
 PersonIds = QuerySet  # a values_list("person_id") queryset or a set of ids
@@ -88,17 +88,15 @@ def _exit(scope: Scope, key: str) -> PersonIds:
 
 
 def _length(scope: Scope, key: str) -> PersonIds:
-    period = scope.period
     if key == flow.WHOLE_STAY:
         return _outflow(scope, "")
-    phases = StayPhase.objects.filter(
-        stay__site_id__in=scope.site_ids, ended_on__range=(period.start, period.end)
-    )
-    if key.startswith("place:"):
-        phases = phases.filter(phase__isnull=True, place_type__name=key[6:])
-    else:
-        phases = phases.filter(phase__code=key)
-    return phases.values_list("stay__person_id", flat=True)
+    stay_ids = {
+        stay_id
+        for phase in flow.phase_days(scope)
+        if phase.code == key
+        for stay_id in phase.done
+    }
+    return Stay.objects.filter(pk__in=stay_ids).values_list("person_id", flat=True)
 
 
 def _cases(scope: Scope, key: str) -> PersonIds:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.models import Site
 from dashboards import charts
 from dashboards.charts import Cell, DataTable, Panel, Series
 from dashboards.scope import Scope
@@ -25,7 +26,13 @@ def funnel_panel(scope: Scope, found: intake.Funnel, *, by_kind: bool) -> Panel:
     metric = "stage_kind" if by_kind else "stage"
     table = DataTable(
         _("Intake funnel: cases opened in the period"),
-        [_("Stage"), _("Cases that reached it"), _("Passed"), _("Share of opened")],
+        [
+            _("Stage"),
+            _("Cases that reached it"),
+            _("Passed"),
+            _("Share of opened"),
+            _("Median wait (days)"),
+        ],
     )
     table.rows.append(
         [
@@ -33,6 +40,7 @@ def funnel_panel(scope: Scope, found: intake.Funnel, *, by_kind: bool) -> Panel:
             Cell(found.opened, scope.link("intake")),
             Cell(""),
             Cell("100%" if found.opened else "-"),
+            Cell(""),
         ]
     )
     for stage in found.stages:
@@ -43,6 +51,7 @@ def funnel_panel(scope: Scope, found: intake.Funnel, *, by_kind: bool) -> Panel:
                 Cell(stage.reached, scope.link(metric, stage.key)),
                 Cell(stage.passed, scope.link(metric, f"{stage.key}:passed")),
                 Cell(_pct(share)),
+                Cell("-" if stage.wait_median is None else f"{stage.wait_median:g}"),
             ]
         )
     table.rows.append(
@@ -51,6 +60,7 @@ def funnel_panel(scope: Scope, found: intake.Funnel, *, by_kind: bool) -> Panel:
             Cell(found.placed, scope.link("intake", "placed")),
             Cell(""),
             Cell(_pct(found.conversion)),
+            Cell(""),
         ]
     )
     labels = [_("Opened"), *(s.label for s in found.stages), _("Placed")]
@@ -162,14 +172,17 @@ def occupancy_panel(scope: Scope) -> Panel:
     return Panel("occupancy", _("Occupancy"), table, svg, note=note)
 
 
-def length_panel(scope: Scope) -> Panel:
-    found = flow.length_of_stay_by_phase(scope)
+def length_panel(scope: Scope, site: Site | None) -> Panel:
+    if site is None:
+        found = flow.length_of_stay_by_phase(scope)
+    else:
+        found = flow.site_length_of_stay(scope, site)
     table = DataTable(
         _("Length of stay per phase in days (phases ended in the period)"),
         [_("Phase"), _("Periods"), _("Median"), _("Shortest"), _("Longest")],
     )
     for row in found:
-        label = row.label or _("Whole stay")
+        label = _length_label(row)
         table.rows.append(
             [
                 Cell(label, numeric=False),
@@ -180,11 +193,17 @@ def length_panel(scope: Scope) -> Panel:
             ]
         )
     svg = charts.range_svg(
-        [row.label or _("Whole stay") for row in found],
+        [_length_label(row) for row in found],
         [(row.minimum, row.median, row.maximum) for row in found],
         table.caption,
     )
     return Panel("length", _("Length of stay per phase"), table, svg)
+
+
+def _length_label(row: flow.LengthStats) -> str:
+    if row.label:
+        return row.label
+    return _("Whole stay") if row.key == flow.WHOLE_STAY else _("Without phase")
 
 
 def exits_panel(scope: Scope) -> Panel:
@@ -301,15 +320,23 @@ def _signed(value: float | None) -> str:
     return "-" if value is None else f"{value:+g}"
 
 
-def dashboard_panels(scope: Scope, *, programme: bool) -> list[Panel]:
-    """All panels of a site dashboard, or of the programme overview."""
-    found = intake.funnel(scope, by_kind=programme)
+def dashboard_panels(scope: Scope, *, site: Site | None = None) -> list[Panel]:
+    """All panels of one site's dashboard, or of the programme overview.
+
+    Across sites, whose intake pipelines differ, stages are grouped by kind.
+    """
+    programme = site is None
+    found = (
+        intake.funnel(scope, by_kind=True)
+        if programme
+        else intake.site_funnel(scope, site)
+    )
     return [
         funnel_panel(scope, found, by_kind=programme),
         intake_end_panel(scope, found),
         flow_panel(scope),
         occupancy_panel(scope),
-        length_panel(scope),
+        length_panel(scope, site),
         exits_panel(scope),
         completeness_panel(scope),
         factors_panel(scope),

@@ -38,7 +38,7 @@ def overview_view(request: HttpRequest) -> HttpResponse:
         "form": form,
         "period": period,
         "sites": [(site, summaries[site.pk]) for site in sites],
-        "panels": dashboard_panels(scope, programme=True),
+        "panels": dashboard_panels(scope),
         "b7": b7.b7_tables(scope, programme="de KV's", plan="individuele plan"),
         "scope": scope,
     }
@@ -56,7 +56,7 @@ def site_dashboard_view(request: HttpRequest, site_code: str) -> HttpResponse:
         "site": site,
         "form": form,
         "period": period,
-        "panels": dashboard_panels(scope, programme=False),
+        "panels": dashboard_panels(scope, site=site),
         "b7": b7.b7_tables(
             scope,
             programme=_programme_name(site),

@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime
 import statistics
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
-from core.models import CapacityPeriod
+from core.models import CapacityPeriod, Site
 from dashboards.scope import Scope
+from trajectories import selectors as trajectory_selectors
 from trajectories.models import Incident, OutflowType, Stay, StayPhase
 from trajectories.models.stays import Consequence
 
@@ -179,37 +180,67 @@ def _stats(key: str, label: str, values: list[int]) -> LengthStats:
 WHOLE_STAY = "stay"
 
 
-def length_of_stay_by_phase(scope: Scope) -> list[LengthStats]:
-    """Days per programme phase for phase periods that ended in the period.
+@dataclass
+class PhaseDays:
+    code: str
+    name: str
+    order: int
+    #: days per stay that completed the phase in the period
+    done: dict[int, int] = field(default_factory=dict)
 
-    The last row is the whole stay, for stays with their outflow in the
-    period. Periods without a phase are counted under their place type.
+
+def phase_days(scope: Scope) -> list[PhaseDays]:
+    """Days per stay in each programme phase, for phases left in the period.
+
+    The rule of ``trajectories.selectors.length_of_stay_by_phase``, over any
+    number of sites: a stay's periods in one phase add up, a period ends at
+    the outflow at the latest, and a phase still open on the last day of the
+    period is not counted. Periods without a phase count under code "".
     """
     period = scope.period
-    phases: dict[str, tuple[str, int, list[int]]] = {}
-    for code, name, order, place_type, started, ended in StayPhase.objects.filter(
-        stay__site_id__in=scope.site_ids, ended_on__range=(period.start, period.end)
-    ).values_list(
-        "phase__code",
-        "phase__name",
-        "phase__order",
-        "place_type__name",
-        "started_on",
-        "ended_on",
-    ):
-        key = code or f"place:{place_type}"
-        entry = phases.setdefault(key, (name or place_type, order or 0, []))
-        entry[2].append((ended - started).days)
-    found = [
-        _stats(key, label, values)
-        for key, (label, _order, values) in sorted(
-            phases.items(), key=lambda item: (item[1][1], item[1][0])
+    rows = (
+        StayPhase.objects.filter(
+            stay__site_id__in=scope.site_ids, started_on__lte=period.end
         )
+        .filter(Q(stay__ended_on__isnull=True) | Q(stay__ended_on__gte=period.start))
+        .order_by("stay_id", "started_on")
+        .values_list(
+            "stay_id",
+            "stay__ended_on",
+            "phase__code",
+            "phase__name",
+            "phase__order",
+            "started_on",
+            "ended_on",
+        )
+    )
+    entries: dict[tuple[int, str], list] = {}
+    phases: dict[str, PhaseDays] = {}
+    for stay_id, stay_end, code, name, order, started, ended in rows:
+        code = code or ""
+        if stay_end is not None and (ended is None or ended > stay_end):
+            ended = stay_end
+        phases.setdefault(code, PhaseDays(code, name or "", order or 0))
+        entry = entries.setdefault((stay_id, code), [0, ended])
+        entry[0] += ((ended or period.end) - started).days
+        entry[1] = ended
+    for (stay_id, code), (days, last_end) in entries.items():
+        if last_end is not None and period.start <= last_end <= period.end:
+            phases[code].done[stay_id] = days
+    return sorted(phases.values(), key=lambda p: (p.code == "", p.order, p.code))
+
+
+def length_of_stay_by_phase(scope: Scope) -> list[LengthStats]:
+    """Median and range of the days per phase, then of the whole stay."""
+    found = [
+        _stats(phase.code, phase.name, list(phase.done.values()))
+        for phase in phase_days(scope)
+        if phase.done
     ]
     whole = [
         (ended - placed).days
         for placed, ended in stays_in(scope)
-        .filter(ended_on__range=(period.start, period.end))
+        .filter(ended_on__range=(scope.period.start, scope.period.end))
         .values_list("placed_on", "ended_on")
     ]
     if whole:
@@ -306,3 +337,35 @@ def site_summaries(scope: Scope) -> dict[int, SiteSummary]:
     for site_id, places in latest.values():
         found[site_id].capacity_at_end += places
     return found
+
+
+def site_length_of_stay(scope: Scope, site: Site) -> list[LengthStats]:
+    """One site's length of stay from the trajectories app's own selector."""
+    found = trajectory_selectors.length_of_stay_by_phase(
+        site=site, start=scope.period.start, end=scope.period.end
+    )
+    rows = [
+        LengthStats(
+            phase["code"],
+            phase["name"],
+            phase["count"],
+            float(phase["median_days"]),
+            phase["min_days"],
+            phase["max_days"],
+        )
+        for phase in found["phases"]
+        if phase["count"]
+    ]
+    whole = found["whole_stay"]
+    if whole["count"]:
+        rows.append(
+            LengthStats(
+                WHOLE_STAY,
+                "",
+                whole["count"],
+                float(whole["median_days"]),
+                whole["min_days"],
+                whole["max_days"],
+            )
+        )
+    return rows

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
+from core.models import Site
 from dashboards.scope import Scope
 from intake.models import (
     CaseEndReason,
@@ -16,6 +17,7 @@ from intake.models import (
     StageKind,
     StageOutcome,
 )
+from intake.selectors import funnel_for_site
 
 
 @dataclass
@@ -24,6 +26,7 @@ class StageRow:
     label: str
     reached: int
     passed: int
+    wait_median: float | None = None
 
 
 @dataclass
@@ -120,4 +123,29 @@ def funnel(scope: Scope, *, by_kind: bool = False) -> Funnel:
             for value, label in EndReasonCode.choices
             if reasons.get(value)
         ],
+    )
+
+
+def site_funnel(scope: Scope, site: Site) -> Funnel:
+    """One site's funnel from the intake app's own selector.
+
+    The intake app computes stages in process order with waiting times; its
+    numbers are kept as they are so the intake pages and the dashboard agree.
+    """
+    found = funnel_for_site(site=site, start=scope.period.start, end=scope.period.end)
+    outcomes = {row.key: row.count for row in found.outcomes}
+    return Funnel(
+        opened=found.total,
+        placed=outcomes.get(IntakeOutcome.PLACED, 0),
+        stages=[
+            StageRow(
+                stage.code, stage.name, stage.reached, stage.passed, stage.wait_median
+            )
+            for stage in found.stages
+        ],
+        outcomes=[
+            (value, str(label), outcomes.get(value, 0))
+            for value, label in IntakeOutcome.choices
+        ],
+        end_reasons=[(row.key, row.label, row.count) for row in found.end_reasons],
     )

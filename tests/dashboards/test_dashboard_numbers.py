@@ -28,6 +28,7 @@ from tests.factories import (
     user_with_role,
 )
 from trajectories.models import ProgrammePhase, Stay, StayPhase
+from trajectories.selectors import occupancy_by_day
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +62,7 @@ def _site_with_stays(code: str = "almelo"):
         (a, phase_one, D(2024, 1, 10), D(2024, 2, 9)),
         (a, phase_two, D(2024, 2, 9), D(2024, 3, 5)),
         (c, phase_one, D(2024, 1, 1), D(2024, 1, 21)),
+        (c, phase_two, D(2024, 1, 21), D(2024, 3, 20)),
     ]:
         StayPhase.objects.create(
             stay=owner, phase=phase, place_type=place_type, started_on=start,
@@ -118,14 +120,22 @@ def test_flow_occupancy_length_and_exits_match_hand_counts():
     assert days[D(2024, 3, 5)].participants == 1
     assert days[D(2024, 3, 20)].total == 1
     assert {d.capacity for d in days.values()} == {10}
+    # the same counts as the trajectories app's own (per-site) occupancy
+    theirs = occupancy_by_day(site=site, start=PERIOD.start, end=PERIOD.end)
+    assert [
+        (row["day"], row["participants"], row["non_participants"], row["capacity"])
+        for row in theirs
+    ] == [(d.day, d.participants, d.others, d.capacity) for d in days.values()]
     lengths = {row.key: row for row in flow.length_of_stay_by_phase(scope)}
     assert (lengths["one"].median, lengths["one"].minimum, lengths["one"].maximum) == (
         25,
         20,
         30,
     )
-    assert lengths["two"].count == 1
+    assert (lengths["two"].count, lengths["two"].median) == (2, (25 + 59) / 2)
     assert lengths[flow.WHOLE_STAY].median == (55 + 79) / 2
+    # the programme computation agrees with the trajectories app's own one
+    assert flow.site_length_of_stay(scope, site) == flow.length_of_stay_by_phase(scope)
     exits = {row.key: row.count for row in flow.exits_by_type(scope)}
     assert exits["end_of_sentence"] == 1
     assert exits["return_to_pi"] == 1
