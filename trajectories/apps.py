@@ -3,7 +3,20 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core.scoping import CASE_READ_ROLES
+
 
 class TrajectoriesConfig(AppConfig):
     name = "trajectories"
     verbose_name = _("Stays and plans")
+
+    nav_items = [("trajectories:worklist", _("Plans to do"), CASE_READ_ROLES)]
+    reference_loaders = ["trajectories.reference.plans_load"]
+    home_sections = ["trajectories.sections.home"]
+    person_sections = ["trajectories.sections.person"]
+    site_sections = ["trajectories.sections.site"]
+    # Partners first (organisations and contacts), then stays and plans.
+    demo_steps = [
+        "partners.demo.seed_organisations",
+        "trajectories.demo.seed_trajectories",
+    ]

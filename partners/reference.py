@@ -1,0 +1,103 @@
+"""Loads organisations, responsibility tables and required consents from
+``fixtures/reference/partners.yaml``.
+
+Organisations are matched on name, tables on (site, number); a table's rows
+are replaced as a whole, so the page always shows the file as written.
+Entries for sites that are not in the database are skipped.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from core.models import Site
+from partners.models import (
+    Organisation,
+    PartnerResponsibility,
+    RequiredConsent,
+    ResponsibilityTable,
+)
+
+
+def partners_file() -> Path:
+    return Path(settings.BASE_DIR) / "fixtures" / "reference" / "partners.yaml"
+
+
+def _read(path: Path) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    if not isinstance(data, dict) or "responsibility_tables" not in data:
+        raise ValidationError(f"{path}: expected 'responsibility_tables'.")
+    return data
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+@transaction.atomic
+def partners_load(*, data: dict[str, Any] | None = None) -> list[ResponsibilityTable]:
+    """Create or update organisations, responsibility tables and consents."""
+    data = data if data is not None else _read(partners_file())
+    sites = {site.code: site for site in Site.objects.all()}
+    organisations = {}
+    for entry in data.get("organisations") or []:
+        organisation, _created = Organisation.objects.update_or_create(
+            name=entry["name"], defaults={"kind": entry["kind"]}
+        )
+        organisation.full_clean()
+        organisation.sites.set(
+            [sites[code] for code in entry.get("sites") or [] if code in sites]
+        )
+        organisations[organisation.name] = organisation
+    for entry in data.get("required_consents") or []:
+        site = sites.get(entry["site"])
+        if site is not None:
+            RequiredConsent.objects.update_or_create(
+                site=site,
+                kind=entry["kind"],
+                defaults={
+                    "text": _text(entry.get("text")),
+                    "report_lines": _text(entry.get("report_lines")),
+                },
+            )
+    tables = []
+    for entry in data["responsibility_tables"]:
+        site = sites.get(entry["site"])
+        if site is None:
+            continue
+        table, _created = ResponsibilityTable.objects.update_or_create(
+            site=site,
+            number=str(entry["number"]),
+            defaults={
+                "title": _text(entry["title"]),
+                "intake_heading": _text(entry.get("intake_heading")),
+                "execution_heading": _text(entry["execution_heading"]),
+                "report_lines": _text(entry.get("report_lines")),
+                "note": _text(entry.get("note")),
+            },
+        )
+        table.rows.all().delete()
+        for order, row in enumerate(entry.get("rows") or []):
+            name = row.get("organisation")
+            if name and name not in organisations:
+                raise ValidationError(
+                    f"partners.yaml, table {table.number}: unknown organisation {name}"
+                )
+            PartnerResponsibility.objects.create(
+                table=table,
+                order=order,
+                partner=_text(row["partner"]),
+                organisation=organisations.get(name) if name else None,
+                intake=_text(row.get("intake")),
+                execution=_text(row.get("execution")),
+                note=_text(row.get("note")),
+            )
+        tables.append(table)
+    return tables

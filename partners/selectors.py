@@ -1,0 +1,148 @@
+"""Reads for partners: organisations, responsibility tables, the partners of
+a case with the consent warnings, and the social network."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Person, Site
+from core.scoping import REFERENCE_ROLES
+from partners.filters import OrganisationFilter
+from partners.models import (
+    CaseRole,
+    Consent,
+    ConsentKind,
+    ContactPerson,
+    NetworkContact,
+    NetworkMember,
+    Organisation,
+    RequiredConsent,
+    ResponsibilityTable,
+)
+
+CONSENT_MISSING = _(
+    "No consent for %(kind)s is registered. Do not share information with "
+    "partners on this basis until the person has given it."
+)
+CONSENT_WITHDRAWN = _(
+    "The consent for %(kind)s was withdrawn on %(day)s. Do not share "
+    "information with partners on this basis any more."
+)
+
+
+@dataclass
+class ConsentWarning:
+    kind: str
+    state: str  # "missing" or "withdrawn"
+    message: str
+
+
+def organisation_list(
+    *,
+    user: AbstractBaseUser | AnonymousUser,
+    filters: dict[str, Any] | None = None,
+    roles: Iterable[str] = REFERENCE_ROLES,
+) -> QuerySet[Organisation]:
+    """Organisations serving the user's sites, with their contact count."""
+    organisations = (
+        Organisation.objects.visible_to(user, roles)
+        .annotate(contact_count=Count("contacts", distinct=True))
+        .prefetch_related("sites")
+        .order_by("name")
+    )
+    return OrganisationFilter(filters, organisations).qs
+
+
+def organisation_contacts(organisation: Organisation) -> list[ContactPerson]:
+    return list(organisation.contacts.select_related("backup").order_by("name"))
+
+
+def responsibility_tables(site: Site) -> list[ResponsibilityTable]:
+    """The site's responsibility tables with their rows (two queries)."""
+    return list(
+        ResponsibilityTable.objects.filter(site=site).prefetch_related(
+            Prefetch("rows", queryset=_rows())
+        )
+    )
+
+
+def _rows() -> QuerySet:
+    from partners.models import PartnerResponsibility
+
+    return PartnerResponsibility.objects.select_related("organisation").order_by(
+        "order"
+    )
+
+
+def consent_warnings(*, person: Person) -> list[ConsentWarning]:
+    """What is missing or withdrawn, for every consent the case needs.
+
+    A case needs the consents its site requires (reference data) and, as
+    soon as partners play a role on the case, consent for information
+    exchange between network partners. A withdrawn consent warns until a
+    new one is given. Three queries.
+    """
+    needed = set(
+        RequiredConsent.objects.filter(site_id=person.site_id).values_list(
+            "kind", flat=True
+        )
+    )
+    consents = list(Consent.objects.filter(person=person).order_by("-given_on", "-pk"))
+    if CaseRole.objects.filter(person=person, organisation__isnull=False).exists():
+        needed.add(ConsentKind.INFORMATION_EXCHANGE)
+    needed.update(consent.kind for consent in consents)
+    labels = dict(ConsentKind.choices)
+    warnings = []
+    for kind in ConsentKind.values:
+        if kind not in needed:
+            continue
+        of_kind = [c for c in consents if c.kind == kind]
+        if any(c.is_active for c in of_kind):
+            continue
+        label = labels[kind]
+        if of_kind:
+            warnings.append(
+                ConsentWarning(
+                    kind,
+                    "withdrawn",
+                    CONSENT_WITHDRAWN % {"kind": label, "day": of_kind[0].withdrawn_on},
+                )
+            )
+        else:
+            warnings.append(
+                ConsentWarning(kind, "missing", CONSENT_MISSING % {"kind": label})
+            )
+    return warnings
+
+
+def case_partners(*, person: Person) -> dict[str, Any]:
+    """Roles, consents (with warnings) and network of one person."""
+    roles = list(
+        CaseRole.objects.filter(person=person)
+        .select_related("organisation", "contact__backup")
+        .prefetch_related("contacts")
+        .order_by("ended_on", "-started_on")
+    )
+    return {
+        "roles": roles,
+        "consents": list(Consent.objects.filter(person=person)),
+        "warnings": consent_warnings(person=person),
+        "network": network_for(person=person),
+    }
+
+
+def network_for(*, person: Person) -> list[NetworkMember]:
+    return list(
+        NetworkMember.objects.filter(person=person).prefetch_related(
+            Prefetch(
+                "contacts",
+                queryset=NetworkContact.objects.order_by("-contacted_on", "-pk"),
+            )
+        )
+    )

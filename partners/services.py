@@ -1,0 +1,246 @@
+"""Writes for partners: organisations and contacts, roles on a case, contact
+logs, consents and the social network. Typed, keyword-only, atomic."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Person, Site
+from partners.models import (
+    CaseRole,
+    Consent,
+    ContactPerson,
+    NetworkContact,
+    NetworkMember,
+    Organisation,
+    RoleContact,
+)
+
+BACKUP_SELF = _("A contact person cannot be his own backup.")
+BACKUP_OTHER_ORGANISATION = _("The backup must work at the same organisation.")
+CONSENT_ALREADY_WITHDRAWN = _("This consent was already withdrawn on %(day)s.")
+WITHDRAWN_BEFORE_GIVEN = _("A consent cannot be withdrawn before it was given.")
+ROLE_HOLDER_REQUIRED = _("Choose a contact person or give a name.")
+CONTACT_OTHER_ORGANISATION = _("This contact person works at another organisation.")
+ORGANISATION_NOT_FOR_SITE = _("This organisation does not work with this site.")
+
+
+@transaction.atomic
+def organisation_create(
+    *, name: str, kind: str, sites: list[Site], phone: str = "", email: str = ""
+) -> Organisation:
+    organisation = Organisation(
+        name=name.strip(), kind=kind, phone=phone.strip(), email=email.strip()
+    )
+    organisation.full_clean()
+    organisation.save()
+    organisation.sites.set(sites)
+    return organisation
+
+
+@transaction.atomic
+def contact_person_create(
+    *,
+    organisation: Organisation,
+    name: str,
+    function: str = "",
+    phone: str = "",
+    email: str = "",
+    backup: ContactPerson | None = None,
+) -> ContactPerson:
+    """Add a contact person, optionally with a backup at the same organisation."""
+    if backup is not None and backup.organisation_id != organisation.pk:
+        raise ValidationError({"backup": BACKUP_OTHER_ORGANISATION})
+    contact = ContactPerson(
+        organisation=organisation,
+        name=name.strip(),
+        function=function.strip(),
+        phone=phone.strip(),
+        email=email.strip(),
+        backup=backup,
+    )
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_person_set_backup(
+    *, contact: ContactPerson, backup: ContactPerson | None
+) -> ContactPerson:
+    if backup is not None and backup.pk == contact.pk:
+        raise ValidationError({"backup": BACKUP_SELF})
+    if backup is not None and backup.organisation_id != contact.organisation_id:
+        raise ValidationError({"backup": BACKUP_OTHER_ORGANISATION})
+    contact.backup = backup
+    contact.save(update_fields=["backup"])
+    return contact
+
+
+@transaction.atomic
+def case_role_assign(
+    *,
+    person: Person,
+    role: str,
+    started_on: datetime.date,
+    organisation: Organisation | None = None,
+    contact: ContactPerson | None = None,
+    name: str = "",
+    note: str = "",
+) -> CaseRole:
+    """Record who plays ``role`` for the person from ``started_on``.
+
+    An earlier open holder of the same role ends the day before.
+    """
+    if contact is None and not name.strip():
+        raise ValidationError({"name": ROLE_HOLDER_REQUIRED})
+    if contact is not None:
+        if organisation is None:
+            organisation = contact.organisation
+        elif contact.organisation_id != organisation.pk:
+            raise ValidationError({"contact": CONTACT_OTHER_ORGANISATION})
+    if (
+        organisation is not None
+        and not Organisation.objects.for_site(person.site)
+        .filter(pk=organisation.pk)
+        .exists()
+    ):
+        raise ValidationError({"organisation": ORGANISATION_NOT_FOR_SITE})
+    for previous in CaseRole.objects.filter(
+        person=person, role=role, ended_on__isnull=True, started_on__lt=started_on
+    ):
+        previous.ended_on = started_on - datetime.timedelta(days=1)
+        previous.save(update_fields=["ended_on"])
+    case_role = CaseRole(
+        person=person,
+        role=role,
+        organisation=organisation,
+        contact=contact,
+        name=name.strip(),
+        started_on=started_on,
+        note=note.strip(),
+    )
+    case_role.full_clean()
+    case_role.save()
+    return case_role
+
+
+@transaction.atomic
+def case_role_end(*, case_role: CaseRole, ended_on: datetime.date) -> CaseRole:
+    case_role.ended_on = ended_on
+    case_role.full_clean()
+    case_role.save(update_fields=["ended_on"])
+    return case_role
+
+
+@transaction.atomic
+def role_contact_record(
+    *,
+    case_role: CaseRole,
+    contacted_on: datetime.date,
+    kind: str,
+    report_on: datetime.date | None = None,
+    notes: str = "",
+) -> RoleContact:
+    """Log a contact of a buddy, mentor or other role holder with the person."""
+    contact = RoleContact(
+        case_role=case_role,
+        contacted_on=contacted_on,
+        kind=kind,
+        report_on=report_on,
+        notes=notes.strip(),
+    )
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    person: Person,
+    kind: str,
+    given_on: datetime.date,
+    scope: str,
+    document: str = "",
+) -> Consent:
+    """Record a consent the person gave, with its scope and document."""
+    consent = Consent(
+        person=person,
+        kind=kind,
+        given_on=given_on,
+        scope=scope.strip(),
+        document=document.strip(),
+    )
+    consent.full_clean()
+    consent.save()
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(
+    *, consent: Consent, withdrawn_on: datetime.date, note: str = ""
+) -> Consent:
+    """Withdraw a consent; the record stays, so its history is visible."""
+    consent = Consent.objects.select_for_update().get(pk=consent.pk)
+    if consent.withdrawn_on is not None:
+        raise ValidationError(
+            CONSENT_ALREADY_WITHDRAWN,
+            code="already_withdrawn",
+            params={"day": consent.withdrawn_on},
+        )
+    if withdrawn_on < consent.given_on:
+        raise ValidationError({"withdrawn_on": WITHDRAWN_BEFORE_GIVEN})
+    consent.withdrawn_on = withdrawn_on
+    consent.withdrawal_note = note.strip()
+    consent.full_clean()
+    consent.save(update_fields=["withdrawn_on", "withdrawal_note"])
+    return consent
+
+
+@transaction.atomic
+def network_member_add(
+    *,
+    person: Person,
+    relation: str,
+    name: str,
+    supportive: bool = True,
+    note: str = "",
+) -> NetworkMember:
+    """Add someone from the person's social network."""
+    member = NetworkMember(
+        person=person,
+        relation=relation,
+        name=name.strip(),
+        supportive=supportive,
+        note=note.strip(),
+    )
+    member.full_clean()
+    member.save()
+    return member
+
+
+@transaction.atomic
+def network_contact_record(
+    *,
+    member: NetworkMember,
+    contacted_on: datetime.date,
+    kind: str,
+    minutes: int | None = None,
+    note: str = "",
+) -> NetworkContact:
+    """Log a visit or call from someone in the network."""
+    contact = NetworkContact(
+        member=member,
+        contacted_on=contacted_on,
+        kind=kind,
+        minutes=minutes,
+        note=note.strip(),
+    )
+    contact.full_clean()
+    contact.save()
+    return contact

@@ -1,0 +1,301 @@
+"""Forms for stays, plans and work. Validation of rules lives in the
+services; forms only parse input and show the services' errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.concurrency import VERSION_FIELD, VersionedFormMixin
+from core.forms import DateInput
+from core.models import PlaceType
+from partners.models import Organisation
+from trajectories.models import (
+    Activity,
+    EmployerCheck,
+    Employment,
+    Goal,
+    Incident,
+    IndividualPlan,
+    JobSearchActivity,
+    LegalTitle,
+    LocationPeriod,
+    OutflowType,
+    PayKind,
+    PlanFormDefinition,
+    ProgrammePhase,
+    Review,
+    Stay,
+)
+
+YES_NO = [(True, _("yes")), (False, _("no"))]
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form, per field where the form
+    has that field, otherwise at the top. What the user typed stays."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class ServiceValidatedModelForm(forms.ModelForm):
+    def _post_clean(self) -> None:
+        """Skip model validation here: the service runs ``full_clean`` and its
+        errors are shown with ``add_service_errors``."""
+
+
+def yes_no_field(*, label: Any, required: bool, help_text: Any = "") -> forms.Field:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=YES_NO,
+        coerce=lambda value: value in (True, "True"),
+        empty_value=None,
+        required=required,
+        help_text=help_text,
+        widget=forms.RadioSelect,
+    )
+
+
+class StayCreateForm(forms.Form):
+    """Place a person directly, e.g. a non-participant on a KV place."""
+
+    place_type = forms.ModelChoiceField(
+        queryset=PlaceType.objects.none(), label=_("place type")
+    )
+    placed_on = forms.DateField(label=_("placement date"), widget=DateInput())
+    participant = forms.BooleanField(
+        label=_("participant (passed the KV intake)"), required=False, initial=False
+    )
+    legal_title = forms.ChoiceField(
+        label=_("legal title"),
+        choices=[("", _("the site's usual legal title")), *LegalTitle.choices],
+        required=False,
+    )
+    expected_end = forms.DateField(
+        label=_("expected end"), required=False, widget=DateInput()
+    )
+    capacity_override_reason = forms.CharField(
+        label=_("reason to place above capacity"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, site: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["place_type"].queryset = PlaceType.objects.filter(site=site)
+
+
+class StayUpdateForm(VersionedFormMixin, ServiceValidatedModelForm):
+    class Meta:
+        model = Stay
+        fields = ["legal_title", "expected_end", "participant"]
+        widgets = {"expected_end": DateInput()}
+
+
+class PhaseChangeForm(forms.Form):
+    phase = forms.ModelChoiceField(
+        queryset=ProgrammePhase.objects.none(),
+        label=_("programme phase"),
+        required=False,
+    )
+    place_type = forms.ModelChoiceField(
+        queryset=PlaceType.objects.none(), label=_("place type")
+    )
+    started_on = forms.DateField(label=_("from"), widget=DateInput())
+    capacity_override_reason = forms.CharField(
+        label=_("reason to place above capacity"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, stay: Stay, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["phase"].queryset = ProgrammePhase.objects.filter(
+            site_id=stay.site_id
+        )
+        self.fields["place_type"].queryset = PlaceType.objects.filter(
+            site_id=stay.site_id
+        )
+        self.fields["place_type"].initial = stay.place_type_id
+
+
+class LocationForm(ServiceValidatedModelForm):
+    class Meta:
+        model = LocationPeriod
+        fields = ["status", "started_on", "ended_on", "reason"]
+        widgets = {"started_on": DateInput(), "ended_on": DateInput()}
+
+
+class IncidentForm(ServiceValidatedModelForm):
+    class Meta:
+        model = Incident
+        fields = [
+            "occurred_on",
+            "kind",
+            "detection",
+            "consequence",
+            "return_days",
+            "decided_on",
+            "decided_by",
+            "description",
+        ]
+        widgets = {"occurred_on": DateInput(), "decided_on": DateInput()}
+
+
+class OutflowForm(forms.Form):
+    ended_on = forms.DateField(label=_("outflow date"), widget=DateInput())
+    outflow_type = forms.ChoiceField(
+        label=_("outflow type"), choices=OutflowType.choices
+    )
+    aftercare_municipality = forms.CharField(
+        label=_("after-care municipality"), required=False, max_length=100
+    )
+    note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea)
+
+
+class PlanForm(VersionedFormMixin, ServiceValidatedModelForm):
+    """The plan in the site's own form: which fields show and which are
+    required comes from the site's ``PlanFormDefinition``."""
+
+    class Meta:
+        model = IndividualPlan
+        fields = ["name", "drawn_up_on", "notes"]
+        widgets = {"drawn_up_on": DateInput()}
+
+    def __init__(
+        self, *args: Any, definition: PlanFormDefinition, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.definition = definition
+        self.fields["name"].required = False
+        self.fields["name"].initial = definition.plan_name
+        if not self.instance.pk:
+            del self.fields[VERSION_FIELD]
+        for spec in definition.field_specs():
+            self.fields[spec["name"]] = self._configured_field(spec)
+            if self.instance.pk:
+                self.initial[spec["name"]] = getattr(self.instance, spec["name"])
+        # Notes last, after the site's own fields.
+        self.fields["notes"] = self.fields.pop("notes")
+
+    def _configured_field(self, spec: dict[str, Any]) -> forms.Field:
+        model_field = IndividualPlan._meta.get_field(spec["name"])
+        label = spec.get("label") or model_field.verbose_name
+        required = bool(spec.get("required"))
+        help_text = spec.get("help", "")
+        if isinstance(model_field, models.BooleanField):
+            return yes_no_field(label=label, required=required, help_text=help_text)
+        field = model_field.formfield(required=required, help_text=help_text)
+        field.label = label
+        if isinstance(field, forms.DateField):
+            field.widget = DateInput()
+        return field
+
+    def service_data(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k != VERSION_FIELD}
+
+
+class GoalForm(ServiceValidatedModelForm):
+    class Meta:
+        model = Goal
+        fields = ["domain", "description", "target_date", "status"]
+        widgets = {
+            "target_date": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, definition: PlanFormDefinition, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["domain"].queryset = definition.domains.all()
+
+
+class ActivityForm(ServiceValidatedModelForm):
+    class Meta:
+        model = Activity
+        fields = [
+            "description",
+            "responsible_organisation",
+            "responsible_person",
+            "status",
+            "due_on",
+            "done_on",
+            "not_done_reason",
+        ]
+        widgets = {
+            "due_on": DateInput(),
+            "done_on": DateInput(),
+            "not_done_reason": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, site: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "responsible_organisation"
+        ].queryset = Organisation.objects.for_site(site).order_by("name")
+
+
+class ReviewForm(ServiceValidatedModelForm):
+    class Meta:
+        model = Review
+        fields = ["held_on", "kind", "participants", "notes", "next_review_on"]
+        widgets = {"held_on": DateInput(), "next_review_on": DateInput()}
+
+
+class EmploymentForm(ServiceValidatedModelForm):
+    employer_name = forms.CharField(label=_("employer"), max_length=200)
+    pay_kind = forms.ChoiceField(
+        label=_("paid / unpaid / volunteer"),
+        choices=PayKind.choices,
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = Employment
+        fields = [
+            "employer_name",
+            "job_title",
+            "hours_per_week",
+            "pay_kind",
+            "started_on",
+            "origin",
+            "ended_on",
+            "continued_after_outflow",
+            "verifiable_with_employer",
+            "employer_contact",
+            "agreements",
+        ]
+        widgets = {"started_on": DateInput(), "ended_on": DateInput()}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["employer_name"] = self.instance.employer.name
+        self.fields["continued_after_outflow"] = yes_no_field(
+            label=Employment._meta.get_field("continued_after_outflow").verbose_name,
+            required=False,
+        )
+        if self.instance.pk:
+            self.initial["continued_after_outflow"] = (
+                self.instance.continued_after_outflow
+            )
+
+
+class EmployerCheckForm(ServiceValidatedModelForm):
+    class Meta:
+        model = EmployerCheck
+        fields = ["checked_on", "method", "confirmed", "checked_by", "notes"]
+        widgets = {"checked_on": DateInput()}
+
+
+class JobSearchForm(ServiceValidatedModelForm):
+    class Meta:
+        model = JobSearchActivity
+        fields = ["kind", "occurred_on", "used", "reason_not_used", "notes"]
+        widgets = {"occurred_on": DateInput()}

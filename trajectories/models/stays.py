@@ -1,0 +1,322 @@
+"""Stays in a KV: placement, programme phases, location, incidents, outflow.
+
+Occupancy per day and length of stay per phase are derived from these rows
+(``trajectories.selectors``); nothing here stores a count.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.models import Person, PlaceType, Site
+from core.scoping import SiteScopedQuerySet
+
+
+class OutflowType(models.TextChoices):
+    END_OF_SENTENCE = "end_of_sentence", _("end of sentence")
+    DETENTION_PHASING = "detention_phasing", _("detention phasing")
+    RETURN_TO_PI = "return_to_pi", _("definitive return to the PI")
+    TRANSFER = "transfer", _("transfer")
+    KV_CLOSED = "kv_closed", _("closure of the KV")
+    WITHDRAWAL = "withdrawal", _("withdrawal")
+
+
+class LegalTitle(models.TextChoices):
+    """The legal frame of a placement (report L2974, L3927, L2574, L3443)."""
+
+    BBA = "bba", "BBA"
+    ZBBI = "zbbi", "ZBBI"
+    TVI = "tvi", _("Tijdelijk Verlaten Inrichting (TVI)")
+    RC_SUSPENSION = (
+        "rc_suspension",
+        _("suspension of pre-trial detention under conditions by the RC"),
+    )
+    ART_43_3_PBW = "art_43_3_pbw", _("placement under art. 43 lid 3 Pbw")
+
+
+class Stay(models.Model):
+    """A placement of a person in a KV, from placement to outflow."""
+
+    site_lookup = "site"
+    person_lookup = "person"
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="stays")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="stays")
+    intake_case = models.OneToOneField(
+        "intake.IntakeCase",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="stay",
+        verbose_name=_("intake case"),
+    )
+    place_type = models.ForeignKey(
+        PlaceType, on_delete=models.PROTECT, related_name="stays"
+    )
+    placed_on = models.DateField(_("placement date"))
+    expected_end = models.DateField(_("expected end"), null=True, blank=True)
+    participant = models.BooleanField(
+        _("participant"),
+        default=True,
+        help_text=_("Non-participants fill KV places without passing the KV intake."),
+    )
+    legal_title = models.CharField(
+        _("legal title"), max_length=20, choices=LegalTitle.choices, blank=True
+    )
+    ended_on = models.DateField(_("outflow date"), null=True, blank=True)
+    outflow_type = models.CharField(
+        _("outflow type"), max_length=30, choices=OutflowType.choices, blank=True
+    )
+    aftercare_municipality = models.CharField(
+        _("after-care municipality"), max_length=100, blank=True
+    )
+    outflow_note = models.TextField(_("outflow note"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = SiteScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-placed_on", "-pk"]
+        verbose_name = _("stay")
+        verbose_name_plural = _("stays")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("placed_on")),
+                name="stay_outflow_after_placement",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | ~Q(outflow_type=""),
+                name="stay_outflow_has_type",
+            ),
+        ]
+        indexes = [
+            # occupancy per day scans stays overlapping a period per site
+            models.Index(fields=["site", "placed_on", "ended_on"], name="stay_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('stay')} {self.placed_on}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("trajectories:stay_detail", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_on is None
+
+    def length_in_days(self, today: datetime.date) -> int:
+        """Days in the KV so far; the outflow day itself is not counted."""
+        return ((self.ended_on or today) - self.placed_on).days
+
+
+class ProgrammePhase(models.Model):
+    """A phase of a site's programme (Krimpen: DC I, DC II, DC IIa).
+
+    Reference data from ``fixtures/reference/plans.yaml``.
+    """
+
+    site_lookup = "site"
+
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="programme_phases"
+    )
+    code = models.SlugField(_("code"), max_length=30)
+    name = models.CharField(_("name"), max_length=100)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    place_type = models.ForeignKey(
+        PlaceType,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("usual place type"),
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    objects = SiteScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["site", "order"]
+        verbose_name = _("programme phase")
+        verbose_name_plural = _("programme phases")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "code"], name="programme_phase_unique_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StayPhase(models.Model):
+    """A period of a stay in one programme phase on one place type.
+
+    Every change of phase or place type closes the open period and opens a
+    new one, so occupancy by place type and length per phase follow from
+    these rows.
+    """
+
+    site_lookup = "stay__site"
+    person_lookup = "stay__person"
+
+    stay = models.ForeignKey(Stay, on_delete=models.CASCADE, related_name="phases")
+    phase = models.ForeignKey(
+        ProgrammePhase,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="periods",
+        verbose_name=_("programme phase"),
+    )
+    place_type = models.ForeignKey(
+        PlaceType, on_delete=models.PROTECT, related_name="+"
+    )
+    started_on = models.DateField(_("from"))
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+
+    objects = SiteScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["stay", "started_on", "pk"]
+        verbose_name = _("phase period")
+        verbose_name_plural = _("phase periods")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="stay_phase_end_after_start",
+            ),
+        ]
+        indexes = [
+            # capacity checks count open periods per place type on a day
+            models.Index(
+                fields=["place_type", "started_on", "ended_on"],
+                name="stay_phase_occupancy",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phase or self.place_type} {self.started_on}"
+
+
+class LocationStatus(models.TextChoices):
+    IN_KV = "in_kv", _("in the KV")
+    HOME_EM = "home_em", _("at home with electronic monitoring")
+    RETURNED_PI = "returned_pi", _("temporarily returned to the PI")
+    EXTERNAL = "external", _("elsewhere (hospital, leave)")
+
+
+class LocationPeriod(models.Model):
+    """Where the person physically is, when that is not the KV itself.
+
+    Outside these periods a person with an open stay is in the KV.
+    """
+
+    site_lookup = "stay__site"
+    person_lookup = "stay__person"
+
+    stay = models.ForeignKey(Stay, on_delete=models.CASCADE, related_name="locations")
+    status = models.CharField(
+        _("location"), max_length=20, choices=LocationStatus.choices
+    )
+    started_on = models.DateField(_("from"))
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    objects = SiteScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["stay", "started_on", "pk"]
+        verbose_name = _("location period")
+        verbose_name_plural = _("location periods")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="location_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} {self.started_on}"
+
+
+class IncidentKind(models.TextChoices):
+    DRUG_USE = "drug_use", _("drug use")
+    RULE_BREACH = "rule_breach", _("breach of the house rules or agreements")
+    SMUGGLING = "smuggling", _("smuggling")
+    AGGRESSION = "aggression", _("aggression")
+    PLAN_EFFORT = "plan_effort", _("insufficient effort on the plan")
+    ABSENCE = "absence", _("not back on time / absent from work")
+    OTHER = "other", _("other")
+
+
+class Detection(models.TextChoices):
+    URINE_TEST = "urine_test", _("urine test (UC)")
+    SEARCH = "search", _("search or cell inspection")
+    STAFF = "staff", _("observed by staff")
+    EMPLOYER_CHECK = "employer_check", _("employer check")
+    ELECTRONIC = "electronic", _("electronic monitoring")
+    POLICE = "police", _("police")
+    SELF_REPORTED = "self_reported", _("reported by the person himself")
+    OTHER = "other", _("other")
+
+
+class Consequence(models.TextChoices):
+    NONE = "none", _("no consequence")
+    WARNING = "warning", _("warning")
+    TEMPORARY_RETURN = "temporary_return", _("temporary return to the PI")
+    DEFINITIVE_RETURN = "definitive_return", _("definitive return to the PI")
+
+
+class Incident(models.Model):
+    """An incident or violation during a stay and what was decided."""
+
+    site_lookup = "stay__site"
+    person_lookup = "stay__person"
+
+    stay = models.ForeignKey(Stay, on_delete=models.CASCADE, related_name="incidents")
+    occurred_on = models.DateField(_("date"))
+    kind = models.CharField(_("type"), max_length=20, choices=IncidentKind.choices)
+    detection = models.CharField(
+        _("how detected"), max_length=20, choices=Detection.choices
+    )
+    consequence = models.CharField(
+        _("consequence"), max_length=20, choices=Consequence.choices
+    )
+    return_days = models.PositiveSmallIntegerField(
+        _("duration of the return (days)"), null=True, blank=True
+    )
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decided_by = models.CharField(
+        _("decided by"),
+        max_length=200,
+        blank=True,
+        help_text=_("E.g. weegtafel, DIZ selectiefunctionaris, PI directie, RC."),
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    objects = SiteScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-occurred_on", "-pk"]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(consequence="temporary_return") | Q(return_days__gt=0),
+                name="incident_temporary_return_has_duration",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_on}"

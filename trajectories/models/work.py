@@ -1,0 +1,242 @@
+"""Work during the stay: jobs, the site's work rules, employer checks, job search."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.models import Site
+from core.scoping import SiteScopedQuerySet
+from trajectories.models.stays import Stay
+
+
+class PayKind(models.TextChoices):
+    """Deliberately without 'unknown' (report L8465: one job type was unknown)."""
+
+    PAID = "paid", _("paid")
+    UNPAID = "unpaid", _("unpaid")
+    VOLUNTEER = "volunteer", _("volunteer work")
+
+
+class JobOrigin(models.TextChoices):
+    KEPT = "kept", _("kept during detention")
+    FOUND = "found", _("found during detention")
+
+
+class Employment(models.Model):
+    """A job or work-experience place of a person during a stay."""
+
+    site_lookup = "stay__site"
+    person_lookup = "stay__person"
+
+    stay = models.ForeignKey(Stay, on_delete=models.CASCADE, related_name="jobs")
+    employer = models.ForeignKey(
+        "partners.Organisation",
+        on_delete=models.PROTECT,
+        related_name="employments",
+        verbose_name=_("employer"),
+    )
+    job_title = models.CharField(_("job"), max_length=200)
+    hours_per_week = models.DecimalField(
+        _("hours per week"), max_digits=4, decimal_places=1
+    )
+    pay_kind = models.CharField(
+        _("paid / unpaid / volunteer"), max_length=20, choices=PayKind.choices
+    )
+    started_on = models.DateField(_("in service since"))
+    origin = models.CharField(
+        _("kept or found"), max_length=10, choices=JobOrigin.choices
+    )
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    continued_after_outflow = models.BooleanField(
+        _("continued after outflow"), null=True, blank=True
+    )
+    verifiable_with_employer = models.BooleanField(
+        _("attendance verifiable with the employer"), default=False
+    )
+    employer_contact = models.CharField(
+        _("contact at the employer"), max_length=200, blank=True
+    )
+    agreements = models.TextField(
+        _("agreements with the employer"),
+        blank=True,
+        help_text=_("E.g. working times, how the KV checks attendance."),
+    )
+
+    objects = SiteScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-started_on", "-pk"]
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="employment_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(pay_kind__in=["paid", "unpaid", "volunteer"]),
+                name="employment_pay_kind_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(hours_per_week__gte=0) & Q(hours_per_week__lte=80),
+                name="employment_hours_plausible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_title} ({self.employer})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("trajectories:employment_update", args=[self.pk])
+
+    def months_in_service_on(self, day: datetime.date) -> int:
+        start = self.started_on
+        months = (day.year - start.year) * 12 + day.month - start.month
+        return months - (day.day < start.day)
+
+
+class WorkRuleKind(models.TextChoices):
+    MIN_HOURS = "min_hours_per_week", _("minimum hours per week")
+    MIN_MONTHS = "min_months_in_service", _("minimum months in service at placement")
+    VERIFIABLE = "verifiable_with_employer", _("verifiable with the employer")
+
+
+class WorkRule(models.Model):
+    """A site's rule for work (Middelburg >= 24 h/week, Rotterdam >= 3 months)."""
+
+    site_lookup = "site"
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="work_rules")
+    kind = models.CharField(_("kind"), max_length=30, choices=WorkRuleKind.choices)
+    value = models.DecimalField(
+        _("value"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    text = models.TextField(_("rule as written in the report"))
+    report_lines = models.CharField(_("report lines"), max_length=50, blank=True)
+
+    objects = SiteScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["site", "kind"]
+        verbose_name = _("work rule")
+        verbose_name_plural = _("work rules")
+        constraints = [
+            models.UniqueConstraint(fields=["site", "kind"], name="work_rule_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class EmployerCheckMethod(models.TextChoices):
+    PHONE = "phone", _("phone call")
+    VISIT = "visit", _("visit")
+    DOCUMENT = "document", _("document (contract, payslip)")
+    REFERENCE = "reference", _("reference talk")
+
+
+class EmployerCheck(models.Model):
+    """A check by the KV with the employer (werkgeverscheck, attendance)."""
+
+    site_lookup = "employment__stay__site"
+    person_lookup = "employment__stay__person"
+
+    employment = models.ForeignKey(
+        Employment, on_delete=models.CASCADE, related_name="checks"
+    )
+    checked_on = models.DateField(_("date"))
+    method = models.CharField(
+        _("method"), max_length=20, choices=EmployerCheckMethod.choices
+    )
+    confirmed = models.BooleanField(_("employer confirmed"), default=True)
+    checked_by = models.CharField(_("checked by"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = SiteScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-checked_on", "-pk"]
+        verbose_name = _("employer check")
+        verbose_name_plural = _("employer checks")
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} {self.checked_on}"
+
+
+class JobSearchKind(models.TextChoices):
+    """Bijlage 7, table B7.2 (report L8446-8460)."""
+
+    LABOUR_CONSULTANT = (
+        "labour_consultant",
+        _("Ondersteuning arbeidsconsulent (support by a labour consultant)"),
+    )
+    VACANCY_SEARCH = (
+        "vacancy_search",
+        _("Actief zoeken naar vacatures door gedetineerde (own vacancy search)"),
+    )
+    EMPLOYER_CONTACT = (
+        "employer_contact",
+        _("Contact leggen met werkgevers door gedetineerde (employer contacts)"),
+    )
+    JOB_INTERVIEW = (
+        "job_interview",
+        _("Gesprekken met werkgevers door gedetineerde (job interviews)"),
+    )
+    COURSE = "course", _("Deelname cursus of training (course or training)")
+    THEME_EVENING = "theme_evening", _("Deelname thema-avond (theme evening)")
+
+
+class JobSearchActivity(models.Model):
+    """Whether a job-search activity was used, and why not when it was not."""
+
+    site_lookup = "stay__site"
+    person_lookup = "stay__person"
+
+    stay = models.ForeignKey(Stay, on_delete=models.CASCADE, related_name="job_search")
+    kind = models.CharField(_("activity"), max_length=30, choices=JobSearchKind.choices)
+    used = models.BooleanField(_("used"), default=True)
+    occurred_on = models.DateField(_("date"))
+    reason_not_used = models.TextField(_("reason it was not used"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = SiteScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-occurred_on", "-pk"]
+        verbose_name = _("job-search activity")
+        verbose_name_plural = _("job-search activities")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(used=True) | ~Q(reason_not_used=""),
+                name="job_search_not_used_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+def rule_check(rule: WorkRule, job: Employment, placed_on: datetime.date) -> bool:
+    """Whether ``job`` meets ``rule``; one small check per rule kind."""
+    return WORK_RULE_CHECKS[rule.kind](rule, job, placed_on)
+
+
+WORK_RULE_CHECKS = {
+    WorkRuleKind.MIN_HOURS: lambda rule, job, placed_on: (
+        job.hours_per_week >= (rule.value or Decimal(0))
+    ),
+    WorkRuleKind.MIN_MONTHS: lambda rule, job, placed_on: (
+        job.months_in_service_on(placed_on) >= int(rule.value or 0)
+    ),
+    WorkRuleKind.VERIFIABLE: lambda rule, job, placed_on: job.verifiable_with_employer,
+}

@@ -1,0 +1,87 @@
+"""Blocks this app adds to the home, person and site pages (core.registry)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import OuterRef, Subquery
+from django.http import HttpRequest
+from django.utils import timezone
+
+from core.models import Person, Site
+from core.registry import Section
+from core.scoping import (
+    CASE_READ_ROLES,
+    CASE_WRITE_ROLES,
+    REFERENCE_ROLES,
+    Role,
+    roles_of,
+    site_ids_for,
+)
+from trajectories import selectors
+from trajectories.models import IndividualPlan, PlanFormDefinition, Stay
+from trajectories.views import OCCUPANCY_ROLES
+
+
+def home(request: HttpRequest, obj: Any = None) -> Section | None:
+    """Counts of the casemanager's worklists (three queries)."""
+    if Role.CASEMANAGER not in roles_of(request.user):
+        return None
+    today = timezone.localdate()
+    user = request.user
+    return Section(
+        "trajectories/partials/_home_worklist.html",
+        {
+            "plans_without_goals": selectors.plans_without_goals(
+                user=user, roles=CASE_WRITE_ROLES
+            ).count(),
+            "activities_past_due": selectors.activities_past_due(
+                user=user, today=today, roles=CASE_WRITE_ROLES
+            ).count(),
+            "reviews_overdue": len(
+                selectors.reviews_overdue(
+                    user=user, today=today, roles=CASE_WRITE_ROLES
+                )
+            ),
+        },
+        order=20,
+    )
+
+
+def person(request: HttpRequest, obj: Person) -> Section | None:
+    if obj.site_id not in site_ids_for(request.user, CASE_READ_ROLES):
+        return None
+    plans = IndividualPlan.objects.filter(stay=OuterRef("pk")).values("pk")[:1]
+    stays = (
+        Stay.objects.filter(person=obj)
+        .select_related("place_type")
+        .annotate(plan_pk=Subquery(plans))
+    )
+    return Section(
+        "trajectories/partials/_person_stays.html",
+        {
+            "person": obj,
+            "stays": list(stays),
+            "can_edit": obj.site_id in site_ids_for(request.user, CASE_WRITE_ROLES),
+        },
+        order=20,
+    )
+
+
+def site(request: HttpRequest, obj: Site) -> Section | None:
+    if obj.pk not in site_ids_for(request.user, REFERENCE_ROLES):
+        return None
+    definition = (
+        PlanFormDefinition.objects.filter(site=obj).prefetch_related("domains").first()
+    )
+    return Section(
+        "trajectories/partials/_site_programme.html",
+        {
+            "site": obj,
+            "definition": definition,
+            "phases": list(obj.programme_phases.all()),
+            "work_rules": list(obj.work_rules.all()),
+            "can_see_occupancy": obj.pk in site_ids_for(request.user, OCCUPANCY_ROLES),
+        },
+        order=30,
+    )

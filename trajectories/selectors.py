@@ -1,0 +1,553 @@
+"""Reads for stays and plans: derived occupancy and length of stay, the
+casemanager's worklists and the person's timeline.
+
+Occupancy and length of stay are computed from placements, phase periods and
+location periods; they are never stored. All periods are half-open
+``[start, end)``: the outflow day and the last day of a period are not
+counted, so a stay from 1 to 3 March counts 2 days and occupies a place on
+1 and 2 March.
+"""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.urls import NoReverseMatch, reverse
+
+from core.models import CapacityPeriod, Person, PlaceType, Site
+from core.scoping import CASE_READ_ROLES
+from trajectories.models import (
+    Activity,
+    ActivityStatus,
+    Incident,
+    IndividualPlan,
+    LocationPeriod,
+    LocationStatus,
+    Review,
+    Stay,
+    StayPhase,
+    WorkRule,
+    rule_check,
+)
+
+Segment = tuple[datetime.date, datetime.date | None, int]
+
+
+def _days(start: datetime.date, end: datetime.date) -> Iterable[datetime.date]:
+    day = start
+    while day <= end:
+        yield day
+        day += datetime.timedelta(days=1)
+
+
+def _covers(
+    start: datetime.date, end: datetime.date | None, day: datetime.date
+) -> bool:
+    return start <= day and (end is None or day < end)
+
+
+def _segments(stay: Stay) -> list[Segment]:
+    """(start, end, place_type_id) of the places a stay held, bounded by its outflow."""
+    phases = list(stay.phases.all())
+    if not phases:
+        return [(stay.placed_on, stay.ended_on, stay.place_type_id)]
+    segments = []
+    for period in phases:
+        end = period.ended_on
+        if stay.ended_on is not None and (end is None or end > stay.ended_on):
+            end = stay.ended_on
+        segments.append((period.started_on, end, period.place_type_id))
+    return segments
+
+
+def _stays_overlapping(
+    site: Site, start: datetime.date, end: datetime.date
+) -> QuerySet:
+    return (
+        Stay.objects.filter(site=site, placed_on__lte=end)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=start))
+        .prefetch_related("phases", "locations")
+    )
+
+
+def _capacity_by_type_on(
+    periods: list[CapacityPeriod], place_type_id: int, day: datetime.date
+) -> int | None:
+    matching = [
+        p
+        for p in periods
+        if p.place_type_id == place_type_id
+        and p.valid_from <= day
+        and (p.valid_to is None or p.valid_to >= day)
+    ]
+    return max(matching, key=lambda p: p.valid_from).places if matching else None
+
+
+def occupancy_by_day(
+    *, site: Site, start: datetime.date, end: datetime.date
+) -> list[dict[str, Any]]:
+    """Occupied places per day from ``start`` to ``end`` (both included).
+
+    Returns one dict per day, in date order::
+
+        {
+            "day": date,
+            "occupied": int,            # stays holding a place that day
+            "participants": int,
+            "non_participants": int,    # e.g. regular ZBBI detainees (Krimpen)
+            "capacity": int | None,     # realised places, summed over place types
+                                        # (None when no place type has capacity)
+            "by_place_type": [          # every place type of the site, by code
+                {"code": str, "name": str, "occupied": int, "participants": int,
+                 "non_participants": int, "capacity": int | None},
+            ],
+            "by_location": {            # LocationStatus value -> count
+                "in_kv": int, "home_em": int, "returned_pi": int, "external": int,
+            },
+        }
+
+    A stay holds the place type of its phase period that covers the day.
+    Someone temporarily returned to the PI or at home with electronic
+    monitoring still holds his place; ``by_location`` shows where people
+    physically are. Planned capacity rows are ignored. Five queries,
+    whatever the number of stays or days.
+    """
+    place_types = list(PlaceType.objects.filter(site=site).order_by("code"))
+    capacity_periods = list(
+        CapacityPeriod.objects.filter(place_type__site=site, planned=False)
+    )
+    stays = [(stay, _segments(stay)) for stay in _stays_overlapping(site, start, end)]
+    rows = []
+    for day in _days(start, end):
+        by_type: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        by_location = dict.fromkeys(LocationStatus.values, 0)
+        for stay, segments in stays:
+            held = next((s for s in segments if _covers(s[0], s[1], day)), None)
+            if held is None:
+                continue
+            by_type[held[2]][0 if stay.participant else 1] += 1
+            location = next(
+                (
+                    period.status
+                    for period in stay.locations.all()
+                    if _covers(period.started_on, period.ended_on, day)
+                ),
+                LocationStatus.IN_KV,
+            )
+            by_location[location] += 1
+        per_type = []
+        for place_type in place_types:
+            participants, others = by_type[place_type.pk]
+            per_type.append(
+                {
+                    "code": place_type.code,
+                    "name": place_type.name,
+                    "occupied": participants + others,
+                    "participants": participants,
+                    "non_participants": others,
+                    "capacity": _capacity_by_type_on(
+                        capacity_periods, place_type.pk, day
+                    ),
+                }
+            )
+        capacities = [
+            row["capacity"] for row in per_type if row["capacity"] is not None
+        ]
+        participants = sum(row["participants"] for row in per_type)
+        others = sum(row["non_participants"] for row in per_type)
+        rows.append(
+            {
+                "day": day,
+                "occupied": participants + others,
+                "participants": participants,
+                "non_participants": others,
+                "capacity": sum(capacities) if capacities else None,
+                "by_place_type": per_type,
+                "by_location": by_location,
+            }
+        )
+    return rows
+
+
+def _summary(days: list[int]) -> dict[str, Any]:
+    return {
+        "count": len(days),
+        "median_days": statistics.median(days) if days else None,
+        "mean_days": round(statistics.mean(days), 1) if days else None,
+        "min_days": min(days) if days else None,
+        "max_days": max(days) if days else None,
+    }
+
+
+def length_of_stay_by_phase(
+    *,
+    site: Site,
+    start: datetime.date,
+    end: datetime.date,
+    participant: bool | None = None,
+) -> dict[str, Any]:
+    """Length of stay per programme phase, for stays that left the phase
+    between ``start`` and ``end`` (both included).
+
+    Returns::
+
+        {
+            "phases": [                 # in the site's phase order
+                {"code": str, "name": str,
+                 "count": int,          # stays that completed the phase
+                 "median_days": float | None, "mean_days": float | None,
+                 "min_days": int | None, "max_days": int | None,
+                 "ongoing": int},       # still in the phase on ``end``
+            ],
+            "whole_stay": {"count", "median_days", "mean_days", "min_days",
+                           "max_days", "ongoing"},
+        }
+
+    A stay's days in a phase are the sum of its periods in that phase (a
+    stay that returned to a phase adds up). Periods without a phase count
+    under code "" ("whole programme"). ``participant`` limits the figures
+    to participants (True) or non-participants (False). Four queries.
+    """
+    phase_periods = (
+        StayPhase.objects.filter(stay__site=site, started_on__lte=end)
+        .select_related("phase", "stay")
+        .order_by("stay_id", "started_on")
+    )
+    if participant is not None:
+        phase_periods = phase_periods.filter(stay__participant=participant)
+    per_stay_phase: dict[tuple[int, int | None], dict[str, Any]] = {}
+    for period in phase_periods:
+        stay = period.stay
+        period_end = period.ended_on
+        if stay.ended_on is not None and (
+            period_end is None or period_end > stay.ended_on
+        ):
+            period_end = stay.ended_on
+        key = (stay.pk, period.phase_id)
+        entry = per_stay_phase.setdefault(
+            key,
+            {"phase": period.phase, "days": 0, "last_end": period_end, "open": False},
+        )
+        entry["days"] += ((period_end or end) - period.started_on).days
+        entry["last_end"] = period_end
+        entry["open"] = period_end is None or period_end > end
+    phases: dict[int | None, dict[str, Any]] = {}
+    for entry in per_stay_phase.values():
+        phase = entry["phase"]
+        bucket = phases.setdefault(
+            phase.pk if phase else None, {"phase": phase, "done": [], "ongoing": 0}
+        )
+        if entry["open"]:
+            bucket["ongoing"] += 1
+        elif entry["last_end"] >= start:
+            bucket["done"].append(entry["days"])
+    ordered = sorted(
+        phases.values(),
+        key=lambda b: (b["phase"] is None, b["phase"].order if b["phase"] else 0),
+    )
+    stays = Stay.objects.filter(site=site, placed_on__lte=end)
+    if participant is not None:
+        stays = stays.filter(participant=participant)
+    whole_done = [
+        (s.ended_on - s.placed_on).days
+        for s in stays.filter(ended_on__gte=start, ended_on__lte=end)
+    ]
+    whole_ongoing = stays.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=end)).count()
+    return {
+        "phases": [
+            {
+                "code": b["phase"].code if b["phase"] else "",
+                "name": b["phase"].name if b["phase"] else "",
+                **_summary(b["done"]),
+                "ongoing": b["ongoing"],
+            }
+            for b in ordered
+        ],
+        "whole_stay": {**_summary(whole_done), "ongoing": whole_ongoing},
+    }
+
+
+# Casemanager worklists -------------------------------------------------------
+
+
+def plans_without_goals(
+    *, user: AbstractBaseUser | AnonymousUser, roles: Iterable[str] = CASE_READ_ROLES
+) -> QuerySet[IndividualPlan]:
+    """Plans of open stays that have no goal yet (one query)."""
+    return (
+        IndividualPlan.objects.visible_to(user, roles)
+        .filter(stay__ended_on__isnull=True)
+        .annotate(goal_count=Count("goals"))
+        .filter(goal_count=0)
+        .select_related("stay__person", "stay__site")
+        .order_by("drawn_up_on", "pk")
+    )
+
+
+def activities_past_due(
+    *,
+    user: AbstractBaseUser | AnonymousUser,
+    today: datetime.date,
+    roles: Iterable[str] = CASE_READ_ROLES,
+) -> QuerySet[Activity]:
+    """Planned or running activities whose due date has passed (one query)."""
+    return (
+        Activity.objects.visible_to(user, roles)
+        .filter(
+            status__in=[ActivityStatus.PLANNED, ActivityStatus.IN_PROGRESS],
+            due_on__lt=today,
+            goal__plan__stay__ended_on__isnull=True,
+        )
+        .select_related(
+            "goal__plan__stay__person", "goal__domain", "responsible_organisation"
+        )
+        .order_by("due_on", "pk")
+    )
+
+
+@dataclass
+class OverdueReview:
+    plan: IndividualPlan
+    last_review_on: datetime.date | None
+    due_on: datetime.date
+    days_overdue: int
+
+
+def reviews_overdue(
+    *,
+    user: AbstractBaseUser | AnonymousUser,
+    today: datetime.date,
+    roles: Iterable[str] = CASE_READ_ROLES,
+) -> list[OverdueReview]:
+    """Plans of open stays whose next review date has passed (one query).
+
+    The next review is the date set at the last review, else the last review
+    (or the plan date) plus the site's review interval from its plan form.
+    """
+    latest = Review.objects.filter(plan=OuterRef("pk")).order_by("-held_on", "-pk")
+    plans = (
+        IndividualPlan.objects.visible_to(user, roles)
+        .filter(stay__ended_on__isnull=True)
+        .annotate(
+            last_review_on=Max("reviews__held_on"),
+            next_set_on=Subquery(latest.values("next_review_on")[:1]),
+        )
+        .select_related("stay__person", "stay__site__plan_form")
+        .order_by("pk")
+    )
+    overdue = []
+    for plan in plans:
+        definition = getattr(plan.stay.site, "plan_form", None)
+        interval = definition.review_interval_days if definition else 28
+        due = plan.next_set_on or (
+            (plan.last_review_on or plan.drawn_up_on)
+            + datetime.timedelta(days=interval)
+        )
+        if due < today:
+            overdue.append(
+                OverdueReview(plan, plan.last_review_on, due, (today - due).days)
+            )
+    overdue.sort(key=lambda row: row.due_on)
+    return overdue
+
+
+# Person timeline --------------------------------------------------------------
+
+
+@dataclass
+class TimelineEntry:
+    day: datetime.date
+    kind: str
+    title: str
+    detail: str = ""
+    url: str = ""
+
+
+def _url(name: str, pk: int) -> str:
+    try:
+        return reverse(name, args=[pk])
+    except NoReverseMatch:
+        return ""
+
+
+def _measurement_entries(person: Person) -> list[TimelineEntry]:
+    """Measurements from the evaluation app when it has them (looked up at
+    run time so this app does not depend on it)."""
+    try:
+        model = apps.get_model("evaluation", "Measurement")
+    except LookupError:
+        return []
+    lookup = getattr(model, "person_lookup", None)
+    if not lookup:
+        return []
+    names = {f.name for f in model._meta.get_fields()}
+    entries = []
+    for measurement in model.objects.filter(**{lookup: person}):
+        when = None
+        for name in ("completed_at", "measured_on", "held_on", "due_on"):
+            if name in names and getattr(measurement, name, None):
+                when = getattr(measurement, name)
+                break
+        if when is None:
+            continue
+        if isinstance(when, datetime.datetime):
+            when = when.date()
+        status = measurement.get_status_display() if "status" in names else ""
+        entries.append(
+            TimelineEntry(when, "measurement", str(measurement), str(status))
+        )
+    return entries
+
+
+def person_timeline(*, person: Person) -> list[TimelineEntry]:
+    """Everything that happened to a person, oldest first.
+
+    One query per kind of record (intake cases, stays, phases, locations,
+    incidents, plans, activities, reviews, jobs, measurements), so the
+    count does not grow with the data.
+    """
+    entries: list[TimelineEntry] = []
+    for case in person.intake_cases.all():
+        url = _url("intake:case_detail", case.pk)
+        entries.append(TimelineEntry(case.opened_on, "intake", str(case), "", url))
+        if case.closed_on:
+            entries.append(
+                TimelineEntry(
+                    case.closed_on, "intake", str(case), case.get_outcome_display(), url
+                )
+            )
+    stays = list(Stay.objects.filter(person=person).select_related("place_type"))
+    for stay in stays:
+        url = stay.get_absolute_url()
+        entries.append(
+            TimelineEntry(stay.placed_on, "stay", str(stay), stay.place_type.name, url)
+        )
+        if stay.ended_on:
+            entries.append(
+                TimelineEntry(
+                    stay.ended_on,
+                    "outflow",
+                    stay.get_outflow_type_display(),
+                    stay.aftercare_municipality,
+                    url,
+                )
+            )
+    for period in StayPhase.objects.filter(stay__person=person).select_related(
+        "phase", "place_type"
+    ):
+        entries.append(
+            TimelineEntry(
+                period.started_on,
+                "phase",
+                str(period.phase or period.place_type),
+                period.place_type.name,
+                _url("trajectories:stay_detail", period.stay_id),
+            )
+        )
+    for location in LocationPeriod.objects.filter(stay__person=person):
+        entries.append(
+            TimelineEntry(
+                location.started_on,
+                "location",
+                location.get_status_display(),
+                location.reason,
+                _url("trajectories:stay_detail", location.stay_id),
+            )
+        )
+    for incident in Incident.objects.filter(stay__person=person):
+        entries.append(
+            TimelineEntry(
+                incident.occurred_on,
+                "incident",
+                incident.get_kind_display(),
+                incident.get_consequence_display(),
+                _url("trajectories:stay_detail", incident.stay_id),
+            )
+        )
+    for plan in IndividualPlan.objects.filter(stay__person=person):
+        entries.append(
+            TimelineEntry(
+                plan.drawn_up_on, "plan", plan.name, "", plan.get_absolute_url()
+            )
+        )
+    for activity in Activity.objects.filter(
+        goal__plan__stay__person=person, done_on__isnull=False
+    ).select_related("goal__plan"):
+        entries.append(
+            TimelineEntry(
+                activity.done_on,
+                "activity",
+                activity.description,
+                activity.get_status_display(),
+                _url("trajectories:plan_detail", activity.goal.plan_id),
+            )
+        )
+    for review in Review.objects.filter(plan__stay__person=person):
+        entries.append(
+            TimelineEntry(
+                review.held_on,
+                "review",
+                review.get_kind_display(),
+                review.notes[:200],
+                _url("trajectories:plan_detail", review.plan_id),
+            )
+        )
+    jobs = apps.get_model("trajectories", "Employment").objects.filter(
+        stay__person=person
+    )
+    for job in jobs.select_related("employer"):
+        entries.append(
+            TimelineEntry(job.started_on, "work", job.job_title, job.employer.name, "")
+        )
+    entries.extend(_measurement_entries(person))
+    entries.sort(key=lambda entry: entry.day)
+    return entries
+
+
+def stay_detail_data(stay: Stay) -> dict[str, Any]:
+    """Everything on the stay page, one query per list.
+
+    ``jobs`` are ``(job, [(rule, met), ...])`` pairs: each job checked
+    against the site's work rules on the placement date.
+    """
+    rules = list(WorkRule.objects.filter(site_id=stay.site_id))
+    jobs = stay.jobs.select_related("employer").prefetch_related("checks")
+    return {
+        "phases": list(stay.phases.select_related("phase", "place_type")),
+        "locations": list(stay.locations.all()),
+        "incidents": list(stay.incidents.all()),
+        "work_rules": rules,
+        "jobs": [
+            (job, [(rule, rule_check(rule, job, stay.placed_on)) for rule in rules])
+            for job in jobs
+        ],
+        "job_search": list(stay.job_search.all()),
+        "plan": IndividualPlan.objects.filter(stay=stay).first(),
+    }
+
+
+def plan_detail_data(plan: IndividualPlan) -> dict[str, Any]:
+    return {
+        "goals": list(
+            plan.goals.select_related("domain").prefetch_related(
+                Prefetch(
+                    "activities",
+                    queryset=Activity.objects.select_related(
+                        "responsible_organisation"
+                    ),
+                )
+            )
+        ),
+        "reviews": list(plan.reviews.all()),
+        "versions": list(
+            plan.history.select_related("history_user").order_by("-history_id")[:20]
+        ),
+    }

@@ -1,0 +1,403 @@
+"""Writes for stays: placement and phase changes with the capacity check,
+location, incidents and outflow."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.concurrency import versioned_save
+from core.models import AuditKind, CapacityPeriod, Person, PlaceType
+from core.services import audit_event_record
+from trajectories.models import (
+    Consequence,
+    Incident,
+    LocationPeriod,
+    LocationStatus,
+    OutflowType,
+    ProgrammePhase,
+    Stay,
+    StayPhase,
+)
+
+CAPACITY_FULL = _(
+    "All %(places)s places of type %(place_type)s are taken on %(day)s. "
+    "Give a reason to place above capacity."
+)
+NO_CAPACITY = _("No realised capacity is registered for %(place_type)s on %(day)s.")
+STAY_ENDED = _("This stay has ended on %(day)s; it cannot be changed any more.")
+PHASE_BEFORE_CURRENT = _("The new phase cannot start before the current one (%(day)s).")
+PHASE_UNCHANGED = _("Choose another phase or place type than the current one.")
+WRONG_SITE = _("This belongs to another site.")
+OUTSIDE_STAY = _("The date must fall within the stay (from %(day)s).")
+RETURN_DAYS_REQUIRED = _("Give the duration of the temporary return in days.")
+
+
+def capacity_on(*, place_type: PlaceType, day: datetime.date) -> int | None:
+    """Realised places of ``place_type`` on ``day``; None when none is registered."""
+    period = (
+        CapacityPeriod.objects.filter(
+            place_type=place_type, planned=False, valid_from__lte=day
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .order_by("-valid_from")
+        .first()
+    )
+    return period.places if period else None
+
+
+def occupied_on(
+    *, place_type: PlaceType, day: datetime.date, exclude_stay: Stay | None = None
+) -> int:
+    """Stays holding a place of ``place_type`` on ``day``.
+
+    A stay holds the place type of its phase period covering ``day``; a stay
+    without phase periods (created outside ``stay_create``) holds its own.
+    The outflow day and the last day of a phase period are not counted.
+    """
+    open_on_day = Q(stay__placed_on__lte=day) & (
+        Q(stay__ended_on__isnull=True) | Q(stay__ended_on__gt=day)
+    )
+    by_phase = StayPhase.objects.filter(
+        open_on_day,
+        place_type=place_type,
+        started_on__lte=day,
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+    without_phases = Stay.objects.filter(
+        place_type=place_type, placed_on__lte=day, phases=None
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+    if exclude_stay is not None:
+        by_phase = by_phase.exclude(stay=exclude_stay)
+        without_phases = without_phases.exclude(pk=exclude_stay.pk)
+    return by_phase.values("stay").distinct().count() + without_phases.count()
+
+
+def _check_capacity(
+    *,
+    place_type: PlaceType,
+    day: datetime.date,
+    override_reason: str,
+    exclude_stay: Stay | None = None,
+) -> None:
+    if override_reason.strip():
+        return
+    places = capacity_on(place_type=place_type, day=day)
+    params = {"place_type": place_type.name, "day": day}
+    if places is None:
+        raise ValidationError(NO_CAPACITY, code="no_capacity", params=params)
+    taken = occupied_on(place_type=place_type, day=day, exclude_stay=exclude_stay)
+    if taken >= places:
+        raise ValidationError(
+            CAPACITY_FULL, code="capacity_full", params={**params, "places": places}
+        )
+
+
+def _record_override(
+    *, actor: AbstractBaseUser | None, stay: Stay, summary: str, reason: str
+) -> None:
+    audit_event_record(
+        actor=actor,
+        kind=AuditKind.OVERRIDE,
+        site=stay.site,
+        summary=summary,
+        details={"stay": stay.pk, "reason": reason.strip()},
+    )
+
+
+def _default_phase(place_type: PlaceType) -> ProgrammePhase | None:
+    phases = list(ProgrammePhase.objects.filter(site_id=place_type.site_id))
+    for phase in phases:
+        if phase.place_type_id == place_type.pk:
+            return phase
+    return phases[0] if phases else None
+
+
+@transaction.atomic
+def stay_create(
+    *,
+    person: Person,
+    place_type: PlaceType,
+    placed_on: datetime.date,
+    created_by: AbstractBaseUser | None,
+    intake_case: object | None = None,
+    participant: bool = True,
+    expected_end: datetime.date | None = None,
+    capacity_override_reason: str = "",
+    legal_title: str | None = None,
+    phase: ProgrammePhase | None = None,
+) -> Stay:
+    """Place a person; refused when the place type is full unless overridden.
+
+    The place type row is locked so two placements cannot both take the last
+    place. The stay starts in ``phase`` (default: the site's phase for this
+    place type, else its first phase) and gets the site's usual legal title
+    unless ``legal_title`` is given.
+    """
+    place_type = PlaceType.objects.select_for_update().get(pk=place_type.pk)
+    if person.site_id != place_type.site_id:
+        raise ValidationError(WRONG_SITE, code="wrong_site")
+    _check_capacity(
+        place_type=place_type, day=placed_on, override_reason=capacity_override_reason
+    )
+    if legal_title is None:
+        definition = getattr(place_type.site, "plan_form", None)
+        legal_title = definition.default_legal_title if definition else ""
+    stay = Stay(
+        site=place_type.site,
+        person=person,
+        place_type=place_type,
+        placed_on=placed_on,
+        expected_end=expected_end,
+        participant=participant,
+        intake_case=intake_case,
+        legal_title=legal_title,
+    )
+    stay.full_clean()
+    stay.save()
+    StayPhase.objects.create(
+        stay=stay,
+        phase=phase or _default_phase(place_type),
+        place_type=place_type,
+        started_on=placed_on,
+    )
+    if capacity_override_reason.strip():
+        _record_override(
+            actor=created_by,
+            stay=stay,
+            summary=f"placement above capacity of {place_type.code} on {placed_on}",
+            reason=capacity_override_reason,
+        )
+    return stay
+
+
+STAY_EDITABLE_FIELDS = ("legal_title", "expected_end", "participant")
+
+
+@transaction.atomic
+def stay_update(
+    *, stay: Stay, data: dict[str, Any], expected_version: int | None = None
+) -> Stay:
+    """Change the legal title, expected end or participant flag of a stay."""
+    for name in STAY_EDITABLE_FIELDS:
+        if name in data:
+            setattr(stay, name, data[name])
+    stay.full_clean()
+    return versioned_save(
+        instance=stay, fields=STAY_EDITABLE_FIELDS, expected_version=expected_version
+    )
+
+
+def _ensure_open(stay: Stay) -> None:
+    if stay.ended_on is not None:
+        raise ValidationError(
+            STAY_ENDED, code="stay_ended", params={"day": stay.ended_on}
+        )
+
+
+def _current_phase(stay: Stay) -> StayPhase:
+    current = stay.phases.filter(ended_on__isnull=True).order_by("-started_on").first()
+    if current is None:
+        # A stay made outside stay_create gets its first period here.
+        current = StayPhase.objects.create(
+            stay=stay,
+            phase=_default_phase(stay.place_type),
+            place_type=stay.place_type,
+            started_on=stay.placed_on,
+        )
+    return current
+
+
+@transaction.atomic
+def stay_phase_change(
+    *,
+    stay: Stay,
+    phase: ProgrammePhase | None,
+    place_type: PlaceType,
+    started_on: datetime.date,
+    changed_by: AbstractBaseUser | None,
+    capacity_override_reason: str = "",
+) -> StayPhase:
+    """Move a stay to another programme phase and/or place type from a date.
+
+    The new place type's capacity is checked on that date (this stay not
+    counted); an override needs a reason and is audited.
+    """
+    stay = Stay.objects.select_for_update().get(pk=stay.pk)
+    _ensure_open(stay)
+    if place_type.site_id != stay.site_id or (
+        phase is not None and phase.site_id != stay.site_id
+    ):
+        raise ValidationError(WRONG_SITE, code="wrong_site")
+    current = _current_phase(stay)
+    if started_on < current.started_on:
+        raise ValidationError(
+            {
+                "started_on": ValidationError(
+                    PHASE_BEFORE_CURRENT, params={"day": current.started_on}
+                )
+            }
+        )
+    if current.phase_id == (phase.pk if phase else None) and (
+        current.place_type_id == place_type.pk
+    ):
+        raise ValidationError(PHASE_UNCHANGED, code="phase_unchanged")
+    PlaceType.objects.select_for_update().get(pk=place_type.pk)
+    if place_type.pk != current.place_type_id:
+        _check_capacity(
+            place_type=place_type,
+            day=started_on,
+            override_reason=capacity_override_reason,
+            exclude_stay=stay,
+        )
+    current.ended_on = started_on
+    current.full_clean()
+    current.save(update_fields=["ended_on"])
+    new = StayPhase(
+        stay=stay, phase=phase, place_type=place_type, started_on=started_on
+    )
+    new.full_clean()
+    new.save()
+    if stay.place_type_id != place_type.pk:
+        stay.place_type = place_type
+        stay.version += 1
+        stay.save(update_fields=["place_type", "version"])
+    if capacity_override_reason.strip():
+        _record_override(
+            actor=changed_by,
+            stay=stay,
+            summary=f"phase change above capacity of {place_type.code} on {started_on}",
+            reason=capacity_override_reason,
+        )
+    return new
+
+
+@transaction.atomic
+def location_period_record(
+    *,
+    stay: Stay,
+    status: str,
+    started_on: datetime.date,
+    ended_on: datetime.date | None = None,
+    reason: str = "",
+) -> LocationPeriod:
+    """Record where the person is when not in the KV (home with an ankle
+    monitor, temporarily back in the PI)."""
+    _ensure_open(stay)
+    if started_on < stay.placed_on:
+        raise ValidationError(
+            {
+                "started_on": ValidationError(
+                    OUTSIDE_STAY, params={"day": stay.placed_on}
+                )
+            }
+        )
+    period = LocationPeriod(
+        stay=stay,
+        status=status,
+        started_on=started_on,
+        ended_on=ended_on,
+        reason=reason,
+    )
+    period.full_clean()
+    period.save()
+    return period
+
+
+@transaction.atomic
+def incident_record(
+    *,
+    stay: Stay,
+    occurred_on: datetime.date,
+    kind: str,
+    detection: str,
+    consequence: str,
+    recorded_by: AbstractBaseUser | None,
+    return_days: int | None = None,
+    decided_on: datetime.date | None = None,
+    decided_by: str = "",
+    description: str = "",
+) -> Incident:
+    """Record an incident and carry out its consequence.
+
+    A temporary return adds a location period 'temporarily returned to the
+    PI' for ``return_days``; a definitive return ends the stay with outflow
+    type 'definitive return to the PI' on the decision date.
+    """
+    _ensure_open(stay)
+    if occurred_on < stay.placed_on:
+        raise ValidationError(
+            {
+                "occurred_on": ValidationError(
+                    OUTSIDE_STAY, params={"day": stay.placed_on}
+                )
+            }
+        )
+    if consequence == Consequence.TEMPORARY_RETURN and not return_days:
+        raise ValidationError({"return_days": RETURN_DAYS_REQUIRED})
+    incident = Incident(
+        stay=stay,
+        occurred_on=occurred_on,
+        kind=kind,
+        detection=detection,
+        consequence=consequence,
+        return_days=return_days
+        if consequence == Consequence.TEMPORARY_RETURN
+        else None,
+        decided_on=decided_on,
+        decided_by=decided_by.strip(),
+        description=description.strip(),
+    )
+    incident.full_clean()
+    incident.save()
+    day = decided_on or occurred_on
+    if consequence == Consequence.TEMPORARY_RETURN:
+        location_period_record(
+            stay=stay,
+            status=LocationStatus.RETURNED_PI,
+            started_on=day,
+            ended_on=day + datetime.timedelta(days=return_days or 0),
+            reason=str(incident),
+        )
+    elif consequence == Consequence.DEFINITIVE_RETURN:
+        stay_end(
+            stay=stay,
+            ended_on=day,
+            outflow_type=OutflowType.RETURN_TO_PI,
+            note=decided_by.strip(),
+        )
+    return incident
+
+
+@transaction.atomic
+def stay_end(
+    *,
+    stay: Stay,
+    ended_on: datetime.date,
+    outflow_type: str,
+    aftercare_municipality: str = "",
+    note: str = "",
+) -> Stay:
+    """Record the outflow; open phase and location periods end with it."""
+    stay = Stay.objects.select_for_update().get(pk=stay.pk)
+    _ensure_open(stay)
+    stay.ended_on = ended_on
+    stay.outflow_type = outflow_type
+    stay.aftercare_municipality = (
+        aftercare_municipality.strip() or stay.person.aftercare_municipality
+    )
+    stay.outflow_note = note.strip()
+    stay.full_clean()
+    stay.version += 1
+    stay.save()
+    # Saved one by one (not ``update()``) so the history keeps each change.
+    still_open = Q(ended_on__isnull=True) | Q(ended_on__gt=ended_on)
+    for period in [*stay.phases.filter(still_open), *stay.locations.filter(still_open)]:
+        period.ended_on = max(ended_on, period.started_on)
+        period.save(update_fields=["ended_on"])
+    return stay

@@ -1,0 +1,574 @@
+"""Views for stays, plans, work and the casemanager's overviews.
+
+Every view fetches its object through ``get_visible_or_404`` (another site's
+object is a 404), validates a form, calls one service and redirects, or
+renders the form again with everything the user typed.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.forms import BaseForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from core.access import role_required
+from core.concurrency import ConcurrentEditError
+from core.models import Person, Site
+from core.scoping import (
+    CASE_READ_ROLES,
+    CASE_WRITE_ROLES,
+    Role,
+    get_visible_or_404,
+    site_ids_for,
+)
+from trajectories import selectors, services
+from trajectories.forms import (
+    ActivityForm,
+    EmployerCheckForm,
+    EmploymentForm,
+    GoalForm,
+    IncidentForm,
+    JobSearchForm,
+    LocationForm,
+    OutflowForm,
+    PhaseChangeForm,
+    PlanForm,
+    ReviewForm,
+    StayCreateForm,
+    StayUpdateForm,
+    add_service_errors,
+)
+from trajectories.models import (
+    Activity,
+    Employment,
+    Goal,
+    IndividualPlan,
+    Stay,
+)
+
+FORM_TEMPLATE = "trajectories/object_form.html"
+OCCUPANCY_ROLES = frozenset({Role.CASEMANAGER, Role.PROJECT_LEADER, Role.RESEARCHER})
+GET_POST = require_http_methods(["GET", "POST"])
+
+
+def _stay(request: HttpRequest, pk: int, roles: Any = CASE_WRITE_ROLES) -> Stay:
+    return get_visible_or_404(
+        Stay.objects.select_related("person", "site", "place_type"),
+        request.user,
+        roles,
+        pk=pk,
+    )
+
+
+def _plan(
+    request: HttpRequest, pk: int, roles: Any = CASE_WRITE_ROLES
+) -> IndividualPlan:
+    return get_visible_or_404(
+        IndividualPlan.objects.select_related("stay__person", "stay__site"),
+        request.user,
+        roles,
+        pk=pk,
+    )
+
+
+def service_form_view(
+    request: HttpRequest,
+    form: BaseForm,
+    save: Callable[[dict[str, Any]], Any],
+    *,
+    title: str,
+    back: str,
+    success: str,
+    context: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """Validate ``form``, call ``save`` (one service) and go ``back``; on any
+    error show the form again with the input kept."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save(form.cleaned_data)
+        except ConcurrentEditError as error:
+            form.show_conflict(error)  # type: ignore[attr-defined]
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, success)
+            return redirect(result if isinstance(result, str) else back)
+    return render(
+        request,
+        FORM_TEMPLATE,
+        {"form": form, "title": title, "back": back, **(context or {})},
+    )
+
+
+# Stays ---------------------------------------------------------------------
+
+
+@role_required(CASE_WRITE_ROLES)
+@GET_POST
+def stay_create_view(request: HttpRequest, person_pk: int) -> HttpResponse:
+    person = get_visible_or_404(
+        Person.objects.select_related("site"),
+        request.user,
+        CASE_WRITE_ROLES,
+        pk=person_pk,
+    )
+    form = StayCreateForm(request.POST or None, site=person.site)
+
+    def save(data: dict[str, Any]) -> str:
+        stay = services.stay_create(
+            person=person,
+            created_by=request.user,
+            place_type=data["place_type"],
+            placed_on=data["placed_on"],
+            participant=data["participant"],
+            expected_end=data["expected_end"],
+            legal_title=data["legal_title"] or None,
+            capacity_override_reason=data["capacity_override_reason"],
+        )
+        return stay.get_absolute_url()
+
+    return service_form_view(
+        request,
+        form,
+        save,
+        title=_("Place in the KV"),
+        back=person.get_absolute_url(),
+        success=_("Placement registered."),
+        context={"person": person},
+    )
+
+
+@role_required(CASE_READ_ROLES)
+def stay_detail_view(request: HttpRequest, stay_pk: int) -> HttpResponse:
+    stay = _stay(request, stay_pk, CASE_READ_ROLES)
+    context = {
+        "stay": stay,
+        "person": stay.person,
+        "can_edit": stay.site_id in site_ids_for(request.user, CASE_WRITE_ROLES),
+        **selectors.stay_detail_data(stay),
+    }
+    return render(request, "trajectories/stay_detail.html", context)
+
+
+@role_required(CASE_WRITE_ROLES)
+@GET_POST
+def stay_update_view(request: HttpRequest, stay_pk: int) -> HttpResponse:
+    stay = _stay(request, stay_pk)
+    form = StayUpdateForm(request.POST or None, instance=stay)
+    return service_form_view(
+        request,
+        form,
+        lambda data: services.stay_update(
+            stay=stay, data=data, expected_version=form.expected_version
+        ),
+        title=_("Change the stay"),
+        back=stay.get_absolute_url(),
+        success=_("Changes saved."),
+        context={"person": stay.person},
+    )
+
+
+@role_required(CASE_WRITE_ROLES)
+@GET_POST
+def stay_phase_change_view(request: HttpRequest, stay_pk: int) -> HttpResponse:
+    stay = _stay(request, stay_pk)
+    form = PhaseChangeForm(request.POST or None, stay=stay)
+    return service_form_view(
+        request,
+        form,
+        lambda data: services.stay_phase_change(
+            stay=stay, changed_by=request.user, **data
+        ),
+        title=_("Change phase or place type"),
+        back=stay.get_absolute_url(),
+        success=_("Phase change registered."),
+        context={"person": stay.person},
+    )
+
+
+@role_required(CASE_WRITE_ROLES)
+@GET_POST
+def location_create_view(request: HttpRequest, stay_pk: int) -> HttpResponse:
+    stay = _stay(request, stay_pk)
+    form = LocationForm(request.POST or None)
+    return service_form_view(
+        request,
+        form,
+        lambda data: services.location_period_record(stay=stay, **data),
+        title=_("Where is the person?"),
+        back=stay.get_absolute_url(),
+        success=_("Location registered."),
+        context={"person": stay.person},
+    )
+
+
+@role_required(CASE_WRITE_ROLES)
+@GET_POST
+def incident_create_view(request: HttpRequest, stay_pk: int) -> HttpResponse:
+    stay = _stay(request, stay_pk)
+    form = IncidentForm(request.POST or None)
+    return service_form_view(
+        request,
+        form,
+        lambda data: services.incident_record(
+            stay=stay,
+            recorded_by=request.user,
+            **{**data, "decided_by": data["decided_by"] or ""},
+        ),
+        title=_("Register an incident or violation"),
+        back=stay.get_absolute_url(),
+        success=_("Incident registered."),
+        context={"person": stay.person},
+    )
+
+
+@role_required(CASE_WRITE_ROLES)
+@GET_POST
+def stay_outflow_view(request: HttpRequest, stay_pk: int) -> HttpResponse:
+    stay = _stay(request, stay_pk)
+    form = OutflowForm(
+        request.POST or None,
+        initial={"aftercare_municipality": stay.person.aftercare_municipality},
+    )
+    return service_form_view(
+        request,
+        form,
+        lambda data: services.stay_end(stay=stay, **data),
+        title=_("Register the outflow"),
+        back=stay.get_absolute_url(),
+        success=_("Outflow registered."),
+        context={"person": stay.person},
+    )
+
+
+@role_required(OCCUPANCY_ROLES)
+def site_occupancy_view(request: HttpRequest, site_code: str) -> HttpResponse:
+    site = get_visible_or_404(Site, request.user, OCCUPANCY_ROLES, code=site_code)
+    today = timezone.localdate()
+    start = _date_param(request, "start", today - datetime.timedelta(days=30))
+    end = _date_param(request, "end", today)
+    if end < start or (end - start).days > 731:
+        start, end = today - datetime.timedelta(days=30), today
+    context = {
+        "site": site,
+        "start": start,
+        "end": end,
+        "days": selectors.occupancy_by_day(site=site, start=start, end=end),
+        "lengths": selectors.length_of_stay_by_phase(site=site, start=start, end=end),
+    }
+    return render(request, "trajectories/site_occupancy.html", context)
+
+
+def _date_param(
+    request: HttpRequest, name: str, default: datetime.date
+) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(request.GET.get(name, ""))
+    except ValueError:
+        return default
+
+
+# Plans -----------------------------------------------------------------------
+
+
+@role_required(CASE_WRITE_ROLES)
+@GET_POST
+def plan_create_view(request: HttpRequest, stay_pk: int) -> HttpResponse:
+    stay = _stay(request, stay_pk)
+    if hasattr(stay, "plan"):
+        return redirect(stay.plan)
+    try:
+        definition = services.plan_form_for(stay)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect(stay)
+    form = PlanForm(request.POST or None, definition=definition)
+    return service_form_view(
+        request,
+        form,
+        lambda data: services.plan_create(stay=stay, data=data).get_absolute_url(),
+        title=definition.plan_name,
+        back=stay.get_absolute_url(),
+        success=_("Plan saved."),
+        context={"person": stay.person, "definition": definition, "plan_form": True},
+    )
+
+
+@role_required(CASE_READ_ROLES)
+def plan_detail_view(request: HttpRequest, plan_pk: int) -> HttpResponse:
+    plan = _plan(request, plan_pk, CASE_READ_ROLES)
+    definition = getattr(plan.stay.site, "plan_form", None)
+    shown = [
+        (
+            spec.get("label") or plan._meta.get_field(spec["name"]).verbose_name,
+            getattr(plan, spec["name"]),
+        )
+        for spec in (definition.field_specs() if definition else [])
+    ]
+    context = {
+        "plan": plan,
+        "stay": plan.stay,
+        "person": plan.stay.person,
+        "definition": definition,
+        "shown_fields": shown,
+        "today": timezone.localdate(),
+        "can_edit": plan.stay.site_id in site_ids_for(request.user, CASE_WRITE_ROLES),
+        **selectors.plan_detail_data(plan),
+    }
+    return render(request, "trajectories/plan_detail.html", context)
+
+
+@role_required(CASE_WRITE_ROLES)
+@GET_POST
+def plan_update_view(request: HttpRequest, plan_pk: int) -> HttpResponse:
+    plan = _plan(request, plan_pk)
+    definition = services.plan_form_for(plan.stay)
+    form = PlanForm(request.POST or None, instance=plan, definition=definition)
+    return service_form_view(
+        request,
+        form,
+        lambda data: services.plan_update(
+            plan=plan, data=form.service_data(), expected_version=form.expected_version
+        ).get_absolute_url(),
+        title=definition.plan_name,
+        back=plan.get_absolute_url(),
+        success=_("Plan saved as a new version."),
+        context={
+            "person": plan.stay.person,
+            "definition": definition,
+            "plan_form": True,
+        },
+    )
+
+
+@role_required(CASE_WRITE_ROLES)
+@GET_POST
+def goal_create_view(request: HttpRequest, plan_pk: int) -> HttpResponse:
+    plan = _plan(request, plan_pk)
+    definition = services.plan_form_for(plan.stay)
+    form = GoalForm(request.POST or None, definition=definition)
+    return service_form_view(
+        request,
+        form,
+        lambda data: services.goal_create(plan=plan, **data),
+        title=_("Add a goal"),
+        back=plan.get_absolute_url(),
+        success=_("Goal added."),
+        context={"person": plan.stay.person},
+    )
+
+
+@role_required(CASE_WRITE_ROLES)
+@GET_POST
+def goal_update_view(request: HttpRequest, goal_pk: int) -> HttpResponse:
+    goal = get_visible_or_404(
+        Goal.objects.select_related("plan__stay__person"),
+        request.user,
+        CASE_WRITE_ROLES,
+        pk=goal_pk,
+    )
+    definition = services.plan_form_for(goal.plan.stay)
+    form = GoalForm(request.POST or None, instance=goal, definition=definition)
+    return service_form_view(
+        request,
+        form,
+        lambda data: services.goal_update(goal=goal, data=data),
+        title=_("Change the goal"),
+        back=goal.plan.get_absolute_url(),
+        success=_("Changes saved."),
+        context={"person": goal.plan.stay.person},
+    )
+
+
+@role_required(CASE_WRITE_ROLES)
+@GET_POST
+def activity_create_view(request: HttpRequest, goal_pk: int) -> HttpResponse:
+    goal = get_visible_or_404(
+        Goal.objects.select_related("plan__stay__person", "plan__stay__site"),
+        request.user,
+        CASE_WRITE_ROLES,
+        pk=goal_pk,
+    )
+    form = ActivityForm(request.POST or None, site=goal.plan.stay.site)
+    return service_form_view(
+        request,
+        form,
+        lambda data: services.activity_create(goal=goal, data=data),
+        title=_("Add an activity"),
+        back=goal.plan.get_absolute_url(),
+        success=_("Activity added."),
+        context={"person": goal.plan.stay.person, "goal": goal},
+    )
+
+
+@role_required(CASE_WRITE_ROLES)
+@GET_POST
+def activity_update_view(request: HttpRequest, activity_pk: int) -> HttpResponse:
+    activity = get_visible_or_404(
+        Activity.objects.select_related(
+            "goal__plan__stay__person", "goal__plan__stay__site"
+        ),
+        request.user,
+        CASE_WRITE_ROLES,
+        pk=activity_pk,
+    )
+    form = ActivityForm(
+        request.POST or None, instance=activity, site=activity.goal.plan.stay.site
+    )
+    return service_form_view(
+        request,
+        form,
+        lambda data: services.activity_update(activity=activity, data=data),
+        title=_("Change the activity"),
+        back=activity.goal.plan.get_absolute_url(),
+        success=_("Changes saved."),
+        context={"person": activity.goal.plan.stay.person, "goal": activity.goal},
+    )
+
+
+@role_required(CASE_WRITE_ROLES)
+@GET_POST
+def review_create_view(request: HttpRequest, plan_pk: int) -> HttpResponse:
+    plan = _plan(request, plan_pk)
+    form = ReviewForm(request.POST or None)
+    return service_form_view(
+        request,
+        form,
+        lambda data: services.review_record(plan=plan, **data),
+        title=_("Record a progress review"),
+        back=plan.get_absolute_url(),
+        success=_("Review recorded."),
+        context={"person": plan.stay.person},
+    )
+
+
+# Work ------------------------------------------------------------------------
+
+
+def _employment_data(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != "employer_name"}
+
+
+@role_required(CASE_WRITE_ROLES)
+@GET_POST
+def employment_create_view(request: HttpRequest, stay_pk: int) -> HttpResponse:
+    stay = _stay(request, stay_pk)
+    form = EmploymentForm(request.POST or None)
+    return service_form_view(
+        request,
+        form,
+        lambda data: services.employment_record(
+            stay=stay, employer_name=data["employer_name"], data=_employment_data(data)
+        ),
+        title=_("Register a job"),
+        back=stay.get_absolute_url(),
+        success=_("Job registered."),
+        context={"person": stay.person, "work_rules": stay.site.work_rules.all()},
+    )
+
+
+@role_required(CASE_WRITE_ROLES)
+@GET_POST
+def employment_update_view(request: HttpRequest, employment_pk: int) -> HttpResponse:
+    job = get_visible_or_404(
+        Employment.objects.select_related("stay__person", "stay__site", "employer"),
+        request.user,
+        CASE_WRITE_ROLES,
+        pk=employment_pk,
+    )
+    form = EmploymentForm(request.POST or None, instance=job)
+    return service_form_view(
+        request,
+        form,
+        lambda data: services.employment_update(
+            job=job, employer_name=data["employer_name"], data=_employment_data(data)
+        ),
+        title=_("Change the job"),
+        back=job.stay.get_absolute_url(),
+        success=_("Changes saved."),
+        context={
+            "person": job.stay.person,
+            "work_rules": job.stay.site.work_rules.all(),
+        },
+    )
+
+
+@role_required(CASE_WRITE_ROLES)
+@GET_POST
+def employer_check_create_view(
+    request: HttpRequest, employment_pk: int
+) -> HttpResponse:
+    job = get_visible_or_404(
+        Employment.objects.select_related("stay__person"),
+        request.user,
+        CASE_WRITE_ROLES,
+        pk=employment_pk,
+    )
+    form = EmployerCheckForm(request.POST or None)
+    return service_form_view(
+        request,
+        form,
+        lambda data: services.employer_check_record(job=job, **data),
+        title=_("Register an employer check"),
+        back=job.stay.get_absolute_url(),
+        success=_("Employer check registered."),
+        context={"person": job.stay.person},
+    )
+
+
+@role_required(CASE_WRITE_ROLES)
+@GET_POST
+def job_search_create_view(request: HttpRequest, stay_pk: int) -> HttpResponse:
+    stay = _stay(request, stay_pk)
+    form = JobSearchForm(request.POST or None)
+    return service_form_view(
+        request,
+        form,
+        lambda data: services.job_search_record(stay=stay, **data),
+        title=_("Register a job-search activity"),
+        back=stay.get_absolute_url(),
+        success=_("Job-search activity registered."),
+        context={"person": stay.person},
+    )
+
+
+# Overviews -------------------------------------------------------------------
+
+
+@role_required(CASE_READ_ROLES)
+def person_timeline_view(request: HttpRequest, person_pk: int) -> HttpResponse:
+    person = get_visible_or_404(
+        Person.objects.select_related("site"),
+        request.user,
+        CASE_READ_ROLES,
+        pk=person_pk,
+    )
+    entries = selectors.person_timeline(person=person)
+    return render(
+        request,
+        "trajectories/person_timeline.html",
+        {"person": person, "entries": entries},
+    )
+
+
+@role_required(CASE_READ_ROLES)
+def worklist_view(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    context = {
+        "today": today,
+        "plans_without_goals": selectors.plans_without_goals(user=request.user),
+        "activities_past_due": selectors.activities_past_due(
+            user=request.user, today=today
+        ),
+        "reviews_overdue": selectors.reviews_overdue(user=request.user, today=today),
+    }
+    return render(request, "trajectories/worklist.html", context)
