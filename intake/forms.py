@@ -36,7 +36,7 @@ class CaseOpenForm(forms.Form):
     )
     entry_route = forms.ModelChoiceField(queryset=None, label=_("entry route"))
     referring_organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.all(),
+        queryset=Organisation.objects.none(),
         required=False,
         label=_("referring organisation"),
     )
@@ -57,6 +57,9 @@ class CaseOpenForm(forms.Form):
         self.fields["person"].queryset = Person.objects.visible_to(
             user, CASE_WRITE_ROLES
         ).select_related("site")
+        self.fields[
+            "referring_organisation"
+        ].queryset = Organisation.objects.visible_to(user, CASE_WRITE_ROLES)
         self.fields["entry_route"].queryset = (
             EntryRoute.objects.visible_to(user, CASE_WRITE_ROLES)
             .select_related("process__site")

@@ -34,7 +34,7 @@ from intake.models import (
     IntakeCase,
     IntakeOutcome,
 )
-from intake.services import case_open
+from intake.services import cases_open_from_list
 
 COLUMNS = [
     "dji_number",
@@ -351,7 +351,8 @@ def import_batch_apply(*, batch: ImportBatch, actor: AbstractBaseUser) -> Import
     check = batch_check(batch)
     if not check.ok:
         raise ValidationError(FILE_CHANGED, code="changed")
-    created = matched = opened = 0
+    created = matched = 0
+    entries = []
     for row in check.rows:
         if row.action == "open_case":
             continue
@@ -370,16 +371,17 @@ def import_batch_apply(*, batch: ImportBatch, actor: AbstractBaseUser) -> Import
             created += 1
         else:
             matched += 1
-        case_open(
+        entries.append((person, values["report_date"]))
+    opened = len(
+        cases_open_from_list(
             site=batch.site,
-            person=person,
+            entries=entries,
             opened_on=batch.list_date,
             entry_route=batch.entry_route,
             created_by=actor,
-            report_date=values["report_date"],
             import_batch=batch,
         )
-        opened += 1
+    )
     batch.status = ImportStatus.APPLIED
     batch.applied_at = timezone.now()
     batch.people_created = created

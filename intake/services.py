@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history
 
 from core.models import Criterion, Person, PlaceType, Site, SiteStatus
 from intake.models import (
@@ -106,23 +107,10 @@ def process_on(*, site: Site, day: datetime.date) -> IntakeProcessVersion | None
     )
 
 
-@transaction.atomic
-def case_open(
-    *,
-    site: Site,
-    person: Person,
-    opened_on: datetime.date,
-    entry_route: EntryRoute | None,
-    created_by: AbstractBaseUser | None,
-    referring_organisation: Organisation | None = None,
-    referring_person: str = "",
-    heard_via: str = "",
-    report_date: datetime.date | None = None,
-    import_batch: object | None = None,
-) -> IntakeCase:
-    """Open an intake case under the process and criteria valid on ``opened_on``."""
-    if person.site_id != site.pk:
-        raise ValidationError(PERSON_OTHER_SITE, code="person_other_site")
+def _case_context(
+    *, site: Site, opened_on: datetime.date, entry_route: EntryRoute | None
+) -> tuple[IntakeProcessVersion, EntryRoute | None]:
+    """The process (and route within it) a case opened on ``opened_on`` gets."""
     status = _site_status(site, opened_on)
     if status not in RECEIVING_STATUSES:
         raise ValidationError(
@@ -144,6 +132,33 @@ def case_open(
         entry_route = process.entry_routes.filter(code=entry_route.code).first()
         if entry_route is None:
             raise ValidationError(ROUTE_NOT_IN_PROCESS, code="route_not_in_process")
+    return process, entry_route
+
+
+@transaction.atomic
+def case_open(
+    *,
+    site: Site,
+    person: Person,
+    opened_on: datetime.date,
+    entry_route: EntryRoute | None,
+    created_by: AbstractBaseUser | None,
+    referring_organisation: Organisation | None = None,
+    referring_person: str = "",
+    heard_via: str = "",
+    report_date: datetime.date | None = None,
+) -> IntakeCase:
+    """Open an intake case under the process and criteria valid on ``opened_on``.
+
+    Refused for a person of another site, a site that takes no candidates
+    on that day (closed, frozen, not realised), or a person who already has
+    an open case at the site.
+    """
+    if person.site_id != site.pk:
+        raise ValidationError(PERSON_OTHER_SITE, code="person_other_site")
+    process, entry_route = _case_context(
+        site=site, opened_on=opened_on, entry_route=entry_route
+    )
     if IntakeCase.objects.filter(
         site=site, person=person, outcome=IntakeOutcome.OPEN
     ).exists():
@@ -160,15 +175,71 @@ def case_open(
         heard_via=heard_via,
         report_date=report_date,
         created_by=created_by if created_by is not None and created_by.pk else None,
-        import_batch=import_batch,
     )
-    case.full_clean(exclude=["import_batch"])
+    case.full_clean()
     try:
         with transaction.atomic():
             case.save()
     except IntegrityError as exc:
         raise ValidationError(OPEN_CASE_EXISTS, code="open_case_exists") from exc
     return case
+
+
+@transaction.atomic
+def cases_open_from_list(
+    *,
+    site: Site,
+    entries: list[tuple[Person, datetime.date | None]],
+    opened_on: datetime.date,
+    entry_route: EntryRoute,
+    created_by: AbstractBaseUser,
+    import_batch: object,
+) -> list[IntakeCase]:
+    """Open one case per (person, report date) of an imported list, at once.
+
+    The rules of ``case_open`` are checked once for the list date; the rows
+    themselves were checked by the importer, and the one-open-case rule is
+    also a database constraint, so a race ends in a refusal, not a double.
+    """
+    process, entry_route = _case_context(
+        site=site, opened_on=opened_on, entry_route=entry_route
+    )
+    criteria_version = site.criteria_version_on(opened_on)
+    cases = []
+    for person, report_date in entries:
+        if person.site_id != site.pk:
+            raise ValidationError(PERSON_OTHER_SITE, code="person_other_site")
+        case = IntakeCase(
+            site=site,
+            person=person,
+            opened_on=opened_on,
+            process=process,
+            criteria_version=criteria_version,
+            entry_route=entry_route,
+            report_date=report_date,
+            created_by=created_by,
+            import_batch=import_batch,
+        )
+        case.full_clean(
+            exclude=[
+                "site",
+                "person",
+                "process",
+                "criteria_version",
+                "entry_route",
+                "created_by",
+                "import_batch",
+            ],
+            validate_constraints=False,
+        )
+        cases.append(case)
+    try:
+        with transaction.atomic():
+            return bulk_create_with_history(
+                cases, IntakeCase, batch_size=500, default_user=created_by
+            )
+    except IntegrityError as exc:
+        raise ValidationError(OPEN_CASE_EXISTS, code="open_case_exists") from exc
 
 
 def _lock_open_case(case: IntakeCase) -> IntakeCase:
