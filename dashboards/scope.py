@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from dashboards.periods import Period
 
@@ -19,8 +20,12 @@ class Scope:
     period: Period
     #: the case-list URL numbers link to (without query string)
     cases_url: str = ""
+    _base: str = field(default="", init=False, repr=False, compare=False)
 
     def link(self, metric: str, key: object = "") -> str:
+        """The case list of one number; built for hundreds of cells per page."""
         if not self.cases_url:
             return ""
-        return f"{self.cases_url}?{self.period.query(metric=metric, key=str(key))}"
+        if not self._base:
+            object.__setattr__(self, "_base", f"{self.cases_url}?{self.period.query()}")
+        return f"{self._base}&metric={quote(metric)}&key={quote(str(key))}"

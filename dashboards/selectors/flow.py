@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
-from core.models import CapacityPeriod, Site
+from core.models import CapacityPeriod
 from dashboards.scope import Scope
-from trajectories import selectors as trajectory_selectors
 from trajectories.models import Incident, OutflowType, Stay, StayPhase
 from trajectories.models.stays import Consequence
 
@@ -337,35 +336,3 @@ def site_summaries(scope: Scope) -> dict[int, SiteSummary]:
     for site_id, places in latest.values():
         found[site_id].capacity_at_end += places
     return found
-
-
-def site_length_of_stay(scope: Scope, site: Site) -> list[LengthStats]:
-    """One site's length of stay from the trajectories app's own selector."""
-    found = trajectory_selectors.length_of_stay_by_phase(
-        site=site, start=scope.period.start, end=scope.period.end
-    )
-    rows = [
-        LengthStats(
-            phase["code"],
-            phase["name"],
-            phase["count"],
-            float(phase["median_days"]),
-            phase["min_days"],
-            phase["max_days"],
-        )
-        for phase in found["phases"]
-        if phase["count"]
-    ]
-    whole = found["whole_stay"]
-    if whole["count"]:
-        rows.append(
-            LengthStats(
-                WHOLE_STAY,
-                "",
-                whole["count"],
-                float(whole["median_days"]),
-                whole["min_days"],
-                whole["max_days"],
-            )
-        )
-    return rows

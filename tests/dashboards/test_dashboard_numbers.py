@@ -28,7 +28,7 @@ from tests.factories import (
     user_with_role,
 )
 from trajectories.models import ProgrammePhase, Stay, StayPhase
-from trajectories.selectors import occupancy_by_day
+from trajectories.selectors import length_of_stay_by_phase, occupancy_by_day
 
 pytestmark = pytest.mark.django_db
 
@@ -134,8 +134,16 @@ def test_flow_occupancy_length_and_exits_match_hand_counts():
     )
     assert (lengths["two"].count, lengths["two"].median) == (2, (25 + 59) / 2)
     assert lengths[flow.WHOLE_STAY].median == (55 + 79) / 2
-    # the programme computation agrees with the trajectories app's own one
-    assert flow.site_length_of_stay(scope, site) == flow.length_of_stay_by_phase(scope)
+    # the same figures as the trajectories app's own (per-site) selector
+    theirs = length_of_stay_by_phase(site=site, start=PERIOD.start, end=PERIOD.end)
+    assert [
+        (p["code"], p["count"], p["median_days"], p["min_days"], p["max_days"])
+        for p in theirs["phases"]
+    ] == [
+        (r.key, r.count, r.median, r.minimum, r.maximum)
+        for r in flow.length_of_stay_by_phase(scope)
+        if r.key != flow.WHOLE_STAY
+    ]
     exits = {row.key: row.count for row in flow.exits_by_type(scope)}
     assert exits["end_of_sentence"] == 1
     assert exits["return_to_pi"] == 1
