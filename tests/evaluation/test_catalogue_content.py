@@ -159,4 +159,5 @@ def test_registered_values_are_mapped_as_derived_items(catalogues):
         "kri_dg_geslacht": "person.gender",
         "kri_dg_geboortejaar": "person.birth_year",
         "kri_uit_datum_uitstroom": "stay.ended_on",
+        "kri_act_plan_zelfstandig": "plan.written_by_detainee",
     }
