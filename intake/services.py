@@ -294,13 +294,13 @@ def _event_save(
     outcome: str,
     actor: AbstractBaseUser | None,
 ) -> StageEvent:
+    _check_stage(case, stage, occurred_on)
     if outcome not in stage.outcomes:
         raise ValidationError(
             OUTCOME_NOT_ALLOWED,
             code="outcome_not_allowed",
             params={"outcome": StageOutcome(outcome).label, "stage": stage.name},
         )
-    _check_stage(case, stage, occurred_on)
     event = StageEvent(
         case=case,
         stage=stage,

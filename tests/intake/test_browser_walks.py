@@ -1,0 +1,336 @@
+"""Per site, one candidate walked from entry to placement and one to a
+site-specific negative end, through the browser."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import translation
+
+from core.models import CapacityPeriod, Criterion, SiteStatus, SiteStatusPeriod
+from core.reference import sites_load
+from core.scoping import Role
+from intake import services
+from intake.models import IntakeCase, IntakeStageDefinition
+from intake.reference import intake_processes_load
+from tests.browser.test_login_scoping import log_in
+from tests.factories import PersonFactory, user_with_role
+from trajectories.models import Stay
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+D = datetime.date
+
+
+@pytest.fixture
+def sites(db):
+    loaded = {site.code: site for site in sites_load()}
+    intake_processes_load()
+    return loaded
+
+
+class Walker:
+    def __init__(self, page, live_server, site):
+        self.page, self.url, self.site = page, live_server.url, site
+        user_with_role(Role.CASEMANAGER, site, username=f"cm-{site.code}")
+        log_in(page, live_server, f"cm-{site.code}")
+        self.case: IntakeCase | None = None
+
+    def submit(self, form: str) -> None:
+        with self.page.expect_navigation():
+            self.page.click(f"{form} button[type=submit]")
+
+    def open_case(self, opened_on: D, route: str, report_date: D | None = None) -> None:
+        person = PersonFactory(site=self.site, last_name=f"Kandidaat{self.site.code}")
+        self.page.goto(f"{self.url}{person.get_absolute_url()}")
+        with self.page.expect_navigation():
+            self.page.click("#open-intake-case")
+        self.page.fill("#case-open-form input[name=opened_on]", opened_on.isoformat())
+        process = services.process_on(site=self.site, day=opened_on)
+        route_pk = process.entry_routes.get(code=route).pk
+        self.page.select_option(
+            "#case-open-form select[name=entry_route]", str(route_pk)
+        )
+        self.page.select_option("#case-open-form select[name=heard_via]", "staff")
+        if report_date:
+            self.page.fill(
+                "#case-open-form input[name=report_date]", report_date.isoformat()
+            )
+        self.submit("#case-open-form")
+        self.case = IntakeCase.objects.get(person=person)
+        assert self.page.url.endswith(self.case.get_absolute_url())
+
+    def stage(self, code: str) -> IntakeStageDefinition:
+        return self.case.process.stages.get(code=code)
+
+    def record(self, code: str, day: D, outcome: str = "positive") -> None:
+        self.page.select_option(
+            "#event-form select[name=stage]", str(self.stage(code).pk)
+        )
+        self.page.fill("#event-form input[name=occurred_on]", day.isoformat())
+        self.page.select_option("#event-form select[name=outcome]", outcome)
+        self.submit("#event-form")
+        row = self.page.locator(f'#stages tr[data-stage="{code}"]')
+        assert day.strftime("%-d-%-m-%Y") in row.inner_text()
+
+    def walk(self, steps: list[tuple[str, D, str]]) -> None:
+        for code, day, outcome in steps:
+            self.record(code, day, outcome)
+
+    def prescan(self, answers: dict[str, bool], asked: D, answered: D) -> None:
+        for partner, objection in answers.items():
+            self.page.select_option("#prescan-form select[name=partner]", partner)
+            self.page.fill("#prescan-form input[name=asked_on]", asked.isoformat())
+            self.page.fill(
+                "#prescan-form input[name=answered_on]", answered.isoformat()
+            )
+            choice = "yes" if objection else "no"
+            self.page.check(f'#prescan-form input[name=objection][value="{choice}"]')
+            self.submit("#prescan-form")
+
+    def place(self, place_type: str, decided: D, placed: D) -> None:
+        with self.page.expect_navigation():
+            self.page.click("#place-link")
+        place_type_pk = self.site.place_types.get(code=place_type).pk
+        self.page.fill("#place-form input[name=decided_on]", decided.isoformat())
+        self.page.select_option(
+            "#place-form select[name=place_type]", str(place_type_pk)
+        )
+        self.page.fill("#place-form input[name=placed_on]", placed.isoformat())
+        self.submit("#place-form")
+        assert self.page.get_attribute("#case-outcome", "data-outcome") == "placed"
+        stay = Stay.objects.get(intake_case=self.case)
+        assert (stay.placed_on, stay.place_type.code) == (placed, place_type)
+        assert self.page.locator("#case-stay").count() == 1
+
+    def close(
+        self,
+        outcome: str,
+        day: D,
+        reasons: list[str],
+        stage: str = "",
+        criteria: list[Criterion] = (),
+        partners: list[str] = (),
+    ) -> None:
+        with self.page.expect_navigation():
+            self.page.click("#close-link")
+        self.page.select_option("#close-form select[name=outcome]", outcome)
+        self.page.fill("#close-form input[name=closed_on]", day.isoformat())
+        for reason in reasons:
+            self.page.check(f'#close-form input[name=reasons][value="{reason}"]')
+        for criterion in criteria:
+            self.page.check(f'#close-form input[name=criteria][value="{criterion.pk}"]')
+        for partner in partners:
+            self.page.check(
+                f'#close-form input[name=prescan_partners][value="{partner}"]'
+            )
+        if stage:
+            self.page.select_option(
+                "#close-form select[name=stage]", str(self.stage(stage).pk)
+            )
+        self.submit("#close-form")
+        assert self.page.get_attribute("#case-outcome", "data-outcome") == outcome
+        shown = self.page.locator("#end-reasons li").evaluate_all(
+            "items => items.map(i => i.dataset.code)"
+        )
+        assert sorted(set(shown)) == sorted(reasons)
+        assert not Stay.objects.filter(intake_case=self.case).exists()
+
+
+P, N, C = "positive", "negative", "completed"
+
+
+def _almelo_until_weegtafel(w: Walker) -> None:
+    w.open_case(D(2021, 3, 1), "dji_list")
+    w.walk(
+        [
+            ("selection", D(2021, 3, 2), P),
+            ("inform_partners", D(2021, 3, 3), C),
+            ("inform_detainee", D(2021, 3, 4), C),
+            ("pi_transfer_procedure", D(2021, 3, 5), P),
+            ("dossier_mdo", D(2021, 3, 8), P),
+            ("intake_interview", D(2021, 3, 9), P),
+            # the letter may follow the intake interview (report L543-545)
+            ("motivation_letter", D(2021, 3, 10), P),
+        ]
+    )
+
+
+def test_almelo_candidate_is_placed_after_the_diz_decision(live_server, page, sites):
+    w = Walker(page, live_server, sites["almelo"])
+    _almelo_until_weegtafel(w)
+    criterion = w.case.criteria_version.criteria.first()
+    page.select_option("#criterion-form select[name=criterion]", str(criterion.pk))
+    page.select_option("#criterion-form select[name=result]", "exception")
+    page.fill("#criterion-form textarea[name=exception_reason]", "maatwerk")
+    w.submit("#criterion-form")
+    assert "maatwerk" in page.locator("#criteria-checks").inner_text()
+    w.record("weegtafel", D(2021, 3, 12))
+    w.place("bba", D(2021, 3, 15), D(2021, 3, 16))
+
+
+def test_almelo_candidate_is_rejected_at_the_weegtafel(live_server, page, sites):
+    w = Walker(page, live_server, sites["almelo"])
+    w.open_case(D(2021, 3, 1), "partner_referral")
+    w.walk([("selection", D(2021, 3, 2), P), ("inform_partners", D(2021, 3, 3), C)])
+    # weegtafel before the letter and the interview is refused with the reason
+    w.page.select_option("#event-form select[name=stage]", str(w.stage("weegtafel").pk))
+    w.page.fill("#event-form input[name=occurred_on]", "2021-03-04")
+    w.page.select_option("#event-form select[name=outcome]", "positive")
+    w.submit("#event-form")
+    with translation.override("nl"):
+        expected = str(services.PREREQUISITES_MISSING) % {
+            "stage": w.stage("weegtafel").name,
+            "missing": "; ".join(
+                w.stage(code).name for code in ("motivation_letter", "intake_interview")
+            ),
+        }
+    assert expected in page.locator("#event-form .errornote").inner_text()
+    w.walk(
+        [
+            ("inform_detainee", D(2021, 3, 4), C),
+            ("motivation_letter", D(2021, 3, 5), P),
+            ("dossier_mdo", D(2021, 3, 8), P),
+            ("intake_interview", D(2021, 3, 9), P),
+            ("weegtafel", D(2021, 3, 12), N),
+        ]
+    )
+    w.close("rejected", D(2021, 3, 12), ["negative_advice"], stage="weegtafel")
+
+
+def test_amsterdam_candidate_would_be_placed_after_ratification(
+    live_server, page, sites
+):
+    """Amsterdam was never realised; this walks its planned pipeline with an
+    added (counterfactual) open period and realised capacity."""
+    amsterdam = sites["amsterdam"]
+    SiteStatusPeriod.objects.create(
+        site=amsterdam, status=SiteStatus.OPEN, start=D(2020, 1, 1), end=D(2021, 3, 31)
+    )
+    CapacityPeriod.objects.create(
+        place_type=amsterdam.place_types.get(code="gedetineerde"),
+        places=15,
+        valid_from=D(2020, 1, 1),
+    )
+    w = Walker(page, live_server, amsterdam)
+    w.open_case(D(2020, 2, 3), "raadkamer_advice")
+    w.walk(
+        [
+            ("preparation", D(2020, 2, 4), P),
+            ("screening_mdo", D(2020, 2, 10), P),
+            ("weegcommissie", D(2020, 2, 17), P),
+        ]
+    )
+    w.place("gedetineerde", D(2020, 2, 20), D(2020, 2, 24))
+
+
+def test_amsterdam_weegcommissie_is_not_unanimous(live_server, page, sites):
+    w = Walker(page, live_server, sites["amsterdam"])
+    w.open_case(D(2020, 2, 3), "raadkamer_advice")
+    w.walk(
+        [
+            ("preparation", D(2020, 2, 4), P),
+            ("screening_mdo", D(2020, 2, 10), P),
+            ("weegcommissie", D(2020, 2, 17), N),
+        ]
+    )
+    w.close("rejected", D(2020, 2, 18), ["negative_advice"], stage="weegcommissie")
+
+
+def _krimpen_until_trial(w: Walker) -> None:
+    w.open_case(D(2020, 6, 1), "dc1_transfer")
+    w.walk(
+        [
+            ("plusprogramma", D(2020, 6, 1), P),
+            ("application", D(2020, 6, 3), C),
+            ("application_review", D(2020, 6, 5), P),
+            ("introduction", D(2020, 6, 8), C),
+        ]
+    )
+
+
+def test_krimpen_candidate_is_placed_in_dc2a_after_the_trial_period(
+    live_server, page, sites
+):
+    w = Walker(page, live_server, sites["krimpen"])
+    _krimpen_until_trial(w)
+    trial = page.locator('#stages tr[data-stage="trial_period"]').inner_text()
+    assert "20-7-2020" in trial  # six weeks after the introduction
+    w.record("trial_period", D(2020, 7, 20))
+    w.place("gesloten", D(2020, 7, 22), D(2020, 7, 22))
+
+
+def test_krimpen_candidate_fails_the_trial_period(live_server, page, sites):
+    w = Walker(page, live_server, sites["krimpen"])
+    _krimpen_until_trial(w)
+    w.record("trial_period", D(2020, 7, 1), N)
+    w.close("rejected", D(2020, 7, 2), ["negative_advice"], stage="trial_period")
+
+
+def _middelburg_to_prescan(w: Walker, police_objects: bool) -> None:
+    w.open_case(D(2020, 9, 1), "diz_call_up", report_date=D(2020, 10, 27))
+    w.record("start_signal", D(2020, 9, 1), C)
+    w.prescan(
+        {
+            "om": False,
+            "police": police_objects,
+            "reclassering": False,
+            "veiligheidshuis": False,
+        },
+        D(2020, 9, 2),
+        D(2020, 9, 9),
+    )
+    outcome = "negative" if police_objects else "positive"
+    assert w.case.events.get(stage__code="prescan").outcome == outcome
+
+
+def test_middelburg_self_reporter_is_placed_by_the_pi_management(
+    live_server, page, sites
+):
+    w = Walker(page, live_server, sites["middelburg"])
+    _middelburg_to_prescan(w, police_objects=False)
+    w.walk(
+        [
+            ("invitation", D(2020, 9, 11), P),
+            ("employer_consent", D(2020, 9, 14), P),
+            ("screening", D(2020, 10, 5), P),
+        ]
+    )
+    w.place("laag", D(2020, 10, 20), D(2020, 10, 27))
+
+
+def test_middelburg_prescan_objection_hands_back_to_diz(live_server, page, sites):
+    w = Walker(page, live_server, sites["middelburg"])
+    _middelburg_to_prescan(w, police_objects=True)
+    assert "text" not in page.locator("#prescan-answers").inner_html().lower()
+    w.close(
+        "handed_back",
+        D(2020, 9, 10),
+        ["prescan_objection"],
+        stage="prescan",
+        partners=["police"],
+    )
+    assert w.case.end_reasons.get().prescan_partner == "police"
+
+
+def test_rotterdam_rc_places_with_suspension(live_server, page, sites):
+    w = Walker(page, live_server, sites["rotterdam"])
+    w.open_case(D(2019, 5, 6), "lawyer")
+    w.record("nomination", D(2019, 5, 8))
+    w.place("zbbi", D(2019, 5, 10), D(2019, 5, 10))
+
+
+def test_rotterdam_rc_refuses_on_the_expected_sentence(live_server, page, sites):
+    w = Walker(page, live_server, sites["rotterdam"])
+    w.open_case(D(2019, 5, 6), "steering_group")
+    w.walk([("nomination", D(2019, 5, 8), P), ("rc_decision", D(2019, 5, 10), N)])
+    criterion = w.case.criteria_version.criteria.get(code="rot_v1_in_01")
+    w.close(
+        "rejected",
+        D(2019, 5, 10),
+        ["criterion_not_met"],
+        stage="rc_decision",
+        criteria=[criterion],
+    )
+    assert w.case.end_reasons.get().criterion == criterion
