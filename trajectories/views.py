@@ -30,6 +30,7 @@ from core.scoping import (
     get_visible_or_404,
     site_ids_for,
 )
+from partners.selectors import consent_warnings
 from trajectories import selectors, services
 from trajectories.forms import (
     ActivityForm,
@@ -154,6 +155,7 @@ def stay_detail_view(request: HttpRequest, stay_pk: int) -> HttpResponse:
         "stay": stay,
         "person": stay.person,
         "can_edit": stay.site_id in site_ids_for(request.user, CASE_WRITE_ROLES),
+        "consent_warnings": consent_warnings(person=stay.person),
         **selectors.stay_detail_data(stay),
     }
     return render(request, "trajectories/stay_detail.html", context)
@@ -322,6 +324,7 @@ def plan_detail_view(request: HttpRequest, plan_pk: int) -> HttpResponse:
         "shown_fields": shown,
         "today": timezone.localdate(),
         "can_edit": plan.stay.site_id in site_ids_for(request.user, CASE_WRITE_ROLES),
+        "consent_warnings": consent_warnings(person=plan.stay.person),
         **selectors.plan_detail_data(plan),
     }
     return render(request, "trajectories/plan_detail.html", context)

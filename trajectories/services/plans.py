@@ -72,10 +72,13 @@ def _apply(plan: IndividualPlan, definition: PlanFormDefinition, data: dict) -> 
             setattr(plan, name, value.strip() if isinstance(value, str) else value)
     if not plan.name:
         plan.name = definition.plan_name
+    # Where the site's detainee writes the plan himself that is the default,
+    # unless the site asks the casemanager to answer it explicitly.
+    required = {s["name"] for s in definition.field_specs() if s.get("required")}
     if (
         definition.written_by_detainee
         and plan.written_by_detainee is None
-        and ("written_by_detainee" not in shown)
+        and "written_by_detainee" not in required
     ):
         plan.written_by_detainee = True
 
