@@ -8,6 +8,7 @@ is ready. ``manage.py build_exports`` builds jobs left queued by a restart.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import tempfile
 import threading
@@ -124,8 +125,18 @@ def export_job_build(*, job: ExportJob) -> ExportJob:
     return job
 
 
+STALE_AFTER = datetime.timedelta(hours=6)
+
+
 def export_jobs_build_queued() -> int:
-    """Build every job still queued (after a restart); returns how many."""
+    """Build every job still queued (after a restart); returns how many.
+
+    A job still "being built" long after it started lost its thread to a
+    restart; it is queued again first.
+    """
+    ExportJob.objects.filter(
+        status=ExportStatus.RUNNING, started_at__lt=timezone.now() - STALE_AFTER
+    ).update(status=ExportStatus.QUEUED)
     built = 0
     for job in ExportJob.objects.filter(status=ExportStatus.QUEUED).order_by(
         "created_at"

@@ -142,3 +142,28 @@ def test_a_researcher_cannot_export_a_site_that_is_not_theirs(client):
     assert response.status_code == 200
     assert "sites" in response.context["form"].errors
     assert not ExportJob.objects.exists()
+
+
+def test_build_exports_command_builds_jobs_left_queued_or_stalled():
+    import datetime
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from tests.factories import ExportJobFactory
+
+    site, _stays = bijlage7_people()
+    queued = ExportJobFactory(sites=[site], status=ExportStatus.QUEUED)
+    stalled = ExportJobFactory(
+        sites=[site],
+        status=ExportStatus.RUNNING,
+        started_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    out = io.StringIO()
+    call_command("build_exports", stdout=out)
+    assert "2 export(s) built" in out.getvalue()
+    for job in (queued, stalled):
+        job.refresh_from_db()
+        assert job.status == ExportStatus.DONE
+        assert job.file
+    assert AuditEvent.objects.filter(kind=AuditKind.EXPORT).count() == 2
