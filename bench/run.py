@@ -130,7 +130,7 @@ def web_targets(repeat: int) -> list[dict[str, Any]]:
         ),
         _measure(
             f"funnel, programme ({len(site_ids)} sites)",
-            lambda: funnel(Scope(site_ids, period), by_kind=True),
+            lambda: funnel(Scope(site_ids, period)),
             repeat,
         ),
     ]

@@ -338,11 +338,7 @@ def dashboard_panels(scope: Scope, *, site: Site | None = None) -> list[Panel]:
     Across sites, whose intake pipelines differ, stages are grouped by kind.
     """
     programme = site is None
-    found = (
-        intake.funnel(scope, by_kind=True)
-        if programme
-        else intake.site_funnel(scope, site)
-    )
+    found = intake.funnel(scope) if programme else intake.site_funnel(scope, site)
     return [
         funnel_panel(scope, found, by_kind=programme),
         intake_end_panel(scope, found),

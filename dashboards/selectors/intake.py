@@ -52,59 +52,37 @@ def cases_in(scope: Scope):
     )
 
 
-def funnel(scope: Scope, *, by_kind: bool = False) -> Funnel:
-    """Cases opened in the period and how far they got.
+def funnel(scope: Scope) -> Funnel:
+    """Cases opened in the period and how far they got, over several sites.
 
-    One site's funnel lists its own stages in order; across sites, whose
-    pipelines differ, stages are grouped by their kind so the rows compare.
+    Sites' pipelines differ, so stages are grouped by their kind and the rows
+    compare; one site's own stages come from ``site_funnel``.
     """
     outcome_counts = dict(
         cases_in(scope).values_list("outcome").annotate(n=Count("id"))
     )
     opened = sum(outcome_counts.values())
-    events = StageEvent.objects.filter(case__in=cases_in(scope))
     passed = Count("case", filter=~Q(outcome=StageOutcome.NEGATIVE), distinct=True)
-    if by_kind:
-        kinds = dict(StageKind.choices)
-        grouped = (
-            events.values("stage__kind")
-            .annotate(reached=Count("case", distinct=True), passed=passed)
-            .order_by()
-        )
-        order = list(kinds)
-        stages = sorted(
-            (
-                StageRow(
-                    row["stage__kind"],
-                    str(kinds.get(row["stage__kind"], row["stage__kind"])),
-                    row["reached"],
-                    row["passed"],
-                )
-                for row in grouped
-            ),
-            key=lambda stage: order.index(stage.key) if stage.key in order else 99,
-        )
-    else:
-        grouped = (
-            events.values("stage__code", "stage__name", "stage__order")
-            .annotate(reached=Count("case", distinct=True), passed=passed)
-            .order_by("stage__order", "stage__code")
-        )
-        stages = []
-        for row in grouped:
-            if stages and stages[-1].key == row["stage__code"]:
-                # the same stage code in two process versions is one row
-                stages[-1].reached += row["reached"]
-                stages[-1].passed += row["passed"]
-                continue
-            stages.append(
-                StageRow(
-                    row["stage__code"],
-                    row["stage__name"],
-                    row["reached"],
-                    row["passed"],
-                )
+    kinds = dict(StageKind.choices)
+    order = list(kinds)
+    grouped = (
+        StageEvent.objects.filter(case__in=cases_in(scope))
+        .values("stage__kind")
+        .annotate(reached=Count("case", distinct=True), passed=passed)
+        .order_by()
+    )
+    stages = sorted(
+        (
+            StageRow(
+                row["stage__kind"],
+                str(kinds.get(row["stage__kind"], row["stage__kind"])),
+                row["reached"],
+                row["passed"],
             )
+            for row in grouped
+        ),
+        key=lambda stage: order.index(stage.key) if stage.key in order else 99,
+    )
     reasons = dict(
         CaseEndReason.objects.filter(case__in=cases_in(scope))
         .values_list("code")

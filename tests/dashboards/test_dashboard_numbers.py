@@ -153,9 +153,16 @@ def test_flow_occupancy_length_and_exits_match_hand_counts():
 def test_funnel_counts_stages_outcomes_and_end_reasons():
     site, _stays = _site_with_stays()
     _intake(site)
-    found = intake.funnel(Scope((site.pk,), PERIOD))
+    scope = Scope((site.pk,), PERIOD)
+    found = intake.funnel(scope)
     assert (found.opened, found.placed, found.conversion) == (3, 1, 33.3)
-    assert [(s.key, s.reached, s.passed) for s in found.stages] == [("screen", 3, 2)]
+    # across sites stages are grouped by kind; one site shows its own stages
+    assert [(s.key, s.reached, s.passed) for s in found.stages] == [
+        ("assessment", 3, 2)
+    ]
+    own = intake.site_funnel(scope, site)
+    assert [(s.key, s.reached, s.passed) for s in own.stages] == [("screen", 3, 2)]
+    assert (own.opened, own.placed, own.end_reasons) == (3, 1, found.end_reasons)
     assert ("not_interested", "candidate not interested", 1) in [
         (code, str(label), n) for code, label, n in found.end_reasons
     ]
