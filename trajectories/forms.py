@@ -31,6 +31,7 @@ from trajectories.models import (
     Review,
     Stay,
 )
+from trajectories.services.plans import PLAN_FIELD_REQUIRED
 
 YES_NO = [(True, _("yes")), (False, _("no"))]
 
@@ -191,9 +192,14 @@ class PlanForm(VersionedFormMixin, ServiceValidatedModelForm):
         required = bool(spec.get("required"))
         help_text = spec.get("help", "")
         if isinstance(model_field, models.BooleanField):
-            return yes_no_field(label=label, required=required, help_text=help_text)
-        field = model_field.formfield(required=required, help_text=help_text)
-        field.label = label
+            field = yes_no_field(label=label, required=required, help_text=help_text)
+        else:
+            field = model_field.formfield(required=required, help_text=help_text)
+            field.label = label
+        field.error_messages["required"] = PLAN_FIELD_REQUIRED % {
+            "site": self.definition.site.name,
+            "plan": self.definition.plan_name,
+        }
         if isinstance(field, forms.DateField):
             field.widget = DateInput()
         return field

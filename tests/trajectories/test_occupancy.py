@@ -40,7 +40,7 @@ def ward(krimpen):
     CapacityPeriodFactory(place_type=bbi, places=2, valid_from=d(1))
     CapacityPeriodFactory(place_type=zbbi, places=3, valid_from=d(1))
     CapacityPeriodFactory(place_type=zbbi, places=99, valid_from=d(1), planned=True)
-    dc1 = ProgrammePhaseFactory(site=krimpen, code="dc1", order=0, place_type=bbi)
+    ProgrammePhaseFactory(site=krimpen, code="dc1", order=0, place_type=bbi)
     dc2 = ProgrammePhaseFactory(site=krimpen, code="dc2", order=1, place_type=zbbi)
 
     def place(place_type, day, participant=True):

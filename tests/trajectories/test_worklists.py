@@ -134,7 +134,7 @@ def _history(site):
 
 
 def test_timeline_shows_everything_in_date_order(almelo):
-    person, stay = _history(almelo)
+    person, _stay = _history(almelo)
     entries = person_timeline(person=person)
     assert [e.kind for e in entries] == [
         "intake",
