@@ -280,13 +280,16 @@ def funnel_for_site(*, site: Site, start: datetime.date, end: datetime.date) -> 
     stages = _stages_by_process({c.process_id for c in cases if c.process_id})
     stage_by_pk = {s.pk: s for group in stages.values() for s in group}
 
-    route_counts: Counter[tuple[str, str]] = Counter(
-        (c.entry_route.code, c.entry_route.name) if c.entry_route else ("", "-")
-        for c in cases
-    )
+    # versions may rename a route; the code is what the case list filters on
+    route_counts = Counter(c.entry_route.code if c.entry_route else "" for c in cases)
+    route_names = {
+        c.entry_route.code: c.entry_route.name
+        for c in sorted(cases, key=lambda c: c.process_id or 0)
+        if c.entry_route
+    }
     routes = [
-        FunnelCount(code, name, count, query(route=code))
-        for (code, name), count in sorted(route_counts.items())
+        FunnelCount(code, route_names.get(code, "-"), count, query(route=code))
+        for code, count in sorted(route_counts.items())
     ]
 
     opened = {case.pk: case.opened_on for case in cases}

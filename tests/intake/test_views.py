@@ -4,10 +4,10 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from intake import services
-from intake.models import IntakeCase, StageOutcome
+from intake.models import IntakeCase, StageEvent, StageOutcome
 from intake.selectors import worklist
 from tests.factories import PersonFactory
 from tests.test_permission_matrix import _request, _url, all_routes, two_worlds  # noqa: F401
@@ -182,3 +182,28 @@ def test_non_case_roles_get_no_intake_pages(
     client.force_login(request.getfixturevalue(role_fixture))
     assert client.get(reverse("intake:case_detail", args=[case.pk])).status_code == 403
     assert client.get(reverse("intake:worklist")).status_code == 403
+
+
+def test_person_history_shows_who_recorded_the_intake_steps(
+    client, casemanager_almelo, almelo_process, candidate
+):
+    case = _case(almelo_process, candidate)
+    client.force_login(casemanager_almelo)
+    client.post(
+        reverse("intake:case_event_create", args=[case.pk]),
+        {
+            "stage": case.process.stages.get(code="screening").pk,
+            "occurred_on": "2020-03-03",
+            "outcome": "positive",
+        },
+    )
+    history = client.get(reverse("core:person_history", args=[candidate.pk]))
+    labels = {str(entry.model_label) for entry in history.context["page"]}
+    with translation.override("nl"):
+        expected = {
+            str(StageEvent._meta.verbose_name),
+            str(IntakeCase._meta.verbose_name),
+        }
+    assert expected <= labels
+    users = {entry.user for entry in history.context["page"]}
+    assert "alice" in users
