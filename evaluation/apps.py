@@ -23,5 +23,6 @@ class EvaluationConfig(AppConfig):
             },
         )
     ]
+    home_sections = ["evaluation.sections.home"]
     site_sections = ["evaluation.sections.site"]
     person_sections = ["evaluation.sections.person"]

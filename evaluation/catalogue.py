@@ -61,6 +61,9 @@ class CatalogueError(ValidationError):
         super().__init__(problems, code="catalogue_invalid")
         self.problems = problems
 
+    def __str__(self) -> str:
+        return "Catalogue file refused:\n" + "\n".join(self.problems)
+
 
 @dataclass
 class ParsedCatalogue:

@@ -10,6 +10,21 @@ from django.utils import timezone
 from core.registry import Section
 from core.scoping import CASE_READ_ROLES, DASHBOARD_ROLES, RESEARCH_ROLES, site_ids_for
 from evaluation.models import Measurement
+from evaluation.selectors import schedule_counts
+
+
+def home(request: HttpRequest, obj: Any = None) -> Section | None:
+    """Due, overdue and missed measurements per site, for whoever plans them."""
+    from evaluation.views import SCHEDULE_ROLES
+
+    site_ids = site_ids_for(request.user, SCHEDULE_ROLES)
+    if not site_ids:
+        return None
+    return Section(
+        template="evaluation/partials/_home_schedule.html",
+        context={"rows": schedule_counts(site_ids=site_ids)},
+        order=60,
+    )
 
 
 def site(request: HttpRequest, obj: Any) -> Section | None:

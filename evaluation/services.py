@@ -139,6 +139,15 @@ def schedule_sync_for_stay(
             measurement.full_clean()
             measurement.save()
         elif measurement.status != MeasurementStatus.COMPLETE:
+            # Nothing answered yet: follow the site's newest catalogue version.
+            if (
+                measurement.catalogue_id != catalogue.pk
+                and measurement.status == MeasurementStatus.PLANNED
+                and not measurement.answers.exists()
+            ):
+                measurement.catalogue = catalogue
+                measurement.version += 1
+                measurement.save(update_fields=["catalogue", "version"])
             changed = (
                 measurement.due_on != due
                 or measurement.window_start != window[0]

@@ -161,7 +161,6 @@ def measurement_edit_view(request: HttpRequest, measurement_pk: int) -> HttpResp
         "measurement": measurement,
         "form": form,
         "pseudonym": measurement.stay.person.pseudonym,
-        "reopen_form": ReopenForm(),
     }
     return render(request, "evaluation/measurement_form.html", context)
 

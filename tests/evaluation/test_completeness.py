@@ -152,3 +152,19 @@ def test_site_pages_use_a_fixed_number_of_queries(
     with django_assert_max_num_queries(15):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_home_page_counts_due_overdue_and_missed_per_site(
+    client, researcher_almelo, almelo, catalogue, django_assert_max_num_queries
+):
+    from evaluation.selectors import schedule_counts
+
+    _stays(almelo, 3)
+    (row,) = schedule_counts(site_ids={almelo.pk}, today=D(2021, 7, 1))
+    # placed on 1, 2 and 3 January: nulmeting and tussenmeting 1 missed;
+    # tussenmeting 2 is due on 30 June (overdue), 1 and 2 July (due)
+    assert (row["due"], row["overdue"], row["missed"]) == (2, 1, 6)
+    client.force_login(researcher_almelo)
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 200
+    assert 'id="home-measurements"' in response.content.decode()
