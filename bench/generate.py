@@ -31,9 +31,11 @@ FULL = {
     "stays": 60_000,
 }
 STAGES = ["aanmelding", "screening", "prescan", "mdo", "gesprek", "advies", "besluit"]
+# Almelo's variable names, so the protective-factor panel has data to read
 FACTORS = [
-    "woonsituatie", "werk", "financien", "houding_gedrag", "sociaal_netwerk",
-    "vrijetijd", "psychisch", "middelengebruik",
+    "alm_ri_woonsituatie", "alm_ri_werk", "alm_ri_financien", "alm_ri_houding_gedrag",
+    "alm_ri_sociaal_netwerk", "alm_ri_vrijetijd", "alm_ri_psychisch",
+    "alm_ri_middelengebruik",
 ]  # fmt: skip
 YES_NO = ["identiteitsbewijs", "zorgverzekering", "ondersteunend_netwerk"]
 SCALE = ["zeer_positief", "positief", "neutraal", "negatief", "zeer_negatief"]
@@ -194,12 +196,13 @@ def generate(*, scale: float, seed: int = 2026, out=sys.stdout) -> dict[str, int
     items = _batched(
         Item,
         (
-            Item(catalogue=c, topic=topic_of[c.pk], var=f"bench_{name}", text=name,
+            Item(catalogue=c, topic=topic_of[c.pk], var=name, text=name,
                  answer_type=kind, order=order,
                  moments=["nulmeting", "eindmeting", "nameting"])
             for c in catalogues
             for order, (name, kind) in enumerate(
-                [(f, "scale5") for f in FACTORS] + [(y, "yes_no") for y in YES_NO]
+                [(f, "scale5") for f in FACTORS]
+                + [(f"bench_{y}", "yes_no") for y in YES_NO]
             )
         ),
     )  # fmt: skip

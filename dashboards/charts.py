@@ -85,6 +85,10 @@ def _fmt(value: float) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def _short(label: str, size: int = 34) -> str:
+    return label if len(label) <= size else label[: size - 1] + "…"
+
+
 def _open(height: float, title: str, width: float = WIDTH) -> list[str]:
     return [
         f'<svg class="chart" viewBox="0 0 {width:g} {height:g}" '
@@ -122,7 +126,7 @@ def hbar_svg(
         y = top + row * group
         parts.append(
             f'<text class="label" x="{LABEL_WIDTH - 6}" y="{y + group / 2}" '
-            f'text-anchor="end">{escape(category[:34])}</text>'
+            f'text-anchor="end">{escape(_short(category))}</text>'
         )
         for index, item in enumerate(series):
             value = item.values[row]
@@ -233,7 +237,7 @@ def range_svg(
         y = row * ROW_HEIGHT + ROW_HEIGHT / 2
         parts.append(
             f'<text class="label" x="{LABEL_WIDTH - 6}" y="{y + 4}" '
-            f'text-anchor="end">{escape(category[:34])}</text>'
+            f'text-anchor="end">{escape(_short(category))}</text>'
         )
         if values is None:
             continue
