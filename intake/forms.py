@@ -22,11 +22,17 @@ from intake.models import (
     StageKind,
     StageOutcome,
 )
+from intake.services import EXCEPTION_NEEDS_REASON
 from partners.models import Organisation
 
 
 def _today() -> Any:
     return timezone.localdate()
+
+
+def _route_label(route: EntryRoute) -> str:
+    label = f"{route.process.site.name} v{route.process.version}: {route.name}"
+    return f"{label} ({_('planned')})" if route.planned_only else label
 
 
 class CaseOpenForm(forms.Form):
@@ -65,9 +71,7 @@ class CaseOpenForm(forms.Form):
             .select_related("process__site")
             .order_by("process__site__name", "-process__version", "order")
         )
-        self.fields["entry_route"].label_from_instance = lambda route: (
-            f"{route.process.site.name} v{route.process.version}: {route.name}"
-        )
+        self.fields["entry_route"].label_from_instance = _route_label
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -110,24 +114,55 @@ class PrescanAnswerForm(forms.Form):
         return data
 
 
-class CriterionCheckForm(forms.Form):
-    criterion = forms.ModelChoiceField(queryset=None, label=_("criterion"))
-    result = forms.ChoiceField(choices=CheckResult.choices, label=_("result"))
-    exception_reason = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        label=_("reason for the exception"),
-    )
+class CriteriaChecklistForm(forms.Form):
+    """The whole checklist of the case's criteria version in one form."""
+
     checked_on = forms.DateField(
         label=_("checked on"), widget=DateInput(), initial=_today
     )
 
     def __init__(self, *args: Any, case: IntakeCase, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["criterion"].queryset = Criterion.objects.filter(
-            version_id=case.criteria_version_id
+        existing = {check.criterion_id: check for check in case.criterion_checks.all()}
+        self.criteria = list(
+            Criterion.objects.filter(version_id=case.criteria_version_id)
         )
-        self.fields["criterion"].label_from_instance = lambda c: f"{c.code}: {c.text}"
+        for criterion in self.criteria:
+            check = existing.get(criterion.pk)
+            self.fields[f"result_{criterion.pk}"] = forms.ChoiceField(
+                choices=[("", "-"), *CheckResult.choices],
+                required=False,
+                label=criterion.text,
+                initial=check.result if check else "",
+            )
+            self.fields[f"reason_{criterion.pk}"] = forms.CharField(
+                required=False,
+                label=_("reason for the exception"),
+                initial=check.exception_reason if check else "",
+                widget=forms.TextInput(attrs={"size": 30}),
+            )
+
+    def rows(self) -> list[tuple[Criterion, Any, Any]]:
+        return [
+            (c, self[f"result_{c.pk}"], self[f"reason_{c.pk}"]) for c in self.criteria
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for criterion in self.criteria:
+            result = data.get(f"result_{criterion.pk}")
+            reason = (data.get(f"reason_{criterion.pk}") or "").strip()
+            if result == CheckResult.EXCEPTION and not reason:
+                self.add_error(f"reason_{criterion.pk}", EXCEPTION_NEEDS_REASON)
+        return data
+
+    def answers(self) -> list[tuple[Criterion, str, str]]:
+        data = self.cleaned_data
+        return [
+            (c, data[f"result_{c.pk}"], data[f"reason_{c.pk}"])
+            for c in self.criteria
+            if data.get(f"result_{c.pk}")
+        ]
 
 
 class DocumentForm(forms.Form):

@@ -75,6 +75,10 @@ ROW_DJI_CONFLICT = _(
     "DJI number %(dji)s belongs to a registered person with another name or "
     "date of birth."
 )
+ROW_OTHER_DJI = _(
+    "A registered person with this name and date of birth has DJI number "
+    "%(dji)s; check which number is right."
+)
 ALREADY_APPLIED = _("This list has already been imported.")
 FILE_CHANGED = _("The list no longer validates; upload it again.")
 
@@ -133,7 +137,10 @@ def _read_rows(handle: IO[bytes], name: str) -> list[list[Any]]:
         workbook.close()
         return rows
     text = handle.read().decode("utf-8-sig")
-    dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t") if text else "excel"
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
+    except csv.Error:
+        dialect = "excel"
     return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
 
 
@@ -277,8 +284,16 @@ def check_rows(
                 and person.last_name.lower() == values["last_name"].lower()
                 and person.date_of_birth == values["date_of_birth"]
             )
+            other_dji = (
+                person.dji_number
+                and values["dji_number"]
+                and person.dji_number.lower() != values["dji_number"].lower()
+            )
             if not same:
                 row.errors.append(str(ROW_DJI_CONFLICT % {"dji": values["dji_number"]}))
+                continue
+            if other_dji:
+                row.errors.append(str(ROW_OTHER_DJI % {"dji": person.dji_number}))
                 continue
             row.person = person
             row.action = "matched"

@@ -426,6 +426,35 @@ def criterion_check_record(
 
 
 @transaction.atomic
+def criteria_checklist_record(
+    *,
+    case: IntakeCase,
+    answers: list[tuple[Criterion, str, str]],
+    checked_on: datetime.date,
+    actor: AbstractBaseUser | None,
+) -> list[CriterionCheck]:
+    """Save the filled-in lines of the checklist; unchanged lines are left alone."""
+    existing = {check.criterion_id: check for check in case.criterion_checks.all()}
+    saved = []
+    for criterion, result, reason in answers:
+        before = existing.get(criterion.pk)
+        reason = reason.strip() if result == CheckResult.EXCEPTION else ""
+        if before and (before.result, before.exception_reason) == (result, reason):
+            continue
+        saved.append(
+            criterion_check_record(
+                case=case,
+                criterion=criterion,
+                result=result,
+                exception_reason=reason,
+                checked_on=checked_on,
+                actor=actor,
+            )
+        )
+    return saved
+
+
+@transaction.atomic
 def document_record(
     *,
     case: IntakeCase,

@@ -28,7 +28,7 @@ from intake.filters import IntakeCaseFilter
 from intake.forms import (
     CaseCloseForm,
     CaseOpenForm,
-    CriterionCheckForm,
+    CriteriaChecklistForm,
     DocumentForm,
     PlacementForm,
     PrescanAnswerForm,
@@ -127,7 +127,9 @@ def _detail_context(
     if can_edit and case.process:
         context["event_form"] = forms.get("event_form") or StageEventForm(case=case)
         context["prescan_form"] = forms.get("prescan_form") or PrescanAnswerForm()
-        context["check_form"] = forms.get("check_form") or CriterionCheckForm(case=case)
+        context["check_form"] = forms.get("check_form") or CriteriaChecklistForm(
+            case=case
+        )
         context["document_form"] = forms.get("document_form") or DocumentForm(case=case)
     return context
 
@@ -186,13 +188,17 @@ def case_prescan_view(request: HttpRequest, case_pk: int) -> HttpResponse:
 @require_POST
 def case_criterion_view(request: HttpRequest, case_pk: int) -> HttpResponse:
     case = _case(request, case_pk, CASE_WRITE_ROLES)
+    form = CriteriaChecklistForm(request.POST, case=case)
     return _post_on_case(
         request,
         case,
-        CriterionCheckForm(request.POST, case=case),
+        form,
         "check_form",
-        lambda data: services.criterion_check_record(
-            case=case, actor=request.user, **data
+        lambda data: services.criteria_checklist_record(
+            case=case,
+            answers=form.answers(),
+            checked_on=data["checked_on"],
+            actor=request.user,
         ),
     )
 

@@ -161,11 +161,23 @@ def test_almelo_candidate_is_placed_after_the_diz_decision(live_server, page, si
     w = Walker(page, live_server, sites["almelo"])
     _almelo_until_weegtafel(w)
     criterion = w.case.criteria_version.criteria.first()
-    page.select_option("#criterion-form select[name=criterion]", str(criterion.pk))
-    page.select_option("#criterion-form select[name=result]", "exception")
-    page.fill("#criterion-form textarea[name=exception_reason]", "maatwerk")
+    others = list(w.case.criteria_version.criteria.exclude(pk=criterion.pk)[:2])
+    page.select_option(
+        f"#criterion-form select[name=result_{criterion.pk}]", "exception"
+    )
+    for other in others:
+        page.select_option(f"#criterion-form select[name=result_{other.pk}]", "met")
     w.submit("#criterion-form")
-    assert "maatwerk" in page.locator("#criteria-checks").inner_text()
+    # an exception without its reason is refused and the choices stay
+    reason = f"#criterion-form input[name=reason_{criterion.pk}]"
+    assert page.locator(f"{reason} ~ .errorlist").count() == 1
+    assert (
+        page.input_value(f"#criterion-form select[name=result_{others[0].pk}]") == "met"
+    )
+    page.fill(reason, "maatwerk")
+    w.submit("#criterion-form")
+    assert page.input_value(reason) == "maatwerk"
+    assert w.case.criterion_checks.count() == 3
     w.record("weegtafel", D(2021, 3, 12))
     w.place("bba", D(2021, 3, 15), D(2021, 3, 16))
 

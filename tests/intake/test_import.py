@@ -214,3 +214,25 @@ def test_template_downloads_have_the_import_columns(client, casemanager_almelo):
     csv_response = client.get(url, {"kind": "dji_list", "format": "csv"})
     assert csv_response.content.decode().splitlines()[0] == ",".join(importers.COLUMNS)
     assert "attachment" in csv_response["Content-Disposition"]
+
+
+def test_known_name_and_birth_date_with_another_dji_number_is_a_bad_row(
+    casemanager_almelo, almelo, almelo_process
+):
+    PersonFactory(
+        site=almelo,
+        dji_number="7777777",
+        first_name="Jan",
+        last_name="Bekend",
+        date_of_birth=datetime.date(1980, 1, 1),
+    )
+    content = (
+        b"dji_number;last_name;first_name;date_of_birth;gender\n"
+        b"1234567;Bekend;Jan;01-01-1980;M\n"
+    )
+    check = importers.import_check(
+        handle=BytesIO(content), name="lijst.csv", site=almelo, kind="dji_list"
+    )
+    assert [row.errors for row in check.rows] == [
+        [str(importers.ROW_OTHER_DJI % {"dji": "7777777"})]
+    ]

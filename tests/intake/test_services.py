@@ -416,3 +416,21 @@ def test_every_case_model_is_audited_per_person():
     ):
         assert hasattr(model, "history"), model
         assert model.person_lookup.endswith("person"), model
+
+
+def test_saving_the_checklist_again_leaves_unchanged_lines_alone(
+    almelo_process, candidate
+):
+    first = CriterionFactory(version__site=candidate.site, version__version=1)
+    second = CriterionFactory(version=first.version)
+    case = _open(almelo_process, candidate)
+    answers = [(first, CheckResult.MET, ""), (second, CheckResult.NOT_MET, "")]
+    services.criteria_checklist_record(
+        case=case, answers=answers, checked_on=D(2020, 3, 3), actor=None
+    )
+    answers[1] = (second, CheckResult.EXCEPTION, "maatwerk")
+    saved = services.criteria_checklist_record(
+        case=case, answers=answers, checked_on=D(2020, 3, 4), actor=None
+    )
+    assert [check.criterion for check in saved] == [second]
+    assert case.criterion_checks.get(criterion=first).history.count() == 1
