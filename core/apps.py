@@ -11,4 +11,6 @@ class CoreConfig(AppConfig):
     demo_steps = ["core.demo.seed_users", "core.demo.seed_people"]
 
     def ready(self) -> None:
-        from core import receivers  # noqa: F401
+        from core import lookups, receivers  # noqa: F401
+
+        lookups.register()
