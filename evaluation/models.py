@@ -341,7 +341,9 @@ class Measurement(models.Model):
         return self.status == MeasurementStatus.COMPLETE
 
     def timing_on(self, day: datetime.date) -> str:
-        """upcoming, due, overdue, missed, waiting (no date yet), done or cancelled."""
+        """upcoming, due, overdue, missed (window closed, nothing entered),
+        incomplete (window closed, partly entered), waiting (no date yet),
+        done or cancelled."""
         if self.status == MeasurementStatus.COMPLETE:
             return "done"
         if self.status == MeasurementStatus.CANCELLED:
@@ -354,6 +356,8 @@ class Measurement(models.Model):
             return "due"
         if self.window_end is None or day <= self.window_end:
             return "overdue"
+        if self.status == MeasurementStatus.IN_PROGRESS:
+            return "incomplete"
         return "missed"
 
 

@@ -37,6 +37,9 @@ def catalogue_tree(catalogue: CatalogueVersion) -> list[TopicNode]:
     children: dict[int, list[Item]] = defaultdict(list)
     top: list[Item] = []
     for item in Item.objects.filter(catalogue=catalogue).order_by("order"):
+        topic = nodes[item.topic_id].topic
+        # When the item is asked: its named moments, else its category's rule.
+        item.asked = () if topic.is_kv_level else item.asked_at(topic.category)
         (children[item.parent_id] if item.parent_id else top).append(item)
     for item in top:
         nodes[item.topic_id].items.append((item, children.get(item.pk, [])))
@@ -49,7 +52,7 @@ def measurement_queryset() -> QuerySet[Measurement]:
     return Measurement.objects.select_related("stay__person", "stay__site", "catalogue")
 
 
-TIMING_LISTS = ("due", "overdue", "missed", "upcoming", "waiting")
+TIMING_LISTS = ("due", "overdue", "incomplete", "missed", "upcoming", "waiting")
 
 
 def schedule_for_site(
@@ -247,7 +250,11 @@ def stays_needing_schedule(*, site: Site | None = None) -> QuerySet[Any]:
 def schedule_counts(
     *, site_ids: set[int], today: datetime.date | None = None
 ) -> list[dict[str, Any]]:
-    """Per site: how many measurements are due, overdue and missed (two queries)."""
+    """Per site: how many measurements are due, overdue and missed (two queries).
+
+    ``missed`` here counts every open measurement whose window has closed,
+    partly entered ones included.
+    """
     today = today or timezone.localdate()
     sites = {site.pk: site for site in Site.objects.filter(pk__in=site_ids)}
     counts: dict[int, dict[str, int]] = {

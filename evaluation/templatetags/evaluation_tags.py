@@ -16,6 +16,7 @@ TIMING_LABELS = {
     "due": _("due"),
     "overdue": _("overdue"),
     "missed": _("missed"),
+    "incomplete": _("incomplete (window closed)"),
 }
 
 

@@ -89,8 +89,15 @@ def test_a_broken_file_loads_nothing(tmp_path):
     broken = small_catalogue_data("bbb", prefix="bbb")
     broken["topics"][0]["items"][0]["answer_type"] = "datum"
     _write(tmp_path, "bbb.yaml", broken)
-    with pytest.raises(CatalogueError, match=r"bbb\.yaml, topic bbb_kenmerken"):
+    with pytest.raises(
+        CatalogueError, match=r"bbb\.yaml, topic bbb_kenmerken"
+    ) as error:
         load_catalogues(tmp_path)
+    assert str(error.value) == (
+        "Catalogue file refused:\n"
+        "bbb.yaml, topic bbb_kenmerken, item bbb_datum_instroom: "
+        "unknown answer type 'datum'"
+    )
     assert not CatalogueVersion.objects.exists()
 
 

@@ -61,3 +61,7 @@ def test_catalogue_page_shows_items_moments_and_derived_sources(
     assert "Verloop samenwerking" in body
     assert "<code>person.birth_year</code>" in body
     assert "nulmeting, eindmeting, nameting" in body
+    rows = client.get(reverse("evaluation:catalogue", args=["almelo"])).context["tree"]
+    asked = {item.var: item.asked for node in rows for item, _ in node.items}
+    assert asked[f"t{almelo.pk}_type_delict"] == ("nulmeting",)
+    assert asked[f"t{almelo.pk}_verloop"] == ()

@@ -109,6 +109,8 @@ def test_timing_moves_from_upcoming_to_due_overdue_and_missed(stay):
     assert first.timing_on(D(2021, 4, 1)) == "due"
     assert first.timing_on(D(2021, 5, 1)) == "overdue"
     assert first.timing_on(D(2021, 5, 11)) == "missed"
+    first.status = MeasurementStatus.IN_PROGRESS
+    assert first.timing_on(D(2021, 5, 11)) == "incomplete"
 
 
 def test_sync_command_creates_schedules_for_stays_without_one(almelo):
