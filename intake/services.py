@@ -46,6 +46,9 @@ SITE_NOT_OPEN_FOR_PLACEMENT = _(
 PERSON_OTHER_SITE = _("This person is registered at another site.")
 OPEN_CASE_EXISTS = _("This person already has an open intake case at this site.")
 ROUTE_NOT_IN_PROCESS = _("This entry route is not part of the site's intake process.")
+CASE_WITHOUT_PROCESS = _(
+    "This case has no intake process version; ask the functional administrator."
+)
 CASE_CLOSED = _("This intake case is closed; nothing can be added to it.")
 STAGE_NOT_IN_PROCESS = _("This stage is not part of the case's intake process.")
 STAGE_ALREADY_RECORDED = _("This stage has already been recorded for this case.")
@@ -246,6 +249,8 @@ def _lock_open_case(case: IntakeCase) -> IntakeCase:
     locked = IntakeCase.objects.select_for_update().get(pk=case.pk)
     if not locked.is_open:
         raise ValidationError(CASE_CLOSED, code="case_closed")
+    if locked.process_id is None:
+        raise ValidationError(CASE_WITHOUT_PROCESS, code="no_process")
     return locked
 
 

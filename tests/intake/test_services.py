@@ -434,3 +434,17 @@ def test_saving_the_checklist_again_leaves_unchanged_lines_alone(
     )
     assert [check.criterion for check in saved] == [second]
     assert case.criterion_checks.get(criterion=first).history.count() == 1
+
+
+def test_a_case_from_before_the_pipelines_is_refused_clearly(almelo_process, candidate):
+    from tests.factories import IntakeCaseFactory
+
+    case = IntakeCaseFactory(site=candidate.site, person=candidate)
+    with pytest.raises(ValidationError) as error:
+        services.case_close(
+            case=case,
+            outcome=IntakeOutcome.HANDED_BACK,
+            closed_on=D(2020, 3, 4),
+            actor=None,
+        )
+    assert error.value.messages == [str(services.CASE_WITHOUT_PROCESS)]
