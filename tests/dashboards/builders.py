@@ -10,6 +10,13 @@ from django.conf import settings
 
 from core.models import Site
 from evaluation.models import Answer, CatalogueVersion, Item, Measurement
+from intake.models import (
+    CaseEndReason,
+    IntakeCase,
+    IntakeProcessVersion,
+    IntakeStageDefinition,
+    StageEvent,
+)
 from tests.factories import (
     CapacityPeriodFactory,
     OrganisationFactory,
@@ -22,8 +29,12 @@ from trajectories.models import (
     Employment,
     Incident,
     JobSearchActivity,
+    ProgrammePhase,
     Stay,
+    StayPhase,
 )
+
+D = datetime.date
 
 # Ages at placement and days of participation chosen to give the report's
 # B7.1: mean 41 (25-52) and mean 304 days (81-882).
@@ -125,3 +136,70 @@ def bijlage7_people() -> tuple[Site, list[Stay]]:
         participant=False,
     )  # fmt: skip
     return site, stays
+
+
+def site_with_three_stays(code: str = "almelo"):
+    """Three stays: two participants who leave in March, one non-participant."""
+    site = SiteFactory(code=code)
+    place_type = PlaceTypeFactory(site=site)
+    CapacityPeriodFactory(place_type=place_type, places=10, valid_from=D(2020, 1, 1))
+    phase_one = ProgrammePhase.objects.create(
+        site=site, code="one", name="Fase 1", order=1
+    )
+    phase_two = ProgrammePhase.objects.create(
+        site=site, code="two", name="Fase 2", order=2
+    )
+
+    def stay(placed, ended=None, outflow="", participant=True):
+        return Stay.objects.create(
+            site=site, person=PersonFactory(site=site), place_type=place_type,
+            placed_on=placed, ended_on=ended, outflow_type=outflow,
+            participant=participant,
+        )  # fmt: skip
+
+    a = stay(D(2024, 1, 10), D(2024, 3, 5), "end_of_sentence")
+    b = stay(D(2024, 2, 1), participant=False)
+    c = stay(D(2024, 1, 1), D(2024, 3, 20), "return_to_pi")
+    for owner, phase, start, end in [
+        (a, phase_one, D(2024, 1, 10), D(2024, 2, 9)),
+        (a, phase_two, D(2024, 2, 9), D(2024, 3, 5)),
+        (c, phase_one, D(2024, 1, 1), D(2024, 1, 21)),
+        (c, phase_two, D(2024, 1, 21), D(2024, 3, 20)),
+    ]:
+        StayPhase.objects.create(
+            stay=owner, phase=phase, place_type=place_type, started_on=start,
+            ended_on=end,
+        )  # fmt: skip
+    return site, (a, b, c)
+
+
+def intake_round(site, count: int = 1):
+    """Per round: three cases; all screened, one placed, one ended not interested."""
+    process, _created = IntakeProcessVersion.objects.get_or_create(
+        site=site, version=1, defaults={"valid_from": D(2020, 1, 1), "name": "v1"}
+    )
+    screen, _created = IntakeStageDefinition.objects.get_or_create(
+        process=process, code="screen",
+        defaults={"name": "Screening", "order": 1, "kind": "assessment",
+                  "performer_role": "cm", "performer_organisation": "KV",
+                  "outcomes": ["positive", "negative"]},
+    )  # fmt: skip
+    for _round in range(count):
+        cases = [
+            IntakeCase.objects.create(
+                site=site,
+                person=PersonFactory(site=site),
+                opened_on=D(2024, 1, 5),
+                outcome=outcome,
+                closed_on=D(2024, 2, 1) if outcome != "open" else None,
+                process=process,
+            )
+            for outcome in ("placed", "declined", "open")
+        ]
+        for case, result in zip(
+            cases, ("positive", "negative", "positive"), strict=True
+        ):
+            StageEvent.objects.create(
+                case=case, stage=screen, occurred_on=D(2024, 1, 8), outcome=result
+            )
+        CaseEndReason.objects.create(case=cases[1], code="not_interested")

@@ -13,21 +13,8 @@ from core.models import Membership
 from dashboards.periods import Period
 from dashboards.scope import Scope
 from dashboards.selectors import flow, intake
-from intake.models import (
-    CaseEndReason,
-    IntakeCase,
-    IntakeProcessVersion,
-    IntakeStageDefinition,
-    StageEvent,
-)
-from tests.factories import (
-    CapacityPeriodFactory,
-    PersonFactory,
-    PlaceTypeFactory,
-    SiteFactory,
-    user_with_role,
-)
-from trajectories.models import ProgrammePhase, Stay, StayPhase
+from tests.dashboards.builders import intake_round, site_with_three_stays
+from tests.factories import user_with_role
 from trajectories.selectors import length_of_stay_by_phase, occupancy_by_day
 
 pytestmark = pytest.mark.django_db
@@ -36,75 +23,8 @@ D = datetime.date
 PERIOD = Period(D(2024, 1, 1), D(2024, 3, 31))
 
 
-def _site_with_stays(code: str = "almelo"):
-    """Three stays: two participants who leave in March, one non-participant."""
-    site = SiteFactory(code=code)
-    place_type = PlaceTypeFactory(site=site)
-    CapacityPeriodFactory(place_type=place_type, places=10, valid_from=D(2020, 1, 1))
-    phase_one = ProgrammePhase.objects.create(
-        site=site, code="one", name="Fase 1", order=1
-    )
-    phase_two = ProgrammePhase.objects.create(
-        site=site, code="two", name="Fase 2", order=2
-    )
-
-    def stay(placed, ended=None, outflow="", participant=True):
-        return Stay.objects.create(
-            site=site, person=PersonFactory(site=site), place_type=place_type,
-            placed_on=placed, ended_on=ended, outflow_type=outflow,
-            participant=participant,
-        )  # fmt: skip
-
-    a = stay(D(2024, 1, 10), D(2024, 3, 5), "end_of_sentence")
-    b = stay(D(2024, 2, 1), participant=False)
-    c = stay(D(2024, 1, 1), D(2024, 3, 20), "return_to_pi")
-    for owner, phase, start, end in [
-        (a, phase_one, D(2024, 1, 10), D(2024, 2, 9)),
-        (a, phase_two, D(2024, 2, 9), D(2024, 3, 5)),
-        (c, phase_one, D(2024, 1, 1), D(2024, 1, 21)),
-        (c, phase_two, D(2024, 1, 21), D(2024, 3, 20)),
-    ]:
-        StayPhase.objects.create(
-            stay=owner, phase=phase, place_type=place_type, started_on=start,
-            ended_on=end,
-        )  # fmt: skip
-    return site, (a, b, c)
-
-
-def _intake(site, count: int = 1):
-    """Per round: three cases; all screened, one placed, one ended not interested."""
-    process, _created = IntakeProcessVersion.objects.get_or_create(
-        site=site, version=1, defaults={"valid_from": D(2020, 1, 1), "name": "v1"}
-    )
-    screen, _created = IntakeStageDefinition.objects.get_or_create(
-        process=process, code="screen",
-        defaults={"name": "Screening", "order": 1, "kind": "assessment",
-                  "performer_role": "cm", "performer_organisation": "KV",
-                  "outcomes": ["positive", "negative"]},
-    )  # fmt: skip
-    for _round in range(count):
-        cases = [
-            IntakeCase.objects.create(
-                site=site,
-                person=PersonFactory(site=site),
-                opened_on=D(2024, 1, 5),
-                outcome=outcome,
-                closed_on=D(2024, 2, 1) if outcome != "open" else None,
-                process=process,
-            )
-            for outcome in ("placed", "declined", "open")
-        ]
-        for case, result in zip(
-            cases, ("positive", "negative", "positive"), strict=True
-        ):
-            StageEvent.objects.create(
-                case=case, stage=screen, occurred_on=D(2024, 1, 8), outcome=result
-            )
-        CaseEndReason.objects.create(case=cases[1], code="not_interested")
-
-
 def test_flow_occupancy_length_and_exits_match_hand_counts():
-    site, _stays = _site_with_stays()
+    site, _stays = site_with_three_stays()
     scope = Scope((site.pk,), PERIOD)
     months = {m.month: m for m in flow.flow_by_month(scope)}
     assert (
@@ -151,8 +71,8 @@ def test_flow_occupancy_length_and_exits_match_hand_counts():
 
 
 def test_funnel_counts_stages_outcomes_and_end_reasons():
-    site, _stays = _site_with_stays()
-    _intake(site)
+    site, _stays = site_with_three_stays()
+    intake_round(site)
     scope = Scope((site.pk,), PERIOD)
     found = intake.funnel(scope)
     assert (found.opened, found.placed, found.conversion) == (3, 1, 33.3)
@@ -169,7 +89,7 @@ def test_funnel_counts_stages_outcomes_and_end_reasons():
 
 
 def test_every_dashboard_number_opens_the_people_behind_it(client):
-    site, (a, b, c) = _site_with_stays()
+    site, (a, b, c) = site_with_three_stays()
     client.force_login(user_with_role("researcher", site))
     url = reverse("dashboards:site_cases", args=[site.code])
     base = {"start": "2024-01-01", "end": "2024-03-31"}
@@ -195,8 +115,8 @@ def _queries(client, url: str) -> int:
 
 
 def test_dashboard_and_overview_query_counts_do_not_grow_with_the_data(client):
-    site, _stays = _site_with_stays("eerste")
-    _intake(site)
+    site, _stays = site_with_three_stays("eerste")
+    intake_round(site)
     leader = user_with_role("project_leader", site)
     client.force_login(leader)
     site_url = reverse("dashboards:site_dashboard", args=[site.code])
@@ -206,10 +126,10 @@ def test_dashboard_and_overview_query_counts_do_not_grow_with_the_data(client):
         _queries(client, overview_url),
     )
     for code in ("tweede", "derde"):
-        more, _stays = _site_with_stays(code)
-        _intake(more, count=3)
+        more, _stays = site_with_three_stays(code)
+        intake_round(more, count=3)
         Membership.objects.create(user=leader, site=more, role="project_leader")
-    _intake(site, count=4)
+    intake_round(site, count=4)
     client.force_login(leader)
     assert _queries(client, site_url) == site_before
     assert _queries(client, overview_url) == overview_before
