@@ -81,6 +81,44 @@ class CaseOpenForm(forms.Form):
         return data
 
 
+class CaseUpdateForm(forms.Form):
+    entry_route = forms.ModelChoiceField(queryset=None, label=_("entry route"))
+    referring_organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        required=False,
+        label=_("referring organisation"),
+    )
+    referring_person = forms.CharField(
+        max_length=200, required=False, label=_("referring person")
+    )
+    heard_via = forms.ChoiceField(
+        choices=AwarenessChannel.choices, required=False, label=_("heard of the KV via")
+    )
+    report_date = forms.DateField(
+        required=False, label=_("report date (meldingsdatum)"), widget=DateInput()
+    )
+
+    def __init__(self, *args: Any, case: IntakeCase, user: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "entry_route": case.entry_route_id,
+                "referring_organisation": case.referring_organisation_id,
+                "referring_person": case.referring_person,
+                "heard_via": case.heard_via,
+                "report_date": case.report_date,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["entry_route"].queryset = EntryRoute.objects.filter(
+            process_id=case.process_id
+        ).select_related("process__site")
+        self.fields["entry_route"].label_from_instance = _route_label
+        self.fields[
+            "referring_organisation"
+        ].queryset = Organisation.objects.visible_to(user, CASE_WRITE_ROLES)
+
+
 class StageEventForm(forms.Form):
     stage = forms.ModelChoiceField(queryset=None, label=_("stage"))
     occurred_on = forms.DateField(label=_("date"), widget=DateInput(), initial=_today)

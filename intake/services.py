@@ -245,6 +245,32 @@ def cases_open_from_list(
         raise ValidationError(OPEN_CASE_EXISTS, code="open_case_exists") from exc
 
 
+CASE_EDITABLE_FIELDS = (
+    "entry_route",
+    "referring_organisation",
+    "referring_person",
+    "heard_via",
+    "report_date",
+)
+
+
+@transaction.atomic
+def case_update(
+    *, case: IntakeCase, data: dict[str, object], actor: AbstractBaseUser | None
+) -> IntakeCase:
+    """Correct how a candidate entered (route, referrer, report date)."""
+    case = _lock_open_case(case)
+    for field in CASE_EDITABLE_FIELDS:
+        if field in data:
+            value = data[field]
+            setattr(case, field, value.strip() if isinstance(value, str) else value)
+    if case.entry_route is not None and case.entry_route.process_id != case.process_id:
+        raise ValidationError(ROUTE_NOT_IN_PROCESS, code="route_not_in_process")
+    case.full_clean()
+    case.save(update_fields=list(CASE_EDITABLE_FIELDS))
+    return case
+
+
 def _lock_open_case(case: IntakeCase) -> IntakeCase:
     locked = IntakeCase.objects.select_for_update().get(pk=case.pk)
     if not locked.is_open:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/", views.case_list_view, name="case_list"),
     path("cases/new/", views.case_create_view, name="case_create"),
     path("cases/<int:case_pk>/", views.case_detail_view, name="case_detail"),
+    path("cases/<int:case_pk>/edit/", views.case_update_view, name="case_update"),
     path(
         "cases/<int:case_pk>/stages/",
         views.case_event_create_view,

@@ -28,6 +28,7 @@ from intake.filters import IntakeCaseFilter
 from intake.forms import (
     CaseCloseForm,
     CaseOpenForm,
+    CaseUpdateForm,
     CriteriaChecklistForm,
     DocumentForm,
     PlacementForm,
@@ -95,6 +96,22 @@ def case_create_view(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Intake case opened."))
             return redirect(case)
     return render(request, "intake/case_form.html", {"form": form})
+
+
+@role_required(CASE_WRITE_ROLES)
+@require_http_methods(["GET", "POST"])
+def case_update_view(request: HttpRequest, case_pk: int) -> HttpResponse:
+    case = _case(request, case_pk, CASE_WRITE_ROLES)
+    form = CaseUpdateForm(request.POST or None, case=case, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_update(case=case, data=form.cleaned_data, actor=request.user)
+        except ValidationError as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(case)
+    return render(request, "intake/case_update.html", {"case": case, "form": form})
 
 
 def _detail_context(

@@ -207,3 +207,42 @@ def test_person_history_shows_who_recorded_the_intake_steps(
     assert expected <= labels
     users = {entry.user for entry in history.context["page"]}
     assert "alice" in users
+
+
+def test_changing_the_report_date_moves_the_due_date(
+    client, casemanager_almelo, reference
+):
+    from core.models import Membership
+    from core.scoping import Role
+
+    middelburg = reference["middelburg"]
+    Membership.objects.create(
+        user=casemanager_almelo, site=middelburg, role=Role.CASEMANAGER
+    )
+    case = services.case_open(
+        site=middelburg,
+        person=PersonFactory(site=middelburg),
+        opened_on=D(2020, 9, 1),
+        entry_route=None,
+        created_by=None,
+        report_date=D(2020, 11, 2),
+    )
+    client.force_login(casemanager_almelo)
+    url = reverse("intake:case_update", args=[case.pk])
+    response = client.post(
+        url,
+        {
+            "entry_route": case.process.entry_routes.get().pk,
+            "report_date": "2020-12-14",
+            "referring_person": "DIZ-medewerker",
+        },
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.report_date, case.referring_person) == (
+        D(2020, 12, 14),
+        "DIZ-medewerker",
+    )
+    item = next(i for i in worklist(user=casemanager_almelo) if i.case.pk == case.pk)
+    assert item.due == D(2020, 11, 2)
+    assert case.history.count() == 2
