@@ -16,7 +16,12 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from core.models import Gender, Person, Site
 from core.scoping import Role
-from core.services import membership_grant, person_create, user_create
+from core.services import (
+    functional_admin_enable,
+    membership_grant,
+    person_create,
+    user_create,
+)
 
 DEMO_PASSWORD = "demo-kv-monitor"  # noqa: S105 - printed for the demo on purpose
 
@@ -72,6 +77,8 @@ def seed_users(ctx: DemoContext) -> None:
                 last_name=site.name,
             )
             membership_grant(user=user, site=site, role=role, granted_by=None)
+            if role == Role.FUNCTIONAL_ADMIN:
+                functional_admin_enable(user=user)
             ctx.users[username] = user
     for role, prefix in [
         (Role.PROJECT_LEADER, "pl"),

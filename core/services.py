@@ -6,7 +6,8 @@ import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -217,3 +218,45 @@ def user_create(
     user.full_clean()
     user.save()
     return user
+
+
+FUNCTIONAL_ADMIN_GROUP = "Functioneel beheer"
+# Access is managed through memberships, so functional administrators may read
+# these in the admin but not change them there.
+READ_ONLY_ADMIN_MODELS = {"core.auditevent", "auth.user", "auth.group"}
+
+
+def functional_admin_group_sync() -> Group:
+    """The admin group of functional administrators: reference data only.
+
+    They get full rights on every model in the admin that is not case data
+    (case models declare ``person_lookup``), and view rights on users and the
+    audit log; login-throttling records stay with superusers.
+    """
+    from django.contrib import admin
+
+    group, _created = Group.objects.get_or_create(name=FUNCTIONAL_ADMIN_GROUP)
+    permissions = []
+    for model in admin.site._registry:
+        label = model._meta.label_lower
+        if hasattr(model, "person_lookup") or model._meta.app_label == "axes":
+            continue
+        content_type = ContentType.objects.get_for_model(model)
+        actions = ["view"] if label in READ_ONLY_ADMIN_MODELS else None
+        permissions.extend(
+            Permission.objects.filter(content_type=content_type).filter(
+                codename__in=[f"{a}_{model._meta.model_name}" for a in actions]
+            )
+            if actions
+            else Permission.objects.filter(content_type=content_type)
+        )
+    group.permissions.set(permissions)
+    return group
+
+
+@transaction.atomic
+def functional_admin_enable(*, user: AbstractBaseUser) -> None:
+    """Let a functional administrator into the admin for reference data."""
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    user.groups.add(functional_admin_group_sync())
