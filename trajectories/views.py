@@ -53,6 +53,7 @@ from trajectories.models import (
     Employment,
     Goal,
     IndividualPlan,
+    PlanFormDefinition,
     Stay,
 )
 
@@ -282,16 +283,23 @@ def _date_param(
 # Plans -----------------------------------------------------------------------
 
 
+def _definition(request: HttpRequest, stay: Stay) -> PlanFormDefinition | None:
+    """The site's plan form, or None with a message when none is defined."""
+    try:
+        return services.plan_form_for(stay)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return None
+
+
 @role_required(CASE_WRITE_ROLES)
 @GET_POST
 def plan_create_view(request: HttpRequest, stay_pk: int) -> HttpResponse:
     stay = _stay(request, stay_pk)
     if hasattr(stay, "plan"):
         return redirect(stay.plan)
-    try:
-        definition = services.plan_form_for(stay)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
+    definition = _definition(request, stay)
+    if definition is None:
         return redirect(stay)
     form = PlanForm(request.POST or None, definition=definition)
     return service_form_view(
@@ -334,7 +342,9 @@ def plan_detail_view(request: HttpRequest, plan_pk: int) -> HttpResponse:
 @GET_POST
 def plan_update_view(request: HttpRequest, plan_pk: int) -> HttpResponse:
     plan = _plan(request, plan_pk)
-    definition = services.plan_form_for(plan.stay)
+    definition = _definition(request, plan.stay)
+    if definition is None:
+        return redirect(plan)
     form = PlanForm(request.POST or None, instance=plan, definition=definition)
     return service_form_view(
         request,
@@ -357,7 +367,9 @@ def plan_update_view(request: HttpRequest, plan_pk: int) -> HttpResponse:
 @GET_POST
 def goal_create_view(request: HttpRequest, plan_pk: int) -> HttpResponse:
     plan = _plan(request, plan_pk)
-    definition = services.plan_form_for(plan.stay)
+    definition = _definition(request, plan.stay)
+    if definition is None:
+        return redirect(plan)
     form = GoalForm(request.POST or None, definition=definition)
     return service_form_view(
         request,
@@ -379,7 +391,9 @@ def goal_update_view(request: HttpRequest, goal_pk: int) -> HttpResponse:
         CASE_WRITE_ROLES,
         pk=goal_pk,
     )
-    definition = services.plan_form_for(goal.plan.stay)
+    definition = _definition(request, goal.plan.stay)
+    if definition is None:
+        return redirect(goal.plan)
     form = GoalForm(request.POST or None, instance=goal, definition=definition)
     return service_form_view(
         request,

@@ -160,3 +160,15 @@ def test_goal_on_other_site_plan_is_not_found(
         client.get(f"/trajectories/goals/{goal.pk}/activities/new/").status_code == 404
     )
     assert client.get(f"/trajectories/plans/{goal.plan_id}/").status_code == 404
+
+
+def test_site_without_a_plan_form_gets_a_message_instead_of_an_error(
+    client, almelo, casemanager_almelo
+):
+    from trajectories.services.plans import NO_PLAN_FORM
+
+    stay = StayFactory(site=almelo, person=PersonFactory(site=almelo))
+    client.force_login(casemanager_almelo)
+    response = client.get(f"/trajectories/stays/{stay.pk}/plan/", follow=True)
+    assert response.redirect_chain[-1][0] == f"/trajectories/stays/{stay.pk}/"
+    assert str(NO_PLAN_FORM) in response.content.decode()

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+import tests.factories
 from tests.factories import (
     ActivityFactory,
     GoalFactory,
@@ -149,10 +150,19 @@ def test_timeline_shows_everything_in_date_order(almelo):
     assert [e.day for e in entries] == sorted(e.day for e in entries)
 
 
+def _measurement(stay, sequence):
+    """A measurement when the evaluation app has them (looked up at run time)."""
+    factory = getattr(tests.factories, "MeasurementFactory", None)
+    if factory is not None:
+        factory(stay=stay, moment="tussenmeting", sequence=sequence)
+    return factory is not None
+
+
 def test_timeline_query_count_does_not_grow_with_the_data(
     client, almelo, casemanager_almelo, django_assert_max_num_queries
 ):
     person, stay = _history(almelo)
+    has_measurements = _measurement(stay, 1)
     client.force_login(casemanager_almelo)
     url = f"/trajectories/people/{person.pk}/timeline/"
     baseline = _queries(client, url)
@@ -165,6 +175,10 @@ def test_timeline_query_count_does_not_grow_with_the_data(
             done_on=datetime.date(2020, 6, 1),
         )
         LocationPeriodFactory(stay=stay)
+    for sequence in range(2, 5):
+        _measurement(stay, sequence)
     with django_assert_max_num_queries(baseline):
         response = client.get(url)
-    assert response.content.decode().count("entry-incident") == 6
+    page = response.content.decode()
+    assert page.count("entry-incident") == 6
+    assert page.count("entry-measurement") == (4 if has_measurements else 0)
