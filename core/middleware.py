@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -43,4 +44,30 @@ class RequestSizeLimitMiddleware:
             from core.errors import request_too_large
 
             return request_too_large(request)
+        return self.get_response(request)
+
+
+class SessionIdleTimeoutMiddleware:
+    """Slide the session's expiry with activity, at most once a minute.
+
+    The session ends ``SESSION_COOKIE_AGE`` seconds after the last request
+    (to within ``SESSION_REFRESH_SECONDS``). Saving the session on every
+    request (``SESSION_SAVE_EVERY_REQUEST``) would do the same at the price
+    of a database write and commit per page view; under load that write is
+    what the requests queue behind. Only a logged-in user's session is
+    refreshed, so a stale or forged cookie never creates a session row.
+    """
+
+    KEY = "_kv_refreshed"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            session = request.session
+            now = int(time.time())
+            if now - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
+                session[self.KEY] = now  # marks it modified: saved, expiry reset
         return self.get_response(request)

@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -76,13 +78,47 @@ def _session_row(client: Client) -> Session:
     return Session.objects.get(session_key=client.session.session_key)
 
 
+def _age_session(client: Client, minutes: float) -> None:
+    """Pretend the last refresh of the session was ``minutes`` ago."""
+    row = _session_row(client)
+    data = row.get_decoded()
+    data["_kv_refreshed"] -= int(minutes * 60)
+    Session.objects.save(row.session_key, data, row.expire_date)
+
+
 def test_activity_extends_the_session_by_the_idle_period(client, casemanager_almelo):
     client.force_login(casemanager_almelo)
     client.get(reverse("core:home"))
+    _age_session(client, 5)
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() + datetime.timedelta(minutes=25)
+    )
+
+    client.get(reverse("core:home"))
 
     remaining = _session_row(client).expire_date - timezone.now()
-
     assert datetime.timedelta(minutes=29) < remaining <= datetime.timedelta(minutes=30)
+
+
+def test_requests_within_a_minute_do_not_rewrite_the_session(
+    client, casemanager_almelo
+):
+    client.force_login(casemanager_almelo)
+    client.get(reverse("core:home"))
+    before = _session_row(client).expire_date
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("core:home"))
+
+    assert _session_row(client).expire_date == before
+    writes = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
+    assert [sql for sql in writes if "django_session" in sql] == []
+
+
+def test_a_forged_session_cookie_creates_no_session(client, casemanager_almelo):
+    client.cookies["sessionid"] = "forged0123456789forged0123456789"
+    client.get(reverse("login"))
+    assert Session.objects.count() == 0
 
 
 def test_session_expires_after_inactivity(client, casemanager_almelo):
@@ -114,6 +150,7 @@ PRODUCTION_PROBE = """
 import json, django
 django.setup()
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 client = Client()
 secure = client.get("/accounts/login/", secure=True, HTTP_HOST="kv.example.nl")
 plain = client.get("/accounts/login/", HTTP_HOST="kv.example.nl")
