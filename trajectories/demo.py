@@ -112,7 +112,8 @@ def _placements(
     return stays
 
 
-def _plan_value(name: str, stay: Stay, ctx: DemoContext) -> Any:
+def _plan_value(spec: dict[str, Any], stay: Stay, ctx: DemoContext) -> Any:
+    name = spec["name"]
     field = IndividualPlan._meta.get_field(name)
     if field.get_internal_type() == "DateField":
         return stay.placed_on + DAY * ctx.rng.randint(0, 10)
@@ -120,13 +121,13 @@ def _plan_value(name: str, stay: Stay, ctx: DemoContext) -> Any:
         return ctx.rng.random() < 0.9
     if name == "risk_level":
         return ctx.rng.choice(RiskLevel.values)
-    return f"{field.verbose_name} (demo)"
+    return f"{spec.get('label') or field.verbose_name} (demo)"
 
 
 def _plan(ctx: DemoContext, stay: Stay, definition: PlanFormDefinition) -> None:
     data = {"drawn_up_on": stay.placed_on + DAY * ctx.rng.randint(3, 14)}
     for spec in definition.field_specs():
-        data[spec["name"]] = _plan_value(spec["name"], stay, ctx)
+        data[spec["name"]] = _plan_value(spec, stay, ctx)
     plan = plan_create(stay=stay, data=data)
     if ctx.rng.random() < 0.1:
         return  # some plans still lack goals: they show on the worklist
