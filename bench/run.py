@@ -210,6 +210,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--child", nargs=2, metavar=("MODE", "PATH"))
     parser.add_argument("--no-export", action="store_true")
+    parser.add_argument("--no-web", action="store_true")
     args = parser.parse_args()
     django.setup()
     if args.child:
@@ -218,16 +219,25 @@ def main() -> None:
     from django.db import connection
 
     print(f"database: {connection.vendor}")
+    if not args.no_web:
+        web_report(args.repeat)
+    if args.no_export:
+        return
+    export_report()
+
+
+def web_report(repeat: int) -> None:
     print(
         f"{'target':<40} {'median':>8} {'min':>8} {'max':>8} {'queries':>7} {'peak':>7}"
     )
-    for row in web_targets(args.repeat):
+    for row in web_targets(repeat):
         print(
             f"{row['target']:<40} {row['median_ms']:>6.1f}ms {row['min_ms']:>6.1f}ms "
             f"{row['max_ms']:>6.1f}ms {row['queries']:>7} {row['peak_mb']:>5.1f}MB"
         )
-    if args.no_export:
-        return
+
+
+def export_report() -> None:
     export, baseline = export_targets()
     print(
         f"full export (xlsx, streaming): {export['seconds']} s, "

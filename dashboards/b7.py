@@ -19,7 +19,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from dashboards.scope import Scope
-from evaluation.models import Answer, MissingReason
+from evaluation.models import Answer, Item, MissingReason
 from trajectories.models import Employment, Incident, JobOrigin, JobSearchActivity, Stay
 
 B7_FILE = Path(__file__).resolve().parent / "b7.yaml"
@@ -117,11 +117,21 @@ def _decode(value: Any) -> Any:
 
 
 def _answers(stays: QuerySet[Stay], row: dict[str, Any]) -> list[tuple]:
-    return list(
-        Answer.objects.filter(
-            measurement__stay__in=stays, item__var__in=row["vars"]
-        ).values_list("measurement__stay_id", "item__var", "value", "missing_reason")
+    # Item ids first: most sites' catalogues lack the row's variables, and a
+    # join from answers to items by name would scan every answer to find out.
+    items = dict(
+        Item.objects.filter(
+            var__in=row["vars"], catalogue__site_id__in=stays.values("site_id")
+        ).values_list("pk", "var")
     )
+    if not items:
+        return []
+    return [
+        (stay, items[item], value, reason)
+        for stay, item, value, reason in Answer.objects.filter(
+            item_id__in=list(items), measurement__stay__in=stays
+        ).values_list("measurement__stay_id", "item_id", "value", "missing_reason")
+    ]
 
 
 def _incident(stays: QuerySet[Stay], row: dict[str, Any]) -> set[int]:

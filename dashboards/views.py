@@ -10,6 +10,7 @@ from core.access import role_required
 from core.models import Site
 from core.scoping import DASHBOARD_ROLES, get_visible_or_404
 from dashboards import b7
+from dashboards.cache import cached
 from dashboards.metrics import people_behind
 from dashboards.panels import dashboard_panels
 from dashboards.periods import period_from_request
@@ -33,14 +34,23 @@ def overview_view(request: HttpRequest) -> HttpResponse:
     scope = Scope(
         tuple(s.pk for s in sites), period, reverse("dashboards:programme_cases")
     )
-    summaries = site_summaries(scope)
+    (summaries, panels, tables), computed_at = cached(
+        "overview",
+        scope,
+        lambda: (
+            site_summaries(scope),
+            dashboard_panels(scope),
+            b7.b7_tables(scope, programme="de KV's", plan="individuele plan"),
+        ),
+    )
     context = {
         "form": form,
         "period": period,
         "sites": [(site, summaries[site.pk]) for site in sites],
-        "panels": dashboard_panels(scope),
-        "b7": b7.b7_tables(scope, programme="de KV's", plan="individuele plan"),
+        "panels": panels,
+        "b7": tables,
         "scope": scope,
+        "computed_at": computed_at,
     }
     return render(request, "dashboards/overview.html", context)
 
@@ -52,17 +62,26 @@ def site_dashboard_view(request: HttpRequest, site_code: str) -> HttpResponse:
     scope = Scope(
         (site.pk,), period, reverse("dashboards:site_cases", args=[site.code])
     )
+    (panels, tables), computed_at = cached(
+        "site",
+        scope,
+        lambda: (
+            dashboard_panels(scope, site=site),
+            b7.b7_tables(
+                scope,
+                programme=_programme_name(site),
+                plan=site.individual_plan_name or "individuele plan",
+            ),
+        ),
+    )
     context = {
         "site": site,
         "form": form,
         "period": period,
-        "panels": dashboard_panels(scope, site=site),
-        "b7": b7.b7_tables(
-            scope,
-            programme=_programme_name(site),
-            plan=site.individual_plan_name or "individuele plan",
-        ),
+        "panels": panels,
+        "b7": tables,
         "scope": scope,
+        "computed_at": computed_at,
     }
     return render(request, "dashboards/site_dashboard.html", context)
 

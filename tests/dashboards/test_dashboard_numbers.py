@@ -111,7 +111,14 @@ def _queries(client, url: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url, {"start": "2024-01-01", "end": "2024-03-31"})
     assert response.status_code == 200
-    return len(captured)
+    # session saves and savepoints depend on the session's age, not on data
+    return len(
+        [
+            q
+            for q in captured.captured_queries
+            if "django_session" not in q["sql"] and "SAVEPOINT" not in q["sql"]
+        ]
+    )
 
 
 def test_dashboard_and_overview_query_counts_do_not_grow_with_the_data(client):
@@ -130,6 +137,5 @@ def test_dashboard_and_overview_query_counts_do_not_grow_with_the_data(client):
         intake_round(more, count=3)
         Membership.objects.create(user=leader, site=more, role="project_leader")
     intake_round(site, count=4)
-    client.force_login(leader)
     assert _queries(client, site_url) == site_before
     assert _queries(client, overview_url) == overview_before
