@@ -28,9 +28,10 @@ The convention, for any model whose edit form can be open in two browsers:
    ... AND version = expected``); zero rows updated means someone else saved
    first, and :class:`ConcurrentEditError` is raised with one
    :class:`FieldChange` per field whose stored value differs from what this
-   user submitted. Because the compare-and-set is one statement, it is safe
-   under concurrent requests on PostgreSQL (row lock, WHERE re-checked) and on
-   SQLite (writes are serialised). The real ``save(update_fields=...)``
+   user submitted (when none differs, the save is a no-op and succeeds).
+   Because the compare-and-set is one statement, it is safe under concurrent
+   requests on PostgreSQL (row lock, WHERE re-checked) and on SQLite (writes
+   are serialised). The real ``save(update_fields=...)``
    follows in the same transaction, so django-simple-history still records
    the change with its user.
 4. The view catches the error and calls ``form.show_conflict(error)``: the
@@ -136,10 +137,14 @@ def versioned_save(
     )
     if not bumped:
         current = manager.get(pk=instance.pk)
+        changes = field_changes(stored=current, submitted=instance, fields=fields)
+        if not changes:
+            # The stored row already holds exactly what was submitted: the
+            # save would change nothing, so there is nothing to warn about.
+            instance.version = current.version
+            return instance
         raise ConcurrentEditError(
-            stored_version=current.version,
-            changes=field_changes(stored=current, submitted=instance, fields=fields),
-            current=current,
+            stored_version=current.version, changes=changes, current=current
         )
     instance.version = expected + 1
     instance.save(update_fields=[*fields, VERSION_FIELD])

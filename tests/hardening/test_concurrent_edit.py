@@ -104,13 +104,25 @@ def test_service_refuses_an_outdated_version_without_writing(almelo):
     assert (person.first_name, person.version) == ("Piet", 2)
 
 
-def test_unchanged_fields_are_not_reported_as_conflicts(almelo):
+def test_stale_save_of_exactly_the_stored_values_is_accepted(almelo):
     person = PersonFactory(site=almelo, first_name="Jan", last_name="Smit")
     stale = Person.objects.get(pk=person.pk)
     person_update(person=person, data={"first_name": "Piet"})
 
-    with pytest.raises(ConcurrentEditError) as caught:
-        person_update(person=stale, data={"first_name": "Piet"})
+    saved = person_update(person=stale, data={"first_name": "Piet"})
 
-    assert caught.value.changes == []
+    assert saved.version == 2
+    person.refresh_from_db()
+    assert (person.first_name, person.version) == ("Piet", 2)
+
+
+def test_only_fields_that_differ_are_reported(almelo):
+    person = PersonFactory(site=almelo, first_name="Jan", last_name="Smit")
+    stale = Person.objects.get(pk=person.pk)
+    person_update(person=person, data={"first_name": "Piet", "last_name": "Bos"})
+
+    with pytest.raises(ConcurrentEditError) as caught:
+        person_update(person=stale, data={"first_name": "Piet", "last_name": "Vos"})
+
+    assert [c.field for c in caught.value.changes] == ["last_name"]
     assert caught.value.stored_version == 2
