@@ -12,7 +12,7 @@ import yaml
 from django.db.models import Count, Q
 
 from dashboards.scope import Scope
-from evaluation.models import Answer, Item, Measurement, MeasurementStatus, Moment
+from evaluation.models import Answer, Measurement, MeasurementStatus, Moment
 
 FACTORS_FILE = Path(__file__).resolve().parent.parent / "protective_factors.yaml"
 FACTOR_MOMENTS = (Moment.NULMETING, Moment.EINDMETING, Moment.NAMETING)
@@ -115,28 +115,19 @@ def factor_change(scope: Scope) -> list[FactorChange]:
     }
     period = scope.period
     sums: dict[tuple[str, str], list[int]] = {}
-    # item ids first, so the answers are found through their item index
-    items = dict(
-        Item.objects.filter(
-            var__in=list(factor_of), catalogue__site_id__in=scope.site_ids
-        ).values_list("pk", "var")
-    )
     grouped = (
         Answer.objects.filter(
-            item_id__in=list(items),
             measurement__stay__site_id__in=scope.site_ids,
             measurement__stay__ended_on__range=(period.start, period.end),
             measurement__moment__in=FACTOR_MOMENTS,
+            item__var__in=list(factor_of),
         )
         .filter(~Q(value=None))
-        .values_list("item_id", "measurement__moment", "value")
+        .values_list("item__var", "measurement__moment", "value")
         .annotate(n=Count("id"))
         .order_by()
     )
-    if not items:
-        grouped = []
-    for item_id, moment, value, count in grouped:
-        var = items[item_id]
+    for var, moment, value, count in grouped:
         score = scores.get(_decode(value))
         if score is None:
             continue
