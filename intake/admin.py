@@ -1,3 +1,10 @@
+"""Intake reference data in the admin.
+
+Intake cases are visible to superusers only (case models declare
+``person_lookup``, so the functional administrators' group leaves them out);
+imported lists hold personal data and are not in the admin at all.
+"""
+
 from __future__ import annotations
 
 from django.contrib import admin
@@ -5,7 +12,6 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from intake.models import (
     EntryRoute,
-    ImportBatch,
     IntakeCase,
     IntakeProcessVersion,
     IntakeStageDefinition,
@@ -48,17 +54,3 @@ class IntakeCaseAdmin(SimpleHistoryAdmin):
     list_filter = ("site", "outcome")
     raw_id_fields = ("person",)
     readonly_fields = ("process", "criteria_version", "import_batch", "created_by")
-
-
-@admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
-    list_display = (
-        "original_name",
-        "site",
-        "kind",
-        "uploaded_by",
-        "uploaded_at",
-        "status",
-    )
-    list_filter = ("site", "kind", "status")
-    readonly_fields = [f.name for f in ImportBatch._meta.fields]
