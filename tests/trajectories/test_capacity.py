@@ -158,3 +158,53 @@ def test_capacity_refusal_in_the_browser_form_keeps_the_input(
     )
     assert response.status_code == 302
     assert person.stays.count() == 1
+
+
+def test_placement_that_would_overfill_a_later_day_is_refused(krimpen):
+    place_type = PlaceTypeFactory(site=krimpen, code="zbbi", name="ZBBI-plaats")
+    CapacityPeriodFactory(
+        place_type=place_type, places=1, valid_from=datetime.date(2019, 1, 1)
+    )
+    stay_create(
+        person=PersonFactory(site=krimpen),
+        place_type=place_type,
+        placed_on=datetime.date(2019, 3, 10),
+        created_by=None,
+    )
+    later = datetime.date(2019, 3, 10)
+    with pytest.raises(ValidationError) as error:
+        stay_create(
+            person=PersonFactory(site=krimpen),
+            place_type=place_type,
+            placed_on=DAY,
+            created_by=None,
+        )
+    assert error.value.messages == [
+        CAPACITY_FULL % {"places": 1, "place_type": "ZBBI-plaats", "day": later}
+    ]
+
+
+def test_placement_before_a_capacity_cut_is_checked_against_the_cut(almelo):
+    place_type = PlaceTypeFactory(site=almelo, code="bba", name="BBA-plaats")
+    CapacityPeriodFactory(
+        place_type=place_type,
+        places=2,
+        valid_from=datetime.date(2021, 1, 1),
+        valid_to=datetime.date(2021, 2, 28),
+    )
+    CapacityPeriodFactory(
+        place_type=place_type, places=1, valid_from=datetime.date(2021, 3, 1)
+    )
+    stay_create(
+        person=PersonFactory(site=almelo),
+        place_type=place_type,
+        placed_on=datetime.date(2021, 1, 5),
+        created_by=None,
+    )
+    with pytest.raises(ValidationError, match="2021-03-01"):
+        stay_create(
+            person=PersonFactory(site=almelo),
+            place_type=place_type,
+            placed_on=datetime.date(2021, 1, 10),
+            created_by=None,
+        )

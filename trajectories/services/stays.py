@@ -78,6 +78,28 @@ def occupied_on(
     return by_phase.values("stay").distinct().count() + without_phases.count()
 
 
+def _days_to_check(place_type: PlaceType, day: datetime.date) -> list[datetime.date]:
+    """``day`` and every later day on which occupancy or capacity of
+    ``place_type`` changes upwards or downwards: later placements and phase
+    starts, and later capacity periods (e.g. Almelo's cut from 29 to 20)."""
+    later = set(
+        StayPhase.objects.filter(place_type=place_type, started_on__gt=day).values_list(
+            "started_on", flat=True
+        )
+    )
+    later |= set(
+        Stay.objects.filter(
+            place_type=place_type, placed_on__gt=day, phases=None
+        ).values_list("placed_on", flat=True)
+    )
+    later |= set(
+        CapacityPeriod.objects.filter(
+            place_type=place_type, planned=False, valid_from__gt=day
+        ).values_list("valid_from", flat=True)
+    )
+    return [day, *sorted(later)]
+
+
 def _check_capacity(
     *,
     place_type: PlaceType,
@@ -85,17 +107,27 @@ def _check_capacity(
     override_reason: str,
     exclude_stay: Stay | None = None,
 ) -> None:
+    """Refuse when taking a place of ``place_type`` from ``day`` on would
+    exceed its realised capacity on that day or on any later day where the
+    occupancy or the capacity changes. A reason overrides."""
     if override_reason.strip():
         return
-    places = capacity_on(place_type=place_type, day=day)
-    params = {"place_type": place_type.name, "day": day}
-    if places is None:
-        raise ValidationError(NO_CAPACITY, code="no_capacity", params=params)
-    taken = occupied_on(place_type=place_type, day=day, exclude_stay=exclude_stay)
-    if taken >= places:
-        raise ValidationError(
-            CAPACITY_FULL, code="capacity_full", params={**params, "places": places}
+    for index, check_day in enumerate(_days_to_check(place_type, day)):
+        places = capacity_on(place_type=place_type, day=check_day)
+        params = {"place_type": place_type.name, "day": check_day}
+        if places is None:
+            if index == 0:
+                raise ValidationError(NO_CAPACITY, code="no_capacity", params=params)
+            continue
+        taken = occupied_on(
+            place_type=place_type, day=check_day, exclude_stay=exclude_stay
         )
+        if taken >= places:
+            raise ValidationError(
+                CAPACITY_FULL,
+                code="capacity_full",
+                params={**params, "places": places},
+            )
 
 
 def _record_override(
