@@ -77,7 +77,11 @@ def import_detail_view(request: HttpRequest, import_pk: int) -> HttpResponse:
         CASE_WRITE_ROLES,
         pk=import_pk,
     )
-    check = batch_check(batch) if batch.status == ImportStatus.PREVIEW else None
+    check = (
+        batch_check(batch)
+        if batch.status == ImportStatus.PREVIEW and batch.file
+        else None
+    )
     return render(
         request, "intake/import_detail.html", {"batch": batch, "check": check}
     )

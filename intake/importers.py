@@ -363,6 +363,8 @@ def import_batch_apply(*, batch: ImportBatch, actor: AbstractBaseUser) -> Import
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status == ImportStatus.APPLIED:
         raise ValidationError(ALREADY_APPLIED, code="applied")
+    if not batch.file:
+        raise ValidationError(FILE_CHANGED, code="purged")
     check = batch_check(batch)
     if not check.ok:
         raise ValidationError(FILE_CHANGED, code="changed")
@@ -451,3 +453,21 @@ def template_csv(kind: str) -> str:
     writer = csv.writer(buffer)
     writer.writerows(template_rows(kind))
     return buffer.getvalue()
+
+
+@transaction.atomic
+def import_files_purge(*, uploaded_before: datetime.datetime) -> int:
+    """Delete the kept files of lists uploaded before a moment (retention).
+
+    The import records stay, with who imported what and the counts; only
+    the files with names and birth dates go. Returns the number of files.
+    """
+    purged = 0
+    for batch in ImportBatch.objects.filter(uploaded_at__lt=uploaded_before).exclude(
+        file=""
+    ):
+        batch.file.delete(save=False)
+        batch.file = ""
+        batch.save(update_fields=["file"])
+        purged += 1
+    return purged

@@ -236,3 +236,24 @@ def test_known_name_and_birth_date_with_another_dji_number_is_a_bad_row(
     assert [row.errors for row in check.rows] == [
         [str(importers.ROW_OTHER_DJI % {"dji": "7777777"})]
     ]
+
+
+def test_retention_purges_kept_files_but_keeps_the_record(
+    client, casemanager_almelo, almelo, almelo_process
+):
+    from django.utils import timezone
+
+    client.force_login(casemanager_almelo)
+    _upload(client, almelo, almelo_process, "diz_call_up_20.xlsx", kind="diz_call_up")
+    batch = ImportBatch.objects.get()
+    path = Path(batch.file.path)
+    assert path.exists()
+    purged = importers.import_files_purge(
+        uploaded_before=timezone.now() + datetime.timedelta(seconds=1)
+    )
+    batch.refresh_from_db()
+    assert (purged, bool(batch.file), path.exists()) == (1, False, False)
+    assert client.get(batch.get_absolute_url()).status_code == 200
+    response = client.post(reverse("intake:import_apply", args=[batch.pk]))
+    assert response.status_code == 302
+    assert IntakeCase.objects.count() == 0
