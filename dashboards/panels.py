@@ -33,7 +33,6 @@ def funnel_panel(scope: Scope, found: intake.Funnel, *, by_kind: bool) -> Panel:
             _("Cases that reached it"),
             _("Passed"),
             _("Share of opened"),
-            _("Median wait (days)"),
         ],
     )
     table.rows.append(
@@ -42,7 +41,6 @@ def funnel_panel(scope: Scope, found: intake.Funnel, *, by_kind: bool) -> Panel:
             Cell(found.opened, scope.link("intake")),
             Cell(""),
             Cell("100%" if found.opened else "-"),
-            Cell(""),
         ]
     )
     for stage in found.stages:
@@ -53,7 +51,6 @@ def funnel_panel(scope: Scope, found: intake.Funnel, *, by_kind: bool) -> Panel:
                 Cell(stage.reached, scope.link(metric, stage.key)),
                 Cell(stage.passed, scope.link(metric, f"{stage.key}:passed")),
                 Cell(_pct(share)),
-                Cell("-" if stage.wait_median is None else f"{stage.wait_median:g}"),
             ]
         )
     table.rows.append(
@@ -62,7 +59,6 @@ def funnel_panel(scope: Scope, found: intake.Funnel, *, by_kind: bool) -> Panel:
             Cell(found.placed, scope.link("intake", "placed")),
             Cell(""),
             Cell(_pct(found.conversion)),
-            Cell(""),
         ]
     )
     labels = [_("Opened"), *(s.label for s in found.stages), _("Placed")]
@@ -338,7 +334,7 @@ def dashboard_panels(scope: Scope, *, site: Site | None = None) -> list[Panel]:
     Across sites, whose intake pipelines differ, stages are grouped by kind.
     """
     programme = site is None
-    found = intake.funnel(scope) if programme else intake.site_funnel(scope, site)
+    found = intake.funnel(scope) if programme else intake.site_funnel(scope)
     return [
         funnel_panel(scope, found, by_kind=programme),
         intake_end_panel(scope, found),
