@@ -398,3 +398,26 @@ def test_server_error_page_renders_without_a_request_context(rf):
     body = response.content.decode()
     assert 'id="error-500"' in body
     assert 'class="topbar"' in body
+
+
+# Passwords -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["kort12!", "password123456", "123456789012345", "alice-almelo-1"],
+    ids=["too short", "common", "numeric", "like the user name"],
+)
+def test_weak_passwords_are_refused(casemanager_almelo, password):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    casemanager_almelo.username = "alice-almelo"
+    with pytest.raises(ValidationError):
+        validate_password(password, user=casemanager_almelo)
+
+
+def test_a_long_uncommon_password_is_accepted(casemanager_almelo):
+    from django.contrib.auth.password_validation import validate_password
+
+    assert validate_password("zeven-wolken-boven-Twente", casemanager_almelo) is None
