@@ -205,7 +205,19 @@ def stay_create(
             summary=f"placement above capacity of {place_type.code} on {placed_on}",
             reason=capacity_override_reason,
         )
+    _sync_measurement_schedule(stay)
     return stay
+
+
+def _sync_measurement_schedule(stay: Stay) -> None:
+    """Keep the evaluation's measurement schedule in step with the stay's dates.
+
+    Imported here because evaluation reads stays: a module-level import would
+    be circular.
+    """
+    from evaluation.services import schedule_sync_for_stay
+
+    schedule_sync_for_stay(stay=stay)
 
 
 STAY_EDITABLE_FIELDS = ("legal_title", "expected_end", "participant")
@@ -432,4 +444,5 @@ def stay_end(
     for period in [*stay.phases.filter(still_open), *stay.locations.filter(still_open)]:
         period.ended_on = max(ended_on, period.started_on)
         period.save(update_fields=["ended_on"])
+    _sync_measurement_schedule(stay)
     return stay
