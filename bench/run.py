@@ -74,22 +74,32 @@ def _get(client: Any, url: str, params: dict[str, str]) -> Callable[[], Any]:
     return action
 
 
-def web_targets(repeat: int) -> list[dict[str, Any]]:
+def web_targets(repeat: int, cache_seconds: int) -> list[dict[str, Any]]:
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.test import Client
     from django.urls import reverse
 
-    from core.models import Site
+    from core.models import Membership, Site
+    from core.scoping import Role
     from dashboards.periods import Period
     from dashboards.scope import Scope
     from dashboards.selectors.intake import funnel, site_funnel
     from intake.selectors import funnel_for_site
 
     settings.ALLOWED_HOSTS = ["testserver"]
+    settings.KV_DASHBOARD_CACHE_SECONDS = cache_seconds
     client = Client()
     client.force_login(get_user_model().objects.get(username="bench-pl"))
     site = Site.objects.filter(code__startswith="bench-").order_by("code").first()
+    # a project leader of five sites, the usual size of a regional overview
+    few = Client()
+    few_user, _created = get_user_model().objects.get_or_create(username="bench-pl5")
+    for one in Site.objects.filter(code__startswith="bench-").order_by("code")[:5]:
+        Membership.objects.get_or_create(
+            user=few_user, site=one, role=Role.PROJECT_LEADER
+        )
+    few.force_login(few_user)
     site_ids = tuple(
         Site.objects.filter(code__startswith="bench-").values_list("pk", flat=True)
     )
@@ -105,6 +115,11 @@ def web_targets(repeat: int) -> list[dict[str, Any]]:
             _get(
                 client, reverse("dashboards:site_dashboard", args=[site.code]), PERIOD
             ),
+            repeat,
+        ),
+        _measure(
+            "programme overview (5 sites)",
+            _get(few, reverse("dashboards:overview"), PERIOD),
             repeat,
         ),
         _measure(
@@ -219,6 +234,12 @@ def main() -> None:
     parser.add_argument("--child", nargs=2, metavar=("MODE", "PATH"))
     parser.add_argument("--no-export", action="store_true")
     parser.add_argument("--no-web", action="store_true")
+    parser.add_argument(
+        "--cache",
+        type=int,
+        default=0,
+        help="KV_DASHBOARD_CACHE_SECONDS for the run (0: every request computes)",
+    )
     args = parser.parse_args()
     django.setup()
     if args.child:
@@ -228,18 +249,18 @@ def main() -> None:
 
     print(f"database: {connection.vendor}")
     if not args.no_web:
-        web_report(args.repeat)
+        web_report(args.repeat, args.cache)
     if args.no_export:
         return
     export_report()
 
 
-def web_report(repeat: int) -> None:
+def web_report(repeat: int, cache_seconds: int) -> None:
     print(
         f"{'target':<40} {'median':>8} {'min':>8} {'max':>8} {'cpu':>8} "
         f"{'queries':>7} {'peak':>7}"
     )
-    for row in web_targets(repeat):
+    for row in web_targets(repeat, cache_seconds):
         print(
             f"{row['target']:<40} {row['median_ms']:>6.1f}ms {row['min_ms']:>6.1f}ms "
             f"{row['max_ms']:>6.1f}ms {row['cpu_ms']:>6.1f}ms {row['queries']:>7} "
