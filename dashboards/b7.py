@@ -130,15 +130,17 @@ def _answers(stays: QuerySet[Stay], row: dict[str, Any]) -> list[tuple]:
         (stay, items[item], value, reason)
         for stay, item, value, reason in Answer.objects.filter(
             item_id__in=list(items), measurement__stay__in=stays
-        ).values_list("measurement__stay_id", "item_id", "value", "missing_reason")
+        )
+        .order_by()
+        .values_list("measurement__stay_id", "item_id", "value", "missing_reason")
     ]
 
 
 def _incident(stays: QuerySet[Stay], row: dict[str, Any]) -> set[int]:
     return set(
-        Incident.objects.filter(stay__in=stays, kind__in=row["kinds"]).values_list(
-            "stay_id", flat=True
-        )
+        Incident.objects.filter(stay__in=stays, kind__in=row["kinds"])
+        .order_by()
+        .values_list("stay_id", flat=True)
     )
 
 
@@ -174,7 +176,9 @@ def _job_search(stays: QuerySet[Stay], row: dict[str, Any]) -> set[int]:
     return set(
         JobSearchActivity.objects.filter(
             stay__in=stays, kind__in=row["kinds"], used=True
-        ).values_list("stay_id", flat=True)
+        )
+        .order_by()
+        .values_list("stay_id", flat=True)
     )
 
 
@@ -182,7 +186,9 @@ def _employment(stays: QuerySet[Stay], row: dict[str, Any]) -> set[int]:
     return set(
         Employment.objects.filter(
             stay__in=stays, origin=JobOrigin.FOUND, pay_kind__in=row["pay_kinds"]
-        ).values_list("stay_id", flat=True)
+        )
+        .order_by()
+        .values_list("stay_id", flat=True)
     )
 
 

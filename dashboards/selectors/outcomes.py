@@ -52,7 +52,10 @@ def completeness_by_moment(scope: Scope) -> list[MomentCompleteness]:
     """
     rows = {moment: MomentCompleteness(moment) for moment in Moment.values}
     for moment, status, count in (
-        measurements_in(scope).values_list("moment", "status").annotate(n=Count("id"))
+        measurements_in(scope)
+        .order_by()
+        .values_list("moment", "status")
+        .annotate(n=Count("id"))
     ):
         entry = rows[moment]
         entry.planned += count
@@ -61,7 +64,8 @@ def completeness_by_moment(scope: Scope) -> list[MomentCompleteness]:
         elif status == MeasurementStatus.CANCELLED:
             entry.cancelled += count
     for moment, reason, count in (
-        Answer.objects.filter(measurement__in=measurements_in(scope))
+        Answer.objects.filter(measurement__in=measurements_in(scope).order_by())
+        .order_by()
         .values_list("measurement__moment", "missing_reason")
         .annotate(n=Count("id"))
     ):
