@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import VERSION_FIELD, VersionedFormMixin
 from core.forms import DateInput
 from core.models import Criterion, PlaceType, Site
 from core.scoping import CASE_WRITE_ROLES
@@ -81,7 +82,21 @@ class CaseOpenForm(forms.Form):
         return data
 
 
-class CaseUpdateForm(forms.Form):
+class CaseVersionedForm(VersionedFormMixin, forms.Form):
+    """A form on an intake case that carries the case version the page showed
+    (optimistic locking, core.concurrency): a save after someone else changed
+    the case is refused and shown with what changed."""
+
+    def __init__(self, *args: Any, case: IntakeCase, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[VERSION_FIELD].initial = case.version
+
+    def service_data(self) -> dict[str, Any]:
+        """The cleaned input without the version (passed apart)."""
+        return {k: v for k, v in self.cleaned_data.items() if k != VERSION_FIELD}
+
+
+class CaseUpdateForm(CaseVersionedForm):
     entry_route = forms.ModelChoiceField(queryset=None, label=_("entry route"))
     referring_organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
@@ -109,7 +124,7 @@ class CaseUpdateForm(forms.Form):
                 "report_date": case.report_date,
             },
         )
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, case=case, **kwargs)
         self.fields["entry_route"].queryset = EntryRoute.objects.filter(
             process_id=case.process_id
         ).select_related("process__site")
@@ -119,19 +134,19 @@ class CaseUpdateForm(forms.Form):
         ].queryset = Organisation.objects.visible_to(user, CASE_WRITE_ROLES)
 
 
-class StageEventForm(forms.Form):
+class StageEventForm(CaseVersionedForm):
     stage = forms.ModelChoiceField(queryset=None, label=_("stage"))
     occurred_on = forms.DateField(label=_("date"), widget=DateInput(), initial=_today)
     outcome = forms.ChoiceField(choices=StageOutcome.choices, label=_("outcome"))
 
     def __init__(self, *args: Any, case: IntakeCase, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, case=case, **kwargs)
         self.fields["stage"].queryset = IntakeStageDefinition.objects.filter(
             process_id=case.process_id
         ).exclude(kind=StageKind.PRESCAN)
 
 
-class PrescanAnswerForm(forms.Form):
+class PrescanAnswerForm(CaseVersionedForm):
     partner = forms.ChoiceField(choices=PrescanPartner.choices, label=_("partner"))
     asked_on = forms.DateField(label=_("asked on"), widget=DateInput(), initial=_today)
     answered_on = forms.DateField(
@@ -152,7 +167,7 @@ class PrescanAnswerForm(forms.Form):
         return data
 
 
-class CriteriaChecklistForm(forms.Form):
+class CriteriaChecklistForm(CaseVersionedForm):
     """The whole checklist of the case's criteria version in one form."""
 
     checked_on = forms.DateField(
@@ -160,7 +175,7 @@ class CriteriaChecklistForm(forms.Form):
     )
 
     def __init__(self, *args: Any, case: IntakeCase, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, case=case, **kwargs)
         existing = {check.criterion_id: check for check in case.criterion_checks.all()}
         self.criteria = list(
             Criterion.objects.filter(version_id=case.criteria_version_id)
@@ -203,14 +218,14 @@ class CriteriaChecklistForm(forms.Form):
         ]
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(CaseVersionedForm):
     document = forms.ChoiceField(label=_("document or advice"))
     received_on = forms.DateField(
         label=_("received on"), widget=DateInput(), initial=_today
     )
 
     def __init__(self, *args: Any, case: IntakeCase, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, case=case, **kwargs)
         self.stages = {
             stage.pk: stage
             for stage in IntakeStageDefinition.objects.filter(
@@ -228,7 +243,7 @@ class DocumentForm(forms.Form):
         return self.stages[int(stage_pk)], code
 
 
-class PlacementForm(forms.Form):
+class PlacementForm(CaseVersionedForm):
     decided_on = forms.DateField(
         label=_("decision date"), widget=DateInput(), initial=_today
     )
@@ -244,7 +259,7 @@ class PlacementForm(forms.Form):
     )
 
     def __init__(self, *args: Any, case: IntakeCase, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, case=case, **kwargs)
         self.fields["place_type"].queryset = PlaceType.objects.filter(site=case.site_id)
 
     def clean(self) -> dict[str, Any]:
@@ -255,7 +270,7 @@ class PlacementForm(forms.Form):
         return data
 
 
-class CaseCloseForm(forms.Form):
+class CaseCloseForm(CaseVersionedForm):
     outcome = forms.ChoiceField(label=_("end"))
     closed_on = forms.DateField(label=_("end date"), widget=DateInput(), initial=_today)
     reasons = forms.MultipleChoiceField(
@@ -281,7 +296,7 @@ class CaseCloseForm(forms.Form):
     )
 
     def __init__(self, *args: Any, case: IntakeCase, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, case=case, **kwargs)
         ends = [
             (value, label)
             for value, label in IntakeOutcome.choices

@@ -13,6 +13,7 @@ import csv
 import datetime
 import io
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -466,8 +467,10 @@ def import_files_purge(*, uploaded_before: datetime.datetime) -> int:
     for batch in ImportBatch.objects.filter(uploaded_at__lt=uploaded_before).exclude(
         file=""
     ):
-        batch.file.delete(save=False)
+        storage, name = batch.file.storage, batch.file.name
         batch.file = ""
         batch.save(update_fields=["file"])
+        # Only once the record says so: a rolled-back purge keeps its files.
+        transaction.on_commit(partial(storage.delete, name))
         purged += 1
     return purged

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
+from core.concurrency import ConcurrentEditError, versioned_save
 from core.models import Criterion, Person, PlaceType, Site, SiteStatus
 from intake.models import (
     CaseDocument,
@@ -32,6 +33,7 @@ from intake.models import (
     StageKind,
     StageOutcome,
 )
+from intake.selectors import case_changes_since
 from partners.models import Organisation
 from trajectories.models import Stay
 from trajectories.services import stay_create
@@ -256,10 +258,20 @@ CASE_EDITABLE_FIELDS = (
 
 @transaction.atomic
 def case_update(
-    *, case: IntakeCase, data: dict[str, object], actor: AbstractBaseUser | None
+    *,
+    case: IntakeCase,
+    data: dict[str, object],
+    actor: AbstractBaseUser | None,
+    expected_version: int | None = None,
 ) -> IntakeCase:
-    """Correct how a candidate entered (route, referrer, report date)."""
-    case = _lock_open_case(case)
+    """Correct how a candidate entered (route, referrer, report date).
+
+    Refused with ``ConcurrentEditError`` when the case changed since the
+    form was opened at ``expected_version`` (unless the stored values are
+    already exactly what was submitted).
+    """
+    case = _lock_open_case(case, touch=False)
+    stale = expected_version is not None and case.version != expected_version
     for field in CASE_EDITABLE_FIELDS:
         if field in data:
             value = data[field]
@@ -267,16 +279,53 @@ def case_update(
     if case.entry_route is not None and case.entry_route.process_id != case.process_id:
         raise ValidationError(ROUTE_NOT_IN_PROCESS, code="route_not_in_process")
     case.full_clean()
-    case.save(update_fields=list(CASE_EDITABLE_FIELDS))
-    return case
+    if stale:
+        stored = IntakeCase.objects.get(pk=case.pk)
+        if all(
+            getattr(stored, IntakeCase._meta.get_field(f).attname)
+            == getattr(case, IntakeCase._meta.get_field(f).attname)
+            for f in CASE_EDITABLE_FIELDS
+        ):
+            return stored  # exactly what was submitted is stored: nothing to do
+        _refuse_stale(stored, expected_version, submitted=case)
+    return versioned_save(
+        instance=case, fields=CASE_EDITABLE_FIELDS, expected_version=case.version
+    )
 
 
-def _lock_open_case(case: IntakeCase) -> IntakeCase:
+def _refuse_stale(
+    case: IntakeCase, expected_version: int, submitted: IntakeCase | None = None
+) -> None:
+    raise ConcurrentEditError(
+        stored_version=case.version,
+        changes=case_changes_since(
+            case=case, version=expected_version, submitted=submitted
+        ),
+        current=case,
+    )
+
+
+def _lock_open_case(
+    case: IntakeCase, expected_version: int | None = None, *, touch: bool = True
+) -> IntakeCase:
+    """The case, locked for this transaction, if it is open and has a process.
+
+    With ``expected_version`` (the version the user's page showed) a case
+    saved by someone else since is refused with ``ConcurrentEditError``.
+    ``touch`` bumps the version now, so anything recorded on the case makes
+    pages opened before it stale; the bump is a history row, which dates the
+    change for the conflict display.
+    """
     locked = IntakeCase.objects.select_for_update().get(pk=case.pk)
     if not locked.is_open:
         raise ValidationError(CASE_CLOSED, code="case_closed")
     if locked.process_id is None:
         raise ValidationError(CASE_WITHOUT_PROCESS, code="no_process")
+    if expected_version is not None and locked.version != expected_version:
+        _refuse_stale(locked, expected_version)
+    if touch:
+        locked.version += 1
+        locked.save(update_fields=["version"])
     return locked
 
 
@@ -352,13 +401,14 @@ def stage_event_record(
     occurred_on: datetime.date,
     outcome: str,
     actor: AbstractBaseUser | None,
+    expected_version: int | None = None,
 ) -> StageEvent:
     """Record that a case passed (or failed) a stage of its process.
 
     Refused on a closed case, for a stage of another process version, twice
     for the same stage, or before the stages it requires are passed.
     """
-    case = _lock_open_case(case)
+    case = _lock_open_case(case, expected_version)
     if stage.kind == StageKind.PRESCAN:
         raise ValidationError(PRESCAN_VIA_ANSWERS, code="prescan_via_answers")
     if stage.kind == StageKind.DECISION and outcome == StageOutcome.POSITIVE:
@@ -377,13 +427,14 @@ def prescan_answer_record(
     answered_on: datetime.date,
     objection: bool,
     actor: AbstractBaseUser | None,
+    expected_version: int | None = None,
 ) -> PrescanAnswer:
     """Register one partner's pre-scan answer: objection yes or no, nothing else.
 
     When the last partner has answered, the pre-scan stage is recorded:
     negative if anyone objected.
     """
-    case = _lock_open_case(case)
+    case = _lock_open_case(case, expected_version)
     stage = case.process.stages.filter(kind=StageKind.PRESCAN).first()
     if stage is None:
         raise ValidationError(NO_PRESCAN_STAGE, code="no_prescan")
@@ -431,9 +482,29 @@ def criterion_check_record(
     checked_on: datetime.date,
     actor: AbstractBaseUser | None,
     exception_reason: str = "",
+    expected_version: int | None = None,
 ) -> CriterionCheck:
     """Set one line of the criteria checklist (replacing an earlier answer)."""
-    case = _lock_open_case(case)
+    case = _lock_open_case(case, expected_version)
+    return _criterion_check_save(
+        case=case,
+        criterion=criterion,
+        result=result,
+        checked_on=checked_on,
+        actor=actor,
+        exception_reason=exception_reason,
+    )
+
+
+def _criterion_check_save(
+    *,
+    case: IntakeCase,
+    criterion: Criterion,
+    result: str,
+    checked_on: datetime.date,
+    actor: AbstractBaseUser | None,
+    exception_reason: str,
+) -> CriterionCheck:
     if criterion.version_id != case.criteria_version_id:
         raise ValidationError(CRITERION_OTHER_VERSION, code="criterion_other_version")
     if result == CheckResult.EXCEPTION and not exception_reason.strip():
@@ -463,17 +534,28 @@ def criteria_checklist_record(
     answers: list[tuple[Criterion, str, str]],
     checked_on: datetime.date,
     actor: AbstractBaseUser | None,
+    expected_version: int | None = None,
 ) -> list[CriterionCheck]:
-    """Save the filled-in lines of the checklist; unchanged lines are left alone."""
+    """Save the filled-in lines of the checklist; unchanged lines are left alone.
+
+    A checklist that changes nothing is accepted even from a page opened
+    before someone else's change; otherwise a stale page is refused.
+    """
     existing = {check.criterion_id: check for check in case.criterion_checks.all()}
-    saved = []
+    changed = []
     for criterion, result, reason in answers:
         before = existing.get(criterion.pk)
         reason = reason.strip() if result == CheckResult.EXCEPTION else ""
         if before and (before.result, before.exception_reason) == (result, reason):
             continue
+        changed.append((criterion, result, reason))
+    if not changed:
+        return []
+    case = _lock_open_case(case, expected_version)
+    saved = []
+    for criterion, result, reason in changed:
         saved.append(
-            criterion_check_record(
+            _criterion_check_save(
                 case=case,
                 criterion=criterion,
                 result=result,
@@ -493,9 +575,10 @@ def document_record(
     document_code: str,
     received_on: datetime.date,
     actor: AbstractBaseUser | None,
+    expected_version: int | None = None,
 ) -> CaseDocument:
     """Register that a document or advice of a stage was received."""
-    case = _lock_open_case(case)
+    case = _lock_open_case(case, expected_version)
     if stage.process_id != case.process_id:
         raise ValidationError(STAGE_NOT_IN_PROCESS, code="stage_not_in_process")
     if document_code not in {d["code"] for d in stage.documents}:
@@ -525,6 +608,7 @@ def case_place(
     placed_on: datetime.date,
     actor: AbstractBaseUser | None,
     capacity_override_reason: str = "",
+    expected_version: int | None = None,
 ) -> Stay:
     """Record the positive placement decision and create the stay with it.
 
@@ -533,7 +617,7 @@ def case_place(
     date, or the place type is full (unless overridden with a reason; the
     capacity check is ``trajectories.services.stay_create``'s).
     """
-    case = _lock_open_case(case)
+    case = _lock_open_case(case, expected_version, touch=False)
     if place_type.site_id != case.site_id:
         raise ValidationError(PLACE_TYPE_OTHER_SITE, code="place_type_other_site")
     status = _site_status(case.site, placed_on)
@@ -576,8 +660,9 @@ def case_place(
     )
     case.outcome = IntakeOutcome.PLACED
     case.closed_on = max(decided_on, case.opened_on)
+    case.version += 1
     case.full_clean()
-    case.save(update_fields=["outcome", "closed_on"])
+    case.save(update_fields=["outcome", "closed_on", "version"])
     return stay
 
 
@@ -597,9 +682,10 @@ def case_close(
     closed_on: datetime.date,
     actor: AbstractBaseUser | None,
     reasons: list[EndReasonInput] | None = None,
+    expected_version: int | None = None,
 ) -> IntakeCase:
     """End a case without placement, with coded reasons."""
-    case = _lock_open_case(case)
+    case = _lock_open_case(case, expected_version, touch=False)
     reasons = reasons or []
     if outcome in (IntakeOutcome.OPEN, IntakeOutcome.PLACED):
         raise ValidationError(END_NOT_ALLOWED, code="end_not_allowed")
@@ -637,6 +723,7 @@ def case_close(
         end_reason.save()
     case.outcome = outcome
     case.closed_on = closed_on
+    case.version += 1
     case.full_clean()
-    case.save(update_fields=["outcome", "closed_on"])
+    case.save(update_fields=["outcome", "closed_on", "version"])
     return case

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
 from core.access import role_required
+from core.concurrency import ConcurrentEditError
 from core.models import Site
 from core.scoping import (
     CASE_READ_ROLES,
@@ -105,7 +106,14 @@ def case_update_view(request: HttpRequest, case_pk: int) -> HttpResponse:
     form = CaseUpdateForm(request.POST or None, case=case, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.case_update(case=case, data=form.cleaned_data, actor=request.user)
+            services.case_update(
+                case=case,
+                data=form.service_data(),
+                actor=request.user,
+                expected_version=form.expected_version,
+            )
+        except ConcurrentEditError as error:
+            form.show_conflict(error)
         except ValidationError as error:
             form.add_error(None, _error_text(error))
         else:
@@ -143,7 +151,9 @@ def _detail_context(
     }
     if can_edit and case.process:
         context["event_form"] = forms.get("event_form") or StageEventForm(case=case)
-        context["prescan_form"] = forms.get("prescan_form") or PrescanAnswerForm()
+        context["prescan_form"] = forms.get("prescan_form") or PrescanAnswerForm(
+            case=case
+        )
         context["check_form"] = forms.get("check_form") or CriteriaChecklistForm(
             case=case
         )
@@ -160,10 +170,13 @@ def case_detail_view(request: HttpRequest, case_pk: int) -> HttpResponse:
 def _post_on_case(
     request: HttpRequest, case: IntakeCase, form: Any, form_name: str, write: Any
 ) -> HttpResponse:
-    """Validate ``form``, call ``write``; on error show the case page again."""
+    """Validate ``form``, call ``write(data, expected_version)``; on error or
+    an edit conflict show the case page again with the input kept."""
     if form.is_valid():
         try:
-            write(form.cleaned_data)
+            write(form.service_data(), form.expected_version)
+        except ConcurrentEditError as error:
+            form.show_conflict(error)
         except ValidationError as error:
             form.add_error(None, _error_text(error))
         else:
@@ -182,7 +195,9 @@ def case_event_create_view(request: HttpRequest, case_pk: int) -> HttpResponse:
         case,
         StageEventForm(request.POST, case=case),
         "event_form",
-        lambda data: services.stage_event_record(case=case, actor=request.user, **data),
+        lambda data, version: services.stage_event_record(
+            case=case, actor=request.user, expected_version=version, **data
+        ),
     )
 
 
@@ -193,10 +208,10 @@ def case_prescan_view(request: HttpRequest, case_pk: int) -> HttpResponse:
     return _post_on_case(
         request,
         case,
-        PrescanAnswerForm(request.POST),
+        PrescanAnswerForm(request.POST, case=case),
         "prescan_form",
-        lambda data: services.prescan_answer_record(
-            case=case, actor=request.user, **data
+        lambda data, version: services.prescan_answer_record(
+            case=case, actor=request.user, expected_version=version, **data
         ),
     )
 
@@ -211,11 +226,12 @@ def case_criterion_view(request: HttpRequest, case_pk: int) -> HttpResponse:
         case,
         form,
         "check_form",
-        lambda data: services.criteria_checklist_record(
+        lambda data, version: services.criteria_checklist_record(
             case=case,
             answers=form.answers(),
             checked_on=data["checked_on"],
             actor=request.user,
+            expected_version=version,
         ),
     )
 
@@ -225,7 +241,7 @@ def case_criterion_view(request: HttpRequest, case_pk: int) -> HttpResponse:
 def case_document_view(request: HttpRequest, case_pk: int) -> HttpResponse:
     case = _case(request, case_pk, CASE_WRITE_ROLES)
 
-    def write(data: dict[str, Any]) -> None:
+    def write(data: dict[str, Any], version: int | None) -> None:
         stage, code = data["document"]
         services.document_record(
             case=case,
@@ -233,6 +249,7 @@ def case_document_view(request: HttpRequest, case_pk: int) -> HttpResponse:
             document_code=code,
             received_on=data["received_on"],
             actor=request.user,
+            expected_version=version,
         )
 
     return _post_on_case(
@@ -247,7 +264,14 @@ def case_place_view(request: HttpRequest, case_pk: int) -> HttpResponse:
     form = PlacementForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
         try:
-            services.case_place(case=case, actor=request.user, **form.cleaned_data)
+            services.case_place(
+                case=case,
+                actor=request.user,
+                expected_version=form.expected_version,
+                **form.service_data(),
+            )
+        except ConcurrentEditError as error:
+            form.show_conflict(error)
         except ValidationError as error:
             form.add_error(None, _error_text(error))
         else:
@@ -284,7 +308,10 @@ def case_close_view(request: HttpRequest, case_pk: int) -> HttpResponse:
                 closed_on=data["closed_on"],
                 actor=request.user,
                 reasons=reasons,
+                expected_version=form.expected_version,
             )
+        except ConcurrentEditError as error:
+            form.show_conflict(error)
         except ValidationError as error:
             form.add_error(None, _error_text(error))
         else:

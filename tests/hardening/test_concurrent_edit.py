@@ -4,14 +4,15 @@ the differences shown, and nothing either of them typed is lost."""
 from __future__ import annotations
 
 import pytest
+from django.forms import CheckboxInput
 from django.test import Client
 from django.urls import reverse
 
 from core.concurrency import CONCURRENT_EDIT_MESSAGE, ConcurrentEditError
-from core.models import Person
+from core.models import Membership, Person
 from core.scoping import Role
 from core.services import person_update
-from tests.factories import PersonFactory, user_with_role
+from tests.factories import PersonFactory, StayFactory, user_with_role
 
 
 def _form_data(person: Person, **changes: str) -> dict[str, str]:
@@ -35,6 +36,7 @@ def two_sessions(almelo, casemanager_almelo):
     first, second = Client(), Client()
     first.force_login(casemanager_almelo)
     second.force_login(colleague)
+    first.session_user, second.session_user = casemanager_almelo, colleague
     return first, second
 
 
@@ -126,3 +128,110 @@ def test_only_fields_that_differ_are_reported(almelo):
 
     assert [c.field for c in caught.value.changes] == ["last_name"]
     assert caught.value.stored_version == 2
+
+
+def _posted(form) -> dict:
+    """What the browser would post back for ``form`` as rendered."""
+    data = {}
+    for bound in form:
+        value = bound.value()
+        if isinstance(bound.field.widget, CheckboxInput):
+            if value:
+                data[bound.html_name] = "on"
+        elif value is not None:
+            data[bound.html_name] = value
+    return data
+
+
+def test_plan_edited_in_two_sessions_refuses_the_stale_save(almelo, two_sessions):
+    import datetime
+
+    from core.reference import sites_load
+    from trajectories.reference import plans_load
+    from trajectories.services import plan_create
+
+    sites = {site.code: site for site in sites_load()}
+    plans_load()
+    site = sites["middelburg"]
+    for client in two_sessions:
+        Membership.objects.create(
+            user=client.session_user, site=site, role=Role.CASEMANAGER
+        )
+    stay = StayFactory(
+        site=site,
+        person=PersonFactory(site=site),
+        place_type=site.place_types.order_by("code").first(),
+    )
+    plan = plan_create(
+        stay=stay,
+        data={
+            "drawn_up_on": datetime.date(2020, 9, 1),
+            "personal_goal": "Baan behouden",
+            "signed_on": datetime.date(2020, 9, 2),
+            "agreement_document": "Overeenkomst",
+        },
+    )
+    url = reverse("trajectories:plan_update", args=[plan.pk])
+    first, second = two_sessions
+    first_form = _posted(first.get(url).context["form"])
+    second_form = _posted(second.get(url).context["form"])
+
+    saved = first.post(url, first_form | {"personal_goal": "Eerste doel"})
+    refused = second.post(url, second_form | {"personal_goal": "Tweede doel"})
+
+    assert saved.status_code == 302, saved.context["form"].errors
+    assert refused.status_code == 200
+    body = refused.content.decode()
+    assert str(CONCURRENT_EDIT_MESSAGE) in body
+    changes = {c.field: c for c in refused.context["form"].concurrent_changes}
+    assert (changes["personal_goal"].stored, changes["personal_goal"].submitted) == (
+        "Eerste doel",
+        "Tweede doel",
+    )
+    assert "Tweede doel" in body
+    plan.refresh_from_db()
+    assert plan.personal_goal == "Eerste doel"
+
+    again = second.post(url, _posted(refused.context["form"]))
+
+    assert again.status_code == 302
+    plan.refresh_from_db()
+    assert plan.personal_goal == "Tweede doel"
+
+
+def test_measurement_entered_in_two_sessions_refuses_the_stale_save(almelo):
+    import datetime
+
+    from evaluation.models import Answer, Measurement
+    from evaluation.services import schedule_sync_for_stay
+    from tests.factories import catalogue_from_data
+
+    catalogue_from_data(almelo)
+    stay = StayFactory(
+        site=almelo,
+        person=PersonFactory(site=almelo),
+        placed_on=datetime.date(2021, 3, 1),
+    )
+    schedule_sync_for_stay(stay=stay, today=datetime.date(2021, 3, 1))
+    nulmeting = Measurement.objects.get(stay=stay, moment="nulmeting")
+    first, second = Client(), Client()
+    first.force_login(user_with_role(Role.RESEARCHER, almelo, username="r1"))
+    second.force_login(user_with_role(Role.RESEARCHER, almelo, username="r2"))
+    url = reverse("evaluation:measurement_edit", args=[nulmeting.pk])
+    var = f"t{almelo.pk}_type_delict"
+    opened = [c.get(url).context["form"]["version"].value() for c in (first, second)]
+
+    saved = first.post(url, {"version": opened[0], f"v_{var}": "inbraak"})
+    refused = second.post(url, {"version": opened[1], f"v_{var}": "mishandeling"})
+
+    assert saved.status_code == 302
+    assert refused.status_code == 200
+    assert str(CONCURRENT_EDIT_MESSAGE) in refused.content.decode()
+    assert "mishandeling" in refused.content.decode()
+    assert Answer.objects.get(item__var=var).value == "inbraak"
+
+    version = refused.context["form"]["version"].value()
+    again = second.post(url, {"version": version, f"v_{var}": "mishandeling"})
+
+    assert again.status_code == 302
+    assert Answer.objects.get(item__var=var).value == "mishandeling"

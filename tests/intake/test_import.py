@@ -239,7 +239,11 @@ def test_known_name_and_birth_date_with_another_dji_number_is_a_bad_row(
 
 
 def test_retention_purges_kept_files_but_keeps_the_record(
-    client, casemanager_almelo, almelo, almelo_process
+    client,
+    casemanager_almelo,
+    almelo,
+    almelo_process,
+    django_capture_on_commit_callbacks,
 ):
     from django.utils import timezone
 
@@ -248,9 +252,10 @@ def test_retention_purges_kept_files_but_keeps_the_record(
     batch = ImportBatch.objects.get()
     path = Path(batch.file.path)
     assert path.exists()
-    purged = importers.import_files_purge(
-        uploaded_before=timezone.now() + datetime.timedelta(seconds=1)
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        purged = importers.import_files_purge(
+            uploaded_before=timezone.now() + datetime.timedelta(seconds=1)
+        )
     batch.refresh_from_db()
     assert (purged, bool(batch.file), path.exists()) == (1, False, False)
     assert client.get(batch.get_absolute_url()).status_code == 200
