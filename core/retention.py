@@ -22,7 +22,23 @@ within its period. Such a person is pseudonymised: first and last name become
 the research pseudonym, the DJI number is blanked, the date of birth becomes
 1 July of the birth year, and the same is done in the person's history rows.
 Research data (measurements, plans, stays, intake steps, municipalities) are
-kept: they carry only the pseudonym. An audit event past retention loses the
+kept: they carry only the pseudonym. Free text that names or describes people
+around the client is blanked in the live rows *and* in their history rows
+(``SCRUBBED_TEXT``): referring person, network members and case roles,
+contact names, who decided or checked, participants, notes and reasons.
+Kept, because research evaluates them and they describe the trajectory rather
+than a person: plan and goal texts (personal goal, restorative aims, goal and
+activity descriptions), job titles, consent scope, document titles and codes,
+and the measurement answers (the research instrument, entered by researchers
+who see pseudonyms only).
+
+``import_file``
+    a kept uploaded list (names, birth dates, DJI numbers): counted from the
+    upload; the file is deleted, the import record (who, when, counts) stays.
+    Default one year (``DEFAULT_YEARS``): the list is only needed to check an
+    import; what it opened follows its own period.
+
+An audit event past retention loses the
 user who did it and its details; kind, time, site and summary stay for the
 statistics. Every run with ``--confirm`` writes one ``AuditKind.RETENTION``
 event per site, listing pseudonyms only.
@@ -47,7 +63,31 @@ from core.models import AuditEvent, AuditKind, Person, Site
 from core.services import audit_event_record
 
 RETENTION_KINDS = ("intake_case", "stay", "person", "audit_event")
+# Kinds added later: a period here unless settings.KV_RETENTION_YEARS sets one.
+DEFAULT_YEARS = {"import_file": 1}
 PSEUDONYMISED_FIELDS = ("first_name", "last_name", "dji_number", "date_of_birth")
+# Identifying free text of a pseudonymised person's case data, blanked in the
+# rows and in their history (see the module docstring for what stays).
+SCRUBBED_TEXT = {
+    "intake.IntakeCase": ("referring_person",),
+    "intake.CriterionCheck": ("exception_reason",),
+    "trajectories.Stay": ("outflow_note",),
+    "trajectories.LocationPeriod": ("reason",),
+    "trajectories.Incident": ("decided_by", "description"),
+    "trajectories.IndividualPlan": ("regievoerder", "aftercare_coordinator", "notes"),
+    "trajectories.Activity": ("responsible_person", "not_done_reason"),
+    "trajectories.Review": ("participants", "notes"),
+    "trajectories.Employment": ("employer_contact", "agreements"),
+    "trajectories.EmployerCheck": ("checked_by", "notes"),
+    "trajectories.JobSearchActivity": ("reason_not_used", "notes"),
+    "partners.CaseRole": ("name", "note"),
+    "partners.RoleContact": ("notes",),
+    "partners.Consent": ("withdrawal_note",),
+    "partners.NetworkMember": ("name", "note"),
+    "partners.NetworkContact": ("note",),
+}
+# What a required text field holds once its content is removed.
+REMOVED_TEXT = "[removed: retention]"
 
 
 def years_before(day: datetime.date, years: int) -> datetime.date:
@@ -62,7 +102,10 @@ def retention_years() -> dict[str, int]:
     missing = [kind for kind in RETENTION_KINDS if kind not in configured]
     if missing:
         raise ValueError(f"KV_RETENTION_YEARS lacks {missing}")
-    return {kind: int(configured[kind]) for kind in RETENTION_KINDS}
+    years = {kind: int(configured[kind]) for kind in RETENTION_KINDS}
+    for kind, default in DEFAULT_YEARS.items():
+        years[kind] = int(configured.get(kind, default))
+    return years
 
 
 @dataclass(frozen=True)
@@ -134,6 +177,39 @@ def audit_events_past_retention(
     )
 
 
+def import_files_cutoff(*, today: datetime.date | None = None) -> datetime.datetime:
+    """Kept list files uploaded before this moment are past retention."""
+    today = today or timezone.localdate()
+    day = years_before(today, retention_years()["import_file"])
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def import_files_past_retention(*, today: datetime.date | None = None) -> int:
+    batch = _model("intake.ImportBatch")
+    if batch is None:
+        return 0
+    return (
+        batch._default_manager.filter(uploaded_at__lt=import_files_cutoff(today=today))
+        .exclude(file="")
+        .count()
+    )
+
+
+def _scrub_case_text(person: Person) -> None:
+    for label, names in SCRUBBED_TEXT.items():
+        model = _model(label)
+        if model is None:
+            continue
+        values = {
+            name: "" if model._meta.get_field(name).blank else REMOVED_TEXT
+            for name in names
+        }
+        lookup = model.person_lookup
+        # queryset updates: blanking is not an edit to record in the history
+        model._default_manager.filter(**{lookup: person}).update(**values)
+        model.history.filter(**{f"{lookup}_id": person.pk}).update(**values)
+
+
 def _pseudonymised_values(person: Person) -> dict[str, Any]:
     return {
         "first_name": person.pseudonym,
@@ -154,6 +230,7 @@ def person_pseudonymise(*, person: Person) -> Person:
     versioned_save(instance=person, fields=[*PSEUDONYMISED_FIELDS, "pseudonymised_at"])
     # The audit history must not keep what the record no longer holds.
     Person.history.filter(id=person.pk).update(**values)
+    _scrub_case_text(person)
     return person
 
 
@@ -161,14 +238,16 @@ def person_pseudonymise(*, person: Person) -> Person:
 class RetentionResult:
     people: list[DuePerson]
     audit_events: int
+    import_files: int = 0
 
 
 @transaction.atomic
 def retention_apply(
     *, actor: AbstractBaseUser | None = None, today: datetime.date | None = None
 ) -> RetentionResult:
-    """Pseudonymise every person and audit event past retention, audited per
-    site in the same transaction."""
+    """Pseudonymise every person and audit event past retention and delete
+    the kept import files past theirs, audited (per site for people) in the
+    same transaction; the files go when it commits."""
     due = people_past_retention(today=today)
     by_site: dict[Site, list[DuePerson]] = defaultdict(list)
     for entry in due:
@@ -198,4 +277,18 @@ def retention_apply(
             summary=f"removed user and details from {event_count} audit events",
             details={"audit_events": event_count},
         )
-    return RetentionResult(people=due, audit_events=event_count)
+    files = 0
+    if _model("intake.ImportBatch") is not None:
+        from intake.importers import import_files_purge
+
+        cutoff = import_files_cutoff(today=today)
+        files = import_files_purge(uploaded_before=cutoff)
+        if files:
+            audit_event_record(
+                actor=actor,
+                username="" if actor else "retention",
+                kind=AuditKind.RETENTION,
+                summary=f"deleted {files} kept import files past retention",
+                details={"import_files": files, "uploaded_before": str(cutoff)},
+            )
+    return RetentionResult(people=due, audit_events=event_count, import_files=files)

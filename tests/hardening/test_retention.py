@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from core.models import AuditEvent, AuditKind, Person
-from core.retention import people_past_retention
+from core.retention import REMOVED_TEXT, people_past_retention
 from core.services import person_update
 from tests.factories import (
     AuditEventFactory,
@@ -201,3 +201,91 @@ def test_old_audit_events_lose_user_and_details(periods, almelo):
     assert (old.actor, old.actor_username, old.details) == (None, "", {})
     assert old.kind == "login"
     assert recent.actor == user
+
+
+def test_confirm_blanks_identifying_free_text_in_case_rows_and_history(cases):
+    from partners.models import NetworkMember
+    from tests.factories import GoalFactory, IndividualPlanFactory, NetworkMemberFactory
+
+    rejected = cases["due"][0]
+    case = rejected.intake_cases.get()
+    case.referring_person = "Mw. Verwijzer"
+    case.save()
+    case.referring_person = "Mw. Verwijzer-Jansen"
+    case.save()
+    member = NetworkMemberFactory(person=rejected, name="Oom Kees", note="belt Kees")
+    stay = cases["due"][1].stays.get()
+    plan = IndividualPlanFactory(stay=stay, regievoerder="Dhr. Regie", notes="Piet")
+    goal = GoalFactory(plan=plan, description="Werk vinden")
+    kept_case = cases["kept"][0].intake_cases.get()
+    kept_case.referring_person = "Mw. Blijft"
+    kept_case.save()
+
+    output = _run("--confirm")
+
+    case.refresh_from_db()
+    assert case.referring_person == ""
+    assert set(case.history.values_list("referring_person", flat=True)) == {""}
+    member.refresh_from_db()
+    # a name is required on a network member: it says the text was removed
+    assert (member.name, member.note) == (REMOVED_TEXT, "")
+    history = NetworkMember.history.filter(id=member.pk)
+    assert not history.filter(name__contains="Kees").exists()
+    assert not history.filter(note__contains="Kees").exists()
+    plan.refresh_from_db()
+    assert (plan.regievoerder, plan.notes) == ("", "")
+    assert not plan.history.filter(regievoerder="Dhr. Regie").exists()
+    # research data and the trajectory's content stay
+    goal.refresh_from_db()
+    assert goal.description == "Werk vinden"
+    # people still within their period keep everything
+    kept_case.refresh_from_db()
+    assert kept_case.referring_person == "Mw. Blijft"
+    assert "Kees" not in output
+
+
+def test_confirm_deletes_import_files_past_retention_and_keeps_the_record(
+    cases, almelo, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+
+    from intake.models import ImportBatch
+    from tests.factories.intake import EntryRouteFactory
+
+    settings.MEDIA_ROOT = tmp_path
+    route = EntryRouteFactory(process__site=almelo)
+    user = UserFactory()
+
+    def batch(uploaded: datetime.date) -> ImportBatch:
+        made = ImportBatch(
+            site=almelo,
+            kind="dji_list",
+            entry_route=route,
+            list_date=uploaded,
+            original_name="lijst.csv",
+            uploaded_by=user,
+            uploaded_at=datetime.datetime.combine(
+                uploaded, datetime.time(12), tzinfo=datetime.UTC
+            ),
+        )
+        made.file.save("lijst.csv", ContentFile(b"naam;geboortedatum\n"), save=True)
+        return made
+
+    old, recent = batch(datetime.date(2029, 6, 1)), batch(datetime.date(2029, 7, 1))
+    old_path, recent_path = old.file.path, recent.file.path
+
+    assert "1 import files" in _run()
+    with django_capture_on_commit_callbacks(execute=True):
+        output = _run("--confirm")
+
+    assert "deleted 1 import files" in output
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (bool(old.file), bool(recent.file)) == (False, True)
+    from pathlib import Path
+
+    assert (Path(old_path).exists(), Path(recent_path).exists()) == (False, True)
+    assert old.original_name == "lijst.csv"  # the record of the import stays
+    assert AuditEvent.objects.filter(
+        kind=AuditKind.RETENTION, details__import_files=1
+    ).exists()

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.retention import (
     audit_events_past_retention,
+    import_files_past_retention,
     people_past_retention,
     retention_apply,
     retention_years,
@@ -16,7 +17,8 @@ from core.retention import (
 
 class Command(BaseCommand):
     help = (
-        "List people and audit events past their retention period "
+        "List people, audit events and kept import files past their retention "
+        "period "
         "(settings.KV_RETENTION_YEARS); with --confirm, pseudonymise them. "
         "Output shows pseudonyms only."
     )
@@ -50,13 +52,15 @@ class Command(BaseCommand):
         self.stdout.write(f"Retention periods: {periods}")
         due = people_past_retention(today=today)
         events = audit_events_past_retention(today=today).count()
+        files = import_files_past_retention(today=today)
         for entry in due:
             person = entry.person
             self.stdout.write(
                 f"  {person.site.code:<12} {person.pseudonym}  past {entry.kind}"
             )
         self.stdout.write(
-            f"{len(due)} people and {events} audit events are past retention."
+            f"{len(due)} people, {events} audit events and {files} import files "
+            "are past retention."
         )
         if not options["confirm"]:
             self.stdout.write("Nothing changed; run with --confirm to pseudonymise.")
@@ -64,5 +68,6 @@ class Command(BaseCommand):
         result = retention_apply(actor=actor, today=today)
         self.stdout.write(
             f"Pseudonymised {len(result.people)} people and "
-            f"{result.audit_events} audit events."
+            f"{result.audit_events} audit events; deleted {result.import_files} "
+            "import files."
         )
