@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +23,7 @@ from core.models import (
     Site,
     SiteStatusPeriod,
 )
+from core.scoping import Role, site_ids_for
 from core.services import audit_event_record
 
 admin.site.site_header = _("KV Monitor administration")
@@ -58,10 +63,21 @@ class CriteriaVersionAdmin(admin.ModelAdmin):
     inlines = [CriterionInline]
 
 
+MEMBERSHIP_OWN_GRANT = _("You cannot change your own roles; ask another administrator.")
+
+
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ("user", "site", "role", "job_title")
     list_filter = ("site", "role")
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        form.request_user = request.user
+        form.clean = _refuse_own_grant(form.clean)
+        return form
 
     def save_model(
         self, request: HttpRequest, obj: Any, form: Any, change: bool
@@ -86,6 +102,19 @@ class MembershipAdmin(admin.ModelAdmin):
         super().delete_model(request, obj)
 
 
+def _refuse_own_grant(clean: Any) -> Any:
+    """Segregation of duties: nobody widens their own access."""
+
+    def wrapped(form: Any) -> Any:
+        cleaned = clean(form)
+        user = form.cleaned_data.get("user")
+        if user is not None and user == form.request_user and not user.is_superuser:
+            raise ValidationError(MEMBERSHIP_OWN_GRANT)
+        return cleaned
+
+    return wrapped
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     list_display = ("at", "actor_username", "kind", "site", "summary")
@@ -99,3 +128,21 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ScopedUserAdmin(UserAdmin):
+    """Functional administrators see the users of their own sites and users
+    without any role yet (to give them one); superusers see everyone."""
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        users = super().get_queryset(request)
+        if request.user.is_superuser:
+            return users
+        site_ids = site_ids_for(request.user, {Role.FUNCTIONAL_ADMIN})
+        return users.filter(
+            Q(memberships__site_id__in=site_ids) | Q(memberships__isnull=True)
+        ).distinct()
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), ScopedUserAdmin)

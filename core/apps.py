@@ -12,5 +12,9 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from core import lookups, receivers  # noqa: F401
+        from core.admin_scoping import scope_registered_admins
 
         lookups.register()
+        # The admin has imported every app's admin module by now (it comes
+        # first in INSTALLED_APPS), so every registration gets scoped.
+        scope_registered_admins()

@@ -11,6 +11,8 @@ import datetime
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -302,6 +304,19 @@ class Criterion(models.Model):
         return self.text[:80]
 
 
+DJI_NUMBER_VALIDATOR = RegexValidator(
+    r"^\d{6,10}$", _("A DJI number consists of 6 to 10 digits.")
+)
+# People placed in a KV are adults or adolescents in detention; a birth date
+# outside this range is a typing error.
+MIN_AGE_YEARS = 12
+MAX_AGE_YEARS = 100
+BIRTH_DATE_IN_FUTURE = _("The date of birth lies in the future.")
+BIRTH_DATE_IMPLAUSIBLE = _(
+    "A date of birth must give an age between %(min)s and %(max)s years."
+)
+
+
 PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -325,6 +340,7 @@ class Person(models.Model):
         _("DJI identification number"),
         max_length=20,
         blank=True,
+        validators=[DJI_NUMBER_VALIDATOR],
         help_text=_("The DJI number (v-nummer) where known."),
     )
     municipality_of_origin = models.CharField(
@@ -374,6 +390,22 @@ class Person(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("core:person_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        super().clean()
+        if self.date_of_birth:
+            today = timezone.localdate()
+            if self.date_of_birth > today:
+                raise ValidationError({"date_of_birth": BIRTH_DATE_IN_FUTURE})
+            if not MIN_AGE_YEARS <= self.age_on(today) <= MAX_AGE_YEARS:
+                raise ValidationError(
+                    {
+                        "date_of_birth": ValidationError(
+                            BIRTH_DATE_IMPLAUSIBLE,
+                            params={"min": MIN_AGE_YEARS, "max": MAX_AGE_YEARS},
+                        )
+                    }
+                )
 
     @property
     def birth_year(self) -> int:
@@ -435,6 +467,8 @@ class AuditEvent(models.Model):
 
     Changes to case rows themselves are in the django-simple-history tables.
     """
+
+    site_lookup = "site"
 
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -70,6 +72,8 @@ def person_create_view(request: HttpRequest) -> HttpResponse:
         except DuplicatePersonError as error:
             duplicates = error.matches
             form.add_error(None, error.messages[0])
+        except ValidationError as error:
+            form.add_error(None, error)
         else:
             messages.success(request, _("Person registered."))
             return redirect(person)
@@ -116,6 +120,8 @@ def person_update_view(request: HttpRequest, person_pk: int) -> HttpResponse:
             form.add_error(None, error.messages[0])
         except ConcurrentEditError as error:
             form.show_conflict(error)
+        except ValidationError as error:
+            form.add_error(None, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect(person)
@@ -161,9 +167,12 @@ def site_detail_view(request: HttpRequest, site_code: str) -> HttpResponse:
 @role_required({Role.FUNCTIONAL_ADMIN})
 def audit_log_view(request: HttpRequest) -> HttpResponse:
     site_ids = site_ids_for(request.user, {Role.FUNCTIONAL_ADMIN})
+    # Logins and other events without a site belong to the sites their actor
+    # works at.
     events = AuditEvent.objects.filter(
-        site_id__in=site_ids
-    ) | AuditEvent.objects.filter(site__isnull=True)
+        Q(site_id__in=site_ids)
+        | Q(site__isnull=True, actor__memberships__site_id__in=site_ids)
+    ).distinct()
     page = Paginator(events.select_related("site").order_by("-at"), 100).get_page(
         request.GET.get("page")
     )

@@ -31,7 +31,8 @@ def build_world(site: Site, marker: str) -> dict[str, Any]:
         site=site,
         first_name=f"Voornaam{marker}",
         last_name=f"Achternaam{marker}",
-        dji_number=f"DJI{marker}",
+        # digits only, as a real DJI number, and unique per marker
+        dji_number="7" + str(int.from_bytes(marker.encode(), "big") % 10**8).zfill(8),
     )
     case = IntakeCaseFactory(site=site, person=person)
     stay = StayFactory(

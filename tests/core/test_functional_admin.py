@@ -24,3 +24,62 @@ def test_admin_is_in_dutch(client, admin_almelo):
     client.force_login(admin_almelo)
     body = client.get(reverse("admin:index")).content.decode()
     assert "Website-beheer" in body or "Beheer" in body
+
+
+def test_functional_admin_sees_and_offers_only_own_sites(
+    client, admin_almelo, almelo, krimpen
+):
+    functional_admin_enable(user=admin_almelo)
+    client.force_login(admin_almelo)
+    listing = client.get(reverse("admin:core_site_changelist")).content.decode()
+    assert "KV Almelo" in listing
+    assert "KV Krimpen" not in listing
+    other = client.get(reverse("admin:core_site_change", args=[krimpen.pk]))
+    assert other.status_code == 302  # the admin redirects a hidden object away
+    form = client.get(reverse("admin:core_membership_add")).content.decode()
+    assert f'<option value="{almelo.pk}">' in form
+    assert f'<option value="{krimpen.pk}">' not in form
+
+
+def test_functional_admin_cannot_grant_roles_at_another_site(
+    client, admin_almelo, krimpen
+):
+    from core.models import Membership
+    from tests.factories import UserFactory
+
+    functional_admin_enable(user=admin_almelo)
+    colleague = UserFactory(username="collega")
+    client.force_login(admin_almelo)
+    response = client.post(
+        reverse("admin:core_membership_add"),
+        {"user": colleague.pk, "site": krimpen.pk, "role": "casemanager"},
+    )
+    assert response.status_code == 200
+    assert not Membership.objects.filter(user=colleague, site=krimpen).exists()
+
+
+def test_functional_admin_cannot_widen_own_access(client, admin_almelo, almelo):
+    from core.models import Membership
+
+    functional_admin_enable(user=admin_almelo)
+    client.force_login(admin_almelo)
+    response = client.post(
+        reverse("admin:core_membership_add"),
+        {"user": admin_almelo.pk, "site": almelo.pk, "role": "casemanager"},
+    )
+    assert response.status_code == 200
+    assert not Membership.objects.filter(user=admin_almelo, role="casemanager").exists()
+
+
+def test_audit_log_shows_only_events_of_own_sites(
+    client, admin_almelo, casemanager_almelo, casemanager_krimpen
+):
+    from core.models import AuditKind
+    from core.services import audit_event_record
+
+    audit_event_record(actor=casemanager_almelo, kind=AuditKind.LOGIN, summary="in-a")
+    audit_event_record(actor=casemanager_krimpen, kind=AuditKind.LOGIN, summary="in-k")
+    client.force_login(admin_almelo)
+    body = client.get(reverse("core:audit_log")).content.decode()
+    assert "in-a" in body
+    assert "in-k" not in body

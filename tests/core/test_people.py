@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import Person
 from core.services import DuplicatePersonError, person_create
@@ -141,3 +142,38 @@ def test_person_list_query_count_does_not_grow(
     PersonFactory.create_batch(30, site=almelo)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(reverse("core:person_list"))
+
+
+def test_birth_date_in_the_future_is_refused_and_input_kept(
+    client, casemanager_almelo, almelo
+):
+    client.force_login(casemanager_almelo)
+    response = client.post(
+        reverse("core:person_create"),
+        _person_data(almelo, date_of_birth="2090-01-01", last_name="Toekomst"),
+    )
+    assert response.status_code == 200
+    assert 'value="Toekomst"' in response.content.decode()
+    assert Person.objects.count() == 0
+
+
+def test_implausible_age_is_refused(almelo):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="date_of_birth"):
+        person_create(
+            site=almelo,
+            first_name="Kind",
+            last_name="Fictief",
+            date_of_birth=timezone.localdate() - datetime.timedelta(days=5 * 365),
+            gender="male",
+        )
+
+
+def test_dji_number_must_be_digits(client, casemanager_almelo, almelo):
+    client.force_login(casemanager_almelo)
+    response = client.post(
+        reverse("core:person_create"), _person_data(almelo, dji_number="abc")
+    )
+    assert response.status_code == 200
+    assert Person.objects.count() == 0
