@@ -13,6 +13,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.models import Person
 
@@ -37,22 +38,65 @@ def audited_case_models() -> list[type[models.Model]]:
     ]
 
 
-def _changes(record: Any, previous: Any) -> list[tuple[str, Any, Any]]:
+@dataclass
+class _Change:
+    label: str
+    field: models.Field
+    old: Any
+    new: Any
+
+
+def _changes(record: Any, previous: Any) -> list[_Change]:
     if previous is None:
         return []
     delta = record.diff_against(previous)
+    meta = record.instance_type._meta
     return [
-        (
-            str(record.instance_type._meta.get_field(change.field).verbose_name),
-            change.old,
-            change.new,
+        _Change(
+            label=str(meta.get_field(change.field).verbose_name),
+            field=meta.get_field(change.field),
+            old=change.old,
+            new=change.new,
         )
         for change in delta.changes
         if change.field not in HIDDEN_FIELDS
     ]
 
 
-ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+def _readable(changes: list[_Change]) -> list[tuple[str, Any, Any]]:
+    """Values as a person reads them: choice labels, related objects by name.
+
+    Related objects are fetched in one query per related model, whatever the
+    number of changes.
+    """
+    wanted: dict[type[models.Model], set[Any]] = {}
+    for change in changes:
+        if change.field.is_relation and change.field.many_to_one:
+            ids = wanted.setdefault(change.field.related_model, set())
+            ids.update(v for v in (change.old, change.new) if v is not None)
+    names = {
+        model: {pk: str(obj) for pk, obj in model._base_manager.in_bulk(ids).items()}
+        for model, ids in wanted.items()
+    }
+
+    def show(field: models.Field, value: Any) -> Any:
+        if value is None or value == "":
+            return None
+        if field.is_relation and field.many_to_one:
+            return names[field.related_model].get(value, value)
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, bool):
+            return _("yes") if value else _("no")
+        return value
+
+    return [
+        (change.label, show(change.field, change.old), show(change.field, change.new))
+        for change in changes
+    ]
+
+
+ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 
 
 def person_history(person: Person) -> list[HistoryEntry]:
@@ -78,9 +122,13 @@ def person_history(person: Person) -> list[HistoryEntry]:
                     action=ACTIONS.get(record.history_type, record.history_type),
                     model_label=str(model._meta.verbose_name),
                     object_repr=str(record.instance),
-                    changes=_changes(record, previous),
+                    changes=_changes(record, previous),  # type: ignore[arg-type]
                 )
             )
             previous_by_object[record.id] = record
+    all_changes = [change for entry in entries for change in entry.changes]
+    readable = iter(_readable(all_changes))  # type: ignore[arg-type]
+    for entry in entries:
+        entry.changes = [next(readable) for _change in entry.changes]
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries

@@ -65,3 +65,20 @@ def test_audit_log_page_is_for_functional_admins_only(
     assert client.get(reverse("core:audit_log")).status_code == 403
     client.force_login(admin_almelo)
     assert client.get(reverse("core:audit_log")).status_code == 200
+
+
+def test_history_shows_related_objects_and_choices_by_name(
+    client, casemanager_almelo, almelo
+):
+    from intake.models import IntakeCase
+    from tests.factories import IntakeCaseFactory
+
+    case = IntakeCaseFactory(site=almelo)
+    case.outcome = "withdrawn"
+    case.save()
+    client.force_login(casemanager_almelo)
+    body = client.get(
+        reverse("core:person_history", args=[case.person_id])
+    ).content.decode()
+    label = dict(IntakeCase._meta.get_field("outcome").flatchoices)["withdrawn"]
+    assert f"&rarr; {label}" in body
