@@ -10,7 +10,8 @@ What it does, and stops by itself:
    (default 120): casemanagers doing their day, project leaders looking at
    their dashboards, researchers entering measurements. Each user logs in
    once, then walks their scenario in a loop with a think time between
-   requests;
+   requests (``--think realistic``: 3-8 s, the default; ``--think
+   aggressive``: 0.5-1.5 s);
 4. prints requests per second, p50/p95/p99 latency and errors, overall and
    per step, and writes them as JSON (``--output``).
 
@@ -23,6 +24,7 @@ so new pages are added by adding a line.
 Usage (from the repository root):
 
     .venv/bin/python bench/load/run_load.py --duration 120
+    .venv/bin/python bench/load/run_load.py --think aggressive
     .venv/bin/python bench/load/run_load.py --duration 45 --users 50 --reset
 
 Only loopback addresses are used, for gunicorn and for the database; the
@@ -110,6 +112,7 @@ CASEMANAGER_DAY = (
 )
 PROJECT_LEADER_DASHBOARD = (
     Step("home", "/"),
+    Step("dashboard overview", "/dashboards/"),
     Step("site dashboard", "/dashboards/sites/{site}/"),
     Step("site cases", "/dashboards/sites/{site}/cases/"),
     Step("intake funnel", "/intake/sites/{site}/funnel/"),
@@ -130,6 +133,11 @@ SCENARIOS = (
     Scenario("researcher", "onderzoek-{site}", 0.1, RESEARCHER_MEASUREMENTS),
 )
 EXPECTED = {200, 302}
+# Seconds between two actions of one user. "realistic": people in a case
+# system read a page, type and think before the next click; 3-8 s is a quick
+# worker (a form or a list takes longer to read). "aggressive": the stress
+# profile, every user clicks about once a second.
+THINK_PROFILES = {"realistic": (3.0, 8.0), "aggressive": (0.5, 1.5)}
 
 
 class _Form(HTMLParser):
@@ -272,6 +280,8 @@ class User:
                 self.chosen.pop(name, None)
 
     async def loop(self, deadline: float, results: Results) -> None:
+        # People do not all click at the same second after logging in.
+        await asyncio.sleep(random.uniform(0, self.think[1]))
         while time.monotonic() < deadline:
             # A new round picks new people, cases and plans.
             self.chosen = {}
@@ -465,8 +475,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=120.0, help="seconds")
     parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--think-min", type=float, default=0.5, help="seconds")
-    parser.add_argument("--think-max", type=float, default=1.5, help="seconds")
+    parser.add_argument(
+        "--think",
+        choices=sorted(THINK_PROFILES),
+        default="realistic",
+        help="think-time profile: realistic 3-8 s, aggressive 0.5-1.5 s",
+    )
+    parser.add_argument("--think-min", type=float, default=None, help="seconds")
+    parser.add_argument("--think-max", type=float, default=None, help="seconds")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--port", type=int, default=0, help="0: any free port")
     parser.add_argument("--database-url", default=DEFAULT_DB)
@@ -474,6 +490,11 @@ def main() -> None:
     parser.add_argument("--skip-seed", action="store_true")
     parser.add_argument("--output", type=Path, default=None, help="JSON file")
     args = parser.parse_args()
+    low, high = THINK_PROFILES[args.think]
+    args.think_min = low if args.think_min is None else args.think_min
+    args.think_max = high if args.think_max is None else args.think_max
+    if not 0 <= args.think_min <= args.think_max:
+        sys.exit("--think-min must be between 0 and --think-max")
     if not 0 < args.duration <= 3600:
         sys.exit("--duration must be between 0 and 3600 seconds")
     database = urlsplit(args.database_url)
@@ -489,7 +510,11 @@ def main() -> None:
     print(f"starting gunicorn with {args.workers} workers ...", flush=True)
     server = start_gunicorn(args.database_url, port, args.workers)
     try:
-        print(f"running {args.users} users for {args.duration:.0f} s ...", flush=True)
+        print(
+            f"running {args.users} users for {args.duration:.0f} s, think time "
+            f"{args.think_min}-{args.think_max} s ...",
+            flush=True,
+        )
         summary = asyncio.run(run(args, f"http://127.0.0.1:{port}"))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -497,6 +522,7 @@ def main() -> None:
     summary.update(
         workers=args.workers,
         cores=os.cpu_count(),
+        think=args.think,
         think_s=[args.think_min, args.think_max],
     )
     if args.output:
