@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -14,9 +15,13 @@ from simple_history.models import HistoricalRecords
 
 from core.models import Person, Site
 from core.scoping import SiteScopedQuerySet, site_ids_for
+from trajectories.rules import check_not_before, raise_if
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+ROLE_HOLDER_REQUIRED = _("Choose a contact person or give a name.")
+WITHDRAWN_BEFORE_GIVEN = _("A consent cannot be withdrawn before it was given.")
 
 
 class OrganisationKind(models.TextChoices):
@@ -260,6 +265,17 @@ class CaseRole(models.Model):
     def __str__(self) -> str:
         return f"{self.get_role_display()}: {self.holder}"
 
+    def clean(self) -> None:
+        errors: dict[str, ValidationError] = {}
+        check_not_before(
+            errors, field="ended_on", value=self.ended_on, start=self.started_on
+        )
+        if self.contact_id is None and not self.name.strip():
+            errors["name"] = ValidationError(
+                ROLE_HOLDER_REQUIRED, code="holder_required"
+            )
+        raise_if(errors)
+
     @property
     def holder(self) -> str:
         return self.contact.name if self.contact_id else self.name
@@ -350,6 +366,17 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.given_on}"
+
+    def clean(self) -> None:
+        errors: dict[str, ValidationError] = {}
+        check_not_before(
+            errors,
+            field="withdrawn_on",
+            value=self.withdrawn_on,
+            start=self.given_on,
+            message=WITHDRAWN_BEFORE_GIVEN,
+        )
+        raise_if(errors)
 
     @property
     def is_active(self) -> bool:

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import Person, Site
 from partners.models import (
+    ROLE_HOLDER_REQUIRED,
+    WITHDRAWN_BEFORE_GIVEN,
     CaseRole,
     Consent,
     ContactPerson,
@@ -23,10 +25,10 @@ from partners.models import (
 BACKUP_SELF = _("A contact person cannot be his own backup.")
 BACKUP_OTHER_ORGANISATION = _("The backup must work at the same organisation.")
 CONSENT_ALREADY_WITHDRAWN = _("This consent was already withdrawn on %(day)s.")
-WITHDRAWN_BEFORE_GIVEN = _("A consent cannot be withdrawn before it was given.")
-ROLE_HOLDER_REQUIRED = _("Choose a contact person or give a name.")
 CONTACT_OTHER_ORGANISATION = _("This contact person works at another organisation.")
 ORGANISATION_NOT_FOR_SITE = _("This organisation does not work with this site.")
+
+__all__ = ["ROLE_HOLDER_REQUIRED", "WITHDRAWN_BEFORE_GIVEN"]
 
 
 @transaction.atomic

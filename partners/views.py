@@ -49,11 +49,13 @@ def organisation_list_view(request: HttpRequest) -> HttpResponse:
     organisations = selectors.organisation_list(user=request.user, filters=request.GET)
     table = OrganisationTable(organisations)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
-    return render(
-        request,
-        "partners/organisation_list.html",
-        {"table": table, "filter": OrganisationFilter(request.GET)},
-    )
+    context = {
+        "table": table,
+        "filter": OrganisationFilter(request.GET),
+        # Same roles as organisation_create_view, so the link never ends in 403.
+        "can_add": bool(site_ids_for(request.user, PARTNER_WRITE_ROLES)),
+    }
+    return render(request, "partners/organisation_list.html", context)
 
 
 @role_required(REFERENCE_ROLES)
@@ -68,7 +70,11 @@ def organisation_detail_view(
         "organisation": organisation,
         "sites": [s for s in organisation.sites.all() if s.pk in user_sites],
         "contacts": selectors.organisation_contacts(organisation),
-        "can_edit": bool(site_ids_for(request.user, PARTNER_WRITE_ROLES)),
+        # Same check as contact_create_view: a write role at a site this
+        # organisation serves (or any site for a national one).
+        "can_edit": Organisation.objects.visible_to(request.user, PARTNER_WRITE_ROLES)
+        .filter(pk=organisation.pk)
+        .exists(),
     }
     return render(request, "partners/organisation_detail.html", context)
 

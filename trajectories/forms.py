@@ -64,16 +64,21 @@ def yes_no_field(*, label: Any, required: bool, help_text: Any = "") -> forms.Fi
     )
 
 
+STAY_CREATE_INTRO = _(
+    "A placement registered here is a non-participant on a KV place. "
+    "Someone who passed the KV intake is placed from the intake case and "
+    "counts as a participant."
+)
+
+
 class StayCreateForm(forms.Form):
-    """Place a person directly, e.g. a non-participant on a KV place."""
+    """Place a person directly: a non-participant on a KV place (participants
+    are placed from their intake case)."""
 
     place_type = forms.ModelChoiceField(
         queryset=PlaceType.objects.none(), label=_("place type")
     )
     placed_on = forms.DateField(label=_("placement date"), widget=DateInput())
-    participant = forms.BooleanField(
-        label=_("participant (passed the KV intake)"), required=False, initial=False
-    )
     legal_title = forms.ChoiceField(
         label=_("legal title"),
         choices=[("", _("the site's usual legal title")), *LegalTitle.choices],
@@ -278,6 +283,12 @@ class EmploymentForm(ServiceValidatedModelForm):
             "agreements",
         ]
         widgets = {"started_on": DateInput(), "ended_on": DateInput()}
+        help_texts = {
+            "started_on": _(
+                "A date in the future means a planned start: the job is agreed "
+                "but has not begun yet."
+            )
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -33,6 +33,7 @@ from core.scoping import (
 from partners.selectors import consent_warnings
 from trajectories import selectors, services
 from trajectories.forms import (
+    STAY_CREATE_INTRO,
     ActivityForm,
     EmployerCheckForm,
     EmploymentForm,
@@ -131,7 +132,6 @@ def stay_create_view(request: HttpRequest, person_pk: int) -> HttpResponse:
             created_by=request.user,
             place_type=data["place_type"],
             placed_on=data["placed_on"],
-            participant=data["participant"],
             expected_end=data["expected_end"],
             legal_title=data["legal_title"] or None,
             capacity_override_reason=data["capacity_override_reason"],
@@ -145,7 +145,7 @@ def stay_create_view(request: HttpRequest, person_pk: int) -> HttpResponse:
         title=_("Place in the KV"),
         back=person.get_absolute_url(),
         success=_("Placement registered."),
-        context={"person": person},
+        context={"person": person, "intro": STAY_CREATE_INTRO},
     )
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from tests.factories import (
     CapacityPeriodFactory,
+    IntakeCaseFactory,
     PersonFactory,
     PlaceTypeFactory,
     ProgrammePhaseFactory,
@@ -44,11 +45,13 @@ def ward(krimpen):
     dc2 = ProgrammePhaseFactory(site=krimpen, code="dc2", order=1, place_type=zbbi)
 
     def place(place_type, day, participant=True):
+        # a participant passed the KV intake: placed from an intake case
+        case = IntakeCaseFactory(site=krimpen) if participant else None
         return stay_create(
-            person=PersonFactory(site=krimpen),
+            person=case.person if case else PersonFactory(site=krimpen),
             place_type=place_type,
             placed_on=day,
-            participant=participant,
+            intake_case=case,
             created_by=None,
         )
 

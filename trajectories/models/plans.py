@@ -20,7 +20,10 @@ from simple_history.models import HistoricalRecords
 from core.models import Site
 from core.scoping import SiteScopedQuerySet
 from trajectories.models.stays import Stay
+from trajectories.rules import check_not_before, check_not_in_future, raise_if
 
+ACTIVITY_DONE_DATE_REQUIRED = _("Give the date on which the activity was done.")
+NEXT_REVIEW_BEFORE_HELD = _("The next review cannot be before this review (%(day)s).")
 ACTIVITY_REASON_REQUIRED = _(
     "Say why this activity was not done. The reason is required: without it "
     "nobody can tell later why activities were or were not used."
@@ -288,14 +291,17 @@ class Activity(models.Model):
         return self.description
 
     def clean(self) -> None:
+        errors: dict[str, ValidationError] = {}
         if self.status == ActivityStatus.NOT_DONE and not self.not_done_reason.strip():
-            raise ValidationError(
-                {
-                    "not_done_reason": ValidationError(
-                        ACTIVITY_REASON_REQUIRED, code="reason_required"
-                    )
-                }
+            errors["not_done_reason"] = ValidationError(
+                ACTIVITY_REASON_REQUIRED, code="reason_required"
             )
+        if self.status == ActivityStatus.DONE and self.done_on is None:
+            errors["done_on"] = ValidationError(
+                ACTIVITY_DONE_DATE_REQUIRED, code="done_on_required"
+            )
+        check_not_in_future(errors, field="done_on", value=self.done_on)
+        raise_if(errors)
 
     def is_past_due(self, today: datetime.date) -> bool:
         return (
@@ -346,3 +352,15 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.held_on}"
+
+    def clean(self) -> None:
+        errors: dict[str, ValidationError] = {}
+        check_not_in_future(errors, field="held_on", value=self.held_on)
+        check_not_before(
+            errors,
+            field="next_review_on",
+            value=self.next_review_on,
+            start=self.held_on,
+            message=NEXT_REVIEW_BEFORE_HELD,
+        )
+        raise_if(errors)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -16,6 +17,33 @@ from simple_history.models import HistoricalRecords
 
 from core.models import Person, PlaceType, Site
 from core.scoping import SiteScopedQuerySet
+from trajectories.rules import (
+    check_not_before,
+    check_not_in_future,
+    raise_if,
+)
+
+STAY_ALREADY_OPEN = _(
+    "This person already has a stay that has not ended. Register its outflow "
+    "before placing the person again."
+)
+STAY_OVERLAPS_OPEN = _(
+    "This person is still placed since %(start)s. Register the outflow of "
+    "that stay before placing the person again."
+)
+STAY_OVERLAPS = _(
+    "This person was placed from %(start)s until %(end)s; a new placement "
+    "cannot overlap that stay."
+)
+EXPECTED_END_BEFORE_PLACEMENT = _(
+    "The expected end cannot be before the placement date (%(day)s)."
+)
+OUTFLOW_BEFORE_PLACEMENT = _(
+    "The outflow date cannot be before the placement date (%(day)s)."
+)
+OUTFLOW_TYPE_REQUIRED = _("Choose the outflow type.")
+RETURN_DAYS_REQUIRED = _("Give the duration of the temporary return in days.")
+DECIDED_BEFORE_OCCURRED = _("The decision cannot be before the incident (%(day)s).")
 
 
 class OutflowType(models.TextChoices):
@@ -95,6 +123,14 @@ class Stay(models.Model):
                 condition=Q(ended_on__isnull=True) | ~Q(outflow_type=""),
                 name="stay_outflow_has_type",
             ),
+            # One open stay per person: two at once would count the person
+            # twice in the occupancy. clean() also refuses closed overlaps.
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(ended_on__isnull=True),
+                name="stay_one_open_per_person",
+                violation_error_message=STAY_ALREADY_OPEN,
+            ),
         ]
         indexes = [
             # occupancy per day scans stays overlapping a period per site
@@ -106,6 +142,64 @@ class Stay(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("trajectories:stay_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        errors: dict[str, ValidationError] = {}
+        check_not_before(
+            errors,
+            field="expected_end",
+            value=self.expected_end,
+            start=self.placed_on,
+            message=EXPECTED_END_BEFORE_PLACEMENT,
+        )
+        check_not_before(
+            errors,
+            field="ended_on",
+            value=self.ended_on,
+            start=self.placed_on,
+            message=OUTFLOW_BEFORE_PLACEMENT,
+        )
+        check_not_in_future(errors, field="ended_on", value=self.ended_on)
+        if self.ended_on is not None and not self.outflow_type:
+            errors["outflow_type"] = ValidationError(
+                OUTFLOW_TYPE_REQUIRED, code="outflow_type_required"
+            )
+        overlap = self.overlapping_stay()
+        if overlap is not None:
+            # Keyed on the person (not a form field): the message shows above
+            # the form, and the open-stay constraint is then not checked
+            # again with its own, duplicate message.
+            errors["person"] = (
+                ValidationError(
+                    STAY_OVERLAPS_OPEN,
+                    code="stay_overlaps",
+                    params={"start": overlap.placed_on},
+                )
+                if overlap.ended_on is None
+                else ValidationError(
+                    STAY_OVERLAPS,
+                    code="stay_overlaps",
+                    params={"start": overlap.placed_on, "end": overlap.ended_on},
+                )
+            )
+        raise_if(errors)
+
+    def overlapping_stay(self) -> Stay | None:
+        """Another stay of the same person sharing a day with this one.
+
+        The outflow day is not a day in the KV, so a new stay may start on
+        the outflow day of the previous one.
+        """
+        if self.person_id is None or self.placed_on is None:
+            return None
+        others = (
+            Stay.objects.filter(person_id=self.person_id)
+            .exclude(pk=self.pk)
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=self.placed_on))
+        )
+        if self.ended_on is not None:
+            others = others.filter(placed_on__lt=self.ended_on)
+        return others.order_by("-placed_on").first()
 
     @property
     def is_active(self) -> bool:
@@ -206,6 +300,13 @@ class StayPhase(models.Model):
     def __str__(self) -> str:
         return f"{self.phase or self.place_type} {self.started_on}"
 
+    def clean(self) -> None:
+        errors: dict[str, ValidationError] = {}
+        check_not_before(
+            errors, field="ended_on", value=self.ended_on, start=self.started_on
+        )
+        raise_if(errors)
+
 
 class LocationStatus(models.TextChoices):
     IN_KV = "in_kv", _("in the KV")
@@ -247,6 +348,13 @@ class LocationPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_status_display()} {self.started_on}"
+
+    def clean(self) -> None:
+        errors: dict[str, ValidationError] = {}
+        check_not_before(
+            errors, field="ended_on", value=self.ended_on, start=self.started_on
+        )
+        raise_if(errors)
 
 
 class IncidentKind(models.TextChoices):
@@ -313,10 +421,29 @@ class Incident(models.Model):
         verbose_name_plural = _("incidents")
         constraints = [
             models.CheckConstraint(
-                condition=~Q(consequence="temporary_return") | Q(return_days__gt=0),
+                # isnull spelled out: NULL > 0 is unknown, which a check passes
+                condition=~Q(consequence="temporary_return")
+                | Q(return_days__isnull=False, return_days__gt=0),
                 name="incident_temporary_return_has_duration",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.occurred_on}"
+
+    def clean(self) -> None:
+        errors: dict[str, ValidationError] = {}
+        check_not_in_future(errors, field="occurred_on", value=self.occurred_on)
+        check_not_in_future(errors, field="decided_on", value=self.decided_on)
+        check_not_before(
+            errors,
+            field="decided_on",
+            value=self.decided_on,
+            start=self.occurred_on,
+            message=DECIDED_BEFORE_OCCURRED,
+        )
+        if self.consequence == Consequence.TEMPORARY_RETURN and not self.return_days:
+            errors["return_days"] = ValidationError(
+                RETURN_DAYS_REQUIRED, code="return_days_required"
+            )
+        raise_if(errors)

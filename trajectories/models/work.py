@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -14,6 +15,12 @@ from simple_history.models import HistoricalRecords
 from core.models import Site
 from core.scoping import SiteScopedQuerySet
 from trajectories.models.stays import Stay
+from trajectories.rules import check_not_before, raise_if
+
+HOURS_IMPLAUSIBLE = _("Give the hours per week as a number from 0 to 80.")
+JOB_SEARCH_REASON_REQUIRED = _(
+    "Say why this activity was not used. The reason is required."
+)
 
 
 class PayKind(models.TextChoices):
@@ -30,7 +37,12 @@ class JobOrigin(models.TextChoices):
 
 
 class Employment(models.Model):
-    """A job or work-experience place of a person during a stay."""
+    """A job or work-experience place of a person during a stay.
+
+    The start may lie in the future: a job agreed with the employer that
+    begins later (a planned start). Whether it has begun follows from the
+    date; the site's work rules are checked on the placement date.
+    """
 
     site_lookup = "stay__site"
     person_lookup = "stay__person"
@@ -96,6 +108,18 @@ class Employment(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("trajectories:employment_update", args=[self.pk])
+
+    def clean(self) -> None:
+        errors: dict[str, ValidationError] = {}
+        check_not_before(
+            errors, field="ended_on", value=self.ended_on, start=self.started_on
+        )
+        hours = self.hours_per_week
+        if hours is not None and not Decimal(0) <= Decimal(hours) <= Decimal(80):
+            errors["hours_per_week"] = ValidationError(
+                HOURS_IMPLAUSIBLE, code="hours_implausible"
+            )
+        raise_if(errors)
 
     def months_in_service_on(self, day: datetime.date) -> int:
         start = self.started_on
@@ -224,6 +248,16 @@ class JobSearchActivity(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+    def clean(self) -> None:
+        if not self.used and not self.reason_not_used.strip():
+            raise ValidationError(
+                {
+                    "reason_not_used": ValidationError(
+                        JOB_SEARCH_REASON_REQUIRED, code="reason_required"
+                    )
+                }
+            )
 
 
 def rule_check(rule: WorkRule, job: Employment, placed_on: datetime.date) -> bool:

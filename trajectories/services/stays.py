@@ -25,6 +25,11 @@ from trajectories.models import (
     Stay,
     StayPhase,
 )
+from trajectories.models.stays import (
+    RETURN_DAYS_REQUIRED,
+    STAY_OVERLAPS,
+    STAY_OVERLAPS_OPEN,
+)
 
 CAPACITY_FULL = _(
     "All %(places)s places of type %(place_type)s are taken on %(day)s. "
@@ -36,7 +41,13 @@ PHASE_BEFORE_CURRENT = _("The new phase cannot start before the current one (%(d
 PHASE_UNCHANGED = _("Choose another phase or place type than the current one.")
 WRONG_SITE = _("This belongs to another site.")
 OUTSIDE_STAY = _("The date must fall within the stay (from %(day)s).")
-RETURN_DAYS_REQUIRED = _("Give the duration of the temporary return in days.")
+PARTICIPANT_NEEDS_INTAKE = _(
+    "Only someone who passed the KV intake is a participant: place a "
+    "participant from the intake case. Without an intake case the person "
+    "fills a KV place as a non-participant."
+)
+
+__all__ = ["RETURN_DAYS_REQUIRED", "STAY_OVERLAPS", "STAY_OVERLAPS_OPEN"]
 
 
 def capacity_on(*, place_type: PlaceType, day: datetime.date) -> int | None:
@@ -158,25 +169,33 @@ def stay_create(
     placed_on: datetime.date,
     created_by: AbstractBaseUser | None,
     intake_case: object | None = None,
-    participant: bool = True,
+    participant: bool | None = None,
     expected_end: datetime.date | None = None,
     capacity_override_reason: str = "",
     legal_title: str | None = None,
     phase: ProgrammePhase | None = None,
 ) -> Stay:
-    """Place a person; refused when the place type is full unless overridden.
+    """Place a person; refused when the place type is full unless overridden,
+    when the person has another stay on one of these days, or when the
+    expected end lies before the placement.
 
-    The place type row is locked so two placements cannot both take the last
-    place. The stay starts in ``phase`` (default: the site's phase for this
-    place type, else its first phase) and gets the site's usual legal title
-    unless ``legal_title`` is given.
+    A participant passed the KV intake: ``participant`` defaults to whether
+    an intake case is given, and is refused without one. The person and
+    place type rows are locked so two placements cannot both take the last
+    place or place the same person twice. The stay starts in ``phase``
+    (default: the site's phase for this place type, else its first phase) and
+    gets the site's usual legal title unless ``legal_title`` is given.
     """
+    Person.objects.select_for_update().filter(pk=person.pk).first()
     place_type = PlaceType.objects.select_for_update().get(pk=place_type.pk)
     if person.site_id != place_type.site_id:
         raise ValidationError(WRONG_SITE, code="wrong_site")
-    _check_capacity(
-        place_type=place_type, day=placed_on, override_reason=capacity_override_reason
-    )
+    if participant is None:
+        participant = intake_case is not None
+    if participant and intake_case is None:
+        raise ValidationError(
+            {"participant": ValidationError(PARTICIPANT_NEEDS_INTAKE, code="no_intake")}
+        )
     if legal_title is None:
         definition = getattr(place_type.site, "plan_form", None)
         legal_title = definition.default_legal_title if definition else ""
@@ -191,6 +210,9 @@ def stay_create(
         legal_title=legal_title,
     )
     stay.full_clean()
+    _check_capacity(
+        place_type=place_type, day=placed_on, override_reason=capacity_override_reason
+    )
     stay.save()
     StayPhase.objects.create(
         stay=stay,
@@ -227,7 +249,15 @@ STAY_EDITABLE_FIELDS = ("legal_title", "expected_end", "participant")
 def stay_update(
     *, stay: Stay, data: dict[str, Any], expected_version: int | None = None
 ) -> Stay:
-    """Change the legal title, expected end or participant flag of a stay."""
+    """Change the legal title, expected end or participant flag of a stay.
+
+    Turning a stay into a participant's needs the intake case the person
+    passed; stays marked participant before this rule keep their flag.
+    """
+    if data.get("participant") and not stay.participant and not stay.intake_case_id:
+        raise ValidationError(
+            {"participant": ValidationError(PARTICIPANT_NEEDS_INTAKE, code="no_intake")}
+        )
     for name in STAY_EDITABLE_FIELDS:
         if name in data:
             setattr(stay, name, data[name])
@@ -427,7 +457,10 @@ def stay_end(
     aftercare_municipality: str = "",
     note: str = "",
 ) -> Stay:
-    """Record the outflow; open phase and location periods end with it."""
+    """Record the outflow; open phase and location periods end with it.
+
+    The outflow date lies between the placement date and today.
+    """
     stay = Stay.objects.select_for_update().get(pk=stay.pk)
     _ensure_open(stay)
     stay.ended_on = ended_on

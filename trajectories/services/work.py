@@ -17,10 +17,10 @@ from trajectories.models import (
     JobSearchActivity,
     Stay,
 )
+from trajectories.models.work import JOB_SEARCH_REASON_REQUIRED
 
-JOB_SEARCH_REASON_REQUIRED = _(
-    "Say why this activity was not used. The reason is required."
-)
+__all__ = ["JOB_SEARCH_REASON_REQUIRED"]
+
 EMPLOYER_NAME_REQUIRED = _("Give the employer's name.")
 
 EMPLOYMENT_EDITABLE_FIELDS = (
