@@ -26,7 +26,10 @@ from trajectories.models.stays import (
 from trajectories.rules import DATE_IN_FUTURE
 from trajectories.selectors import occupancy_by_day
 from trajectories.services import stay_create, stay_end, stay_update
-from trajectories.services.stays import PARTICIPANT_NEEDS_INTAKE
+from trajectories.services.stays import (
+    INTAKE_CASE_OTHER_PERSON,
+    PARTICIPANT_NEEDS_INTAKE,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -124,6 +127,13 @@ def test_placement_from_an_intake_case_is_a_participant(almelo, place_type):
     case = IntakeCaseFactory(site=almelo)
     stay = _place(case.person, place_type, D(2021, 3, 1), intake_case=case)
     assert stay.participant is True
+
+
+def test_an_intake_case_of_someone_else_does_not_make_a_participant(almelo, place_type):
+    case = IntakeCaseFactory(site=almelo)
+    with pytest.raises(ValidationError) as caught:
+        _place(PersonFactory(site=almelo), place_type, D(2021, 3, 1), intake_case=case)
+    assert caught.value.messages == [str(INTAKE_CASE_OTHER_PERSON)]
 
 
 def test_a_non_participant_cannot_be_made_participant_without_intake(

@@ -4,7 +4,7 @@ location, incidents and outflow."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -31,6 +31,9 @@ from trajectories.models.stays import (
     STAY_OVERLAPS_OPEN,
 )
 
+if TYPE_CHECKING:
+    from intake.models import IntakeCase
+
 CAPACITY_FULL = _(
     "All %(places)s places of type %(place_type)s are taken on %(day)s. "
     "Give a reason to place above capacity."
@@ -46,6 +49,8 @@ PARTICIPANT_NEEDS_INTAKE = _(
     "participant from the intake case. Without an intake case the person "
     "fills a KV place as a non-participant."
 )
+
+INTAKE_CASE_OTHER_PERSON = _("This intake case belongs to someone else.")
 
 __all__ = ["RETURN_DAYS_REQUIRED", "STAY_OVERLAPS", "STAY_OVERLAPS_OPEN"]
 
@@ -168,7 +173,7 @@ def stay_create(
     place_type: PlaceType,
     placed_on: datetime.date,
     created_by: AbstractBaseUser | None,
-    intake_case: object | None = None,
+    intake_case: IntakeCase | None = None,
     participant: bool | None = None,
     expected_end: datetime.date | None = None,
     capacity_override_reason: str = "",
@@ -190,6 +195,8 @@ def stay_create(
     place_type = PlaceType.objects.select_for_update().get(pk=place_type.pk)
     if person.site_id != place_type.site_id:
         raise ValidationError(WRONG_SITE, code="wrong_site")
+    if intake_case is not None and intake_case.person_id != person.pk:
+        raise ValidationError(INTAKE_CASE_OTHER_PERSON, code="intake_other_person")
     if participant is None:
         participant = intake_case is not None
     if participant and intake_case is None:
