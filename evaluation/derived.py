@@ -25,6 +25,8 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 PATH_RE = re.compile(
     r"^(?P<root>[a-z_]+)\.(?P<field>[a-z_][a-z0-9_]*)(=(?P<code>[a-z0-9_]+))?$"
@@ -103,6 +105,26 @@ ROOTS: dict[str, Callable[[Any], Any]] = {
     "intake": _intake,
     "plan": _plan,
 }
+
+# Where a registered value comes from, as users know it; paths are for the
+# catalogue files, not for the people entering data.
+SOURCE_LABELS: dict[str, Promise] = {
+    "person": _("person details"),
+    "stay": _("stay"),
+    "intake": _("intake"),
+    "plan": _("individual plan"),
+    "intake_stage": _("intake steps"),
+    "prescan": _("pre-scan"),
+    "job_search": _("job-search activities"),
+    "work": _("work during the stay"),
+}
+
+
+def source_label(path: str) -> str:
+    """The part of the registration a derived value is read from."""
+    root = path.split(".", 1)[0]
+    return str(SOURCE_LABELS.get(root, _("registration")))
+
 
 # Person fields that identify someone are never shown through a derived item.
 FORBIDDEN_FIELDS = {"first_name", "last_name", "date_of_birth", "dji_number"}

@@ -8,16 +8,21 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VersionedFormMixin
 from core.forms import DateInput
-from evaluation.derived import DerivedValue, resolve
+from evaluation.derived import DerivedValue, resolve, source_label
 from evaluation.models import AnswerType, Item, MissingReason
-from evaluation.services import AnswerInput
+from evaluation.services import (
+    ITEM_NEEDS_VALUE_OR_REASON,
+    AnswerInput,
+    MeasurementIncompleteError,
+)
 
 YES_NO = [("", "-"), ("yes", _("yes")), ("no", _("no"))]
-MISSING_CHOICES = [("", _("(value given)")), *MissingReason.choices]
+MISSING_CHOICES = [("", "-"), *MissingReason.choices]
 
 
 @dataclass
@@ -27,6 +32,7 @@ class ItemRow:
     item: Item
     derived: DerivedValue | None
     derived_display: str
+    derived_source: str
     value: forms.BoundField | None
     missing: forms.BoundField | None
     reason: forms.BoundField | None
@@ -155,6 +161,7 @@ class MeasurementForm(VersionedFormMixin, forms.Form):
                         if derived is not None and isinstance(derived.value, bool)
                         else (derived.display if derived else "")
                     ),
+                    derived_source=source_label(derived.source) if derived else "",
                     value=bound("v"),
                     missing=bound("m"),
                     reason=bound("r"),
@@ -163,6 +170,27 @@ class MeasurementForm(VersionedFormMixin, forms.Form):
                 )
             )
         return rows
+
+    def show_refusal(self, error: ValidationError) -> None:
+        """Explain a refused save above the form and at each item concerned;
+        the bound data stays, so nothing typed is lost."""
+        self.add_error(None, error.messages)
+        if isinstance(error, MeasurementIncompleteError):
+            for item in error.items:
+                self._mark(item, "m", str(ITEM_NEEDS_VALUE_OR_REASON))
+            return
+        by_var = {item.var: item for item in self.items}
+        for part in getattr(error, "error_list", []):
+            params = part.params or {}
+            item = by_var.get(params.get("var", ""))
+            if item is not None:
+                prefix = "s" if part.code == "source_required" else "m"
+                self._mark(item, prefix, str(part.message % params))
+
+    def _mark(self, item: Item, prefix: str, message: str) -> None:
+        name = f"{prefix}_{item.var}"
+        if name in self.fields and not self.has_error(name):
+            self.add_error(name, message)
 
     def answer_inputs(self) -> dict[Item, AnswerInput]:
         """What was entered, per asked item; derived items are stored as given."""

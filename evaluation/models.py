@@ -12,7 +12,10 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.text import Truncator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME, HistoryManager
 from simple_history.models import HistoricalRecords
 
 from core.models import Site
@@ -257,6 +260,38 @@ class MeasurementStatus(models.TextChoices):
     CANCELLED = "cancelled", _("cancelled (schedule adjusted)")
 
 
+class Timing(models.TextChoices):
+    """Where a measurement stands on a day: its status read with its window.
+
+    The schedule lists, the completeness grid and the person page all show
+    this, so one measurement reads the same everywhere.
+    """
+
+    DUE = "due", _("due")
+    OVERDUE = "overdue", _("overdue")
+    INCOMPLETE = "incomplete", _("not completed, window closed")
+    MISSED = "missed", _("missed")
+    UPCOMING = "upcoming", _("upcoming")
+    WAITING = "waiting", _("waiting for outflow")
+    DONE = "done", _("complete")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+TIMING_HELP = {
+    Timing.DUE: _("The window is open and the due date has not passed."),
+    Timing.OVERDUE: _("The due date has passed; the window is still open."),
+    Timing.INCOMPLETE: _(
+        "The window has closed; answers were entered but the measurement was "
+        "never completed. Complete it, giving a reason for each item left open."
+    ),
+    Timing.MISSED: _("The window has closed and nothing was entered."),
+    Timing.UPCOMING: _("The window has not opened yet."),
+    Timing.WAITING: _("The date follows from the outflow date, not known yet."),
+    Timing.DONE: _("Completed and locked; reopen it, with a reason, to change it."),
+    Timing.CANCELLED: _("No longer needed after the schedule changed."),
+}
+
+
 class Measurement(models.Model):
     """One scheduled measurement moment of one stay."""
 
@@ -341,24 +376,62 @@ class Measurement(models.Model):
         return self.status == MeasurementStatus.COMPLETE
 
     def timing_on(self, day: datetime.date) -> str:
-        """upcoming, due, overdue, missed (window closed, nothing entered),
-        incomplete (window closed, partly entered), waiting (no date yet),
-        done or cancelled."""
+        """Where the measurement stands on ``day``: a ``Timing`` value."""
         if self.status == MeasurementStatus.COMPLETE:
-            return "done"
+            return Timing.DONE
         if self.status == MeasurementStatus.CANCELLED:
-            return "cancelled"
+            return Timing.CANCELLED
         if self.due_on is None or self.window_start is None:
-            return "waiting"
+            return Timing.WAITING
         if day < self.window_start:
-            return "upcoming"
+            return Timing.UPCOMING
         if day <= self.due_on:
-            return "due"
+            return Timing.DUE
         if self.window_end is None or day <= self.window_end:
-            return "overdue"
+            return Timing.OVERDUE
         if self.status == MeasurementStatus.IN_PROGRESS:
-            return "incomplete"
-        return "missed"
+            return Timing.INCOMPLETE
+        return Timing.MISSED
+
+
+class _AnswerHistoryManager(HistoryManager):
+    """History of answers with their item and owner read in the same query.
+
+    The person history page prints every record (see ``answer_repr``); without
+    this it would fetch the item and the measurement once per record.
+    """
+
+    owner_field = "measurement"
+
+    def get_super_queryset(self) -> models.QuerySet:
+        return super().get_super_queryset().select_related("item", self.owner_field)
+
+
+class _KvAnswerHistoryManager(_AnswerHistoryManager):
+    owner_field = "kv_measurement"
+
+
+def answer_repr(answer: Answer | KvAnswer, owner_field: str) -> str:
+    """An answer as a person reads it in a history line: the item's text
+    (shortened), the moment, and the value or the reason it is missing."""
+    # A copy rebuilt from a history record carries that record, whose item
+    # and owner the history manager has already read.
+    source = getattr(answer, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None) or answer
+    item = source.item
+    owner = getattr(source, owner_field)
+    if answer.has_value:
+        shown = Truncator(item.display(answer.value)).chars(60)
+    elif answer.missing_reason:
+        shown = gettext("missing: %(reason)s") % {
+            "reason": answer.get_missing_reason_display()
+        }
+    else:
+        shown = "-"
+    return gettext("%(item)s (%(moment)s): %(value)s") % {
+        "item": Truncator(item.text).chars(60),
+        "moment": owner.label,
+        "value": shown,
+    }
 
 
 class Answer(models.Model):
@@ -383,7 +456,7 @@ class Answer(models.Model):
     checked_on = models.DateField(_("date checked"), null=True, blank=True)
 
     objects = SiteScopedQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_manager=_AnswerHistoryManager)
 
     class Meta:
         ordering = ["measurement", "item__order"]
@@ -400,7 +473,7 @@ class Answer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.item.var}={self.value!r}"
+        return answer_repr(self, "measurement")
 
     @property
     def has_value(self) -> bool:
@@ -487,7 +560,7 @@ class KvAnswer(models.Model):
     checked_on = models.DateField(_("date checked"), null=True, blank=True)
 
     objects = SiteScopedQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_manager=_KvAnswerHistoryManager)
 
     class Meta:
         ordering = ["kv_measurement", "item__order"]
@@ -504,7 +577,7 @@ class KvAnswer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.item.var}={self.value!r}"
+        return answer_repr(self, "kv_measurement")
 
     @property
     def has_value(self) -> bool:

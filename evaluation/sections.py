@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from core.registry import Section
 from core.scoping import CASE_READ_ROLES, DASHBOARD_ROLES, RESEARCH_ROLES, site_ids_for
-from evaluation.models import Measurement
-from evaluation.selectors import schedule_counts
+from evaluation.selectors import measurements_for_person, schedule_counts
 
 
 def home(request: HttpRequest, obj: Any = None) -> Section | None:
@@ -48,11 +47,7 @@ def person(request: HttpRequest, obj: Any) -> Section | None:
     """The measurement schedule of the person's stays (status only)."""
     if obj.site_id not in site_ids_for(request.user, CASE_READ_ROLES):
         return None
-    measurements = (
-        Measurement.objects.filter(stay__person=obj)
-        .select_related("stay")
-        .order_by("stay__placed_on", "due_on", "pk")
-    )
+    measurements = measurements_for_person(person=obj)
     return Section(
         template="evaluation/partials/_person_schedule.html",
         context={"measurements": measurements, "today": timezone.localdate()},

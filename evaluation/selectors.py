@@ -21,6 +21,7 @@ from evaluation.models import (
     Measurement,
     MeasurementStatus,
     Moment,
+    Timing,
     Topic,
 )
 
@@ -52,7 +53,41 @@ def measurement_queryset() -> QuerySet[Measurement]:
     return Measurement.objects.select_related("stay__person", "stay__site", "catalogue")
 
 
-TIMING_LISTS = ("due", "overdue", "incomplete", "missed", "upcoming", "waiting")
+TIMING_LISTS = (
+    Timing.DUE,
+    Timing.OVERDUE,
+    Timing.INCOMPLETE,
+    Timing.MISSED,
+    Timing.UPCOMING,
+    Timing.WAITING,
+)
+
+
+class AskedItems:
+    """Person-level items per catalogue, by the moment they are asked at.
+
+    One query for any number of catalogues; ``for_moment`` is then free.
+    """
+
+    def __init__(self, catalogue_ids: set[int]) -> None:
+        self._items: dict[int, list[Item]] = defaultdict(list)
+        self._asked: dict[tuple[int, str], list[Item]] = {}
+        items = Item.objects.filter(catalogue_id__in=catalogue_ids).select_related(
+            "topic"
+        )
+        for item in items:
+            if not item.is_group and not item.topic.is_kv_level:
+                self._items[item.catalogue_id].append(item)
+
+    def for_moment(self, catalogue_id: int, moment: str) -> list[Item]:
+        key = (catalogue_id, moment)
+        if key not in self._asked:
+            self._asked[key] = [
+                item
+                for item in self._items[catalogue_id]
+                if moment in item.asked_at(item.topic.category)
+            ]
+        return self._asked[key]
 
 
 def schedule_for_site(
@@ -60,21 +95,47 @@ def schedule_for_site(
 ) -> dict[str, list[Measurement]]:
     """Open measurements of a site split by timing: due, overdue, missed, ...
 
-    One query, whatever the number of stays.
+    Each measurement carries ``answered`` (items with a value) and
+    ``expected`` (items asked at its moment), as in the completeness grid.
+    Two queries, whatever the number of stays.
     """
     today = today or timezone.localdate()
     lists: dict[str, list[Measurement]] = {name: [] for name in TIMING_LISTS}
-    open_measurements = (
+    open_measurements = list(
         measurement_queryset()
         .filter(stay__site=site)
         .exclude(status__in=[MeasurementStatus.COMPLETE, MeasurementStatus.CANCELLED])
+        .annotate(answered=Count("answers", filter=Q(answers__value__isnull=False)))
         .order_by("due_on", "pk")
     )
+    asked = AskedItems({m.catalogue_id for m in open_measurements})
     for measurement in open_measurements:
+        measurement.expected = len(
+            asked.for_moment(measurement.catalogue_id, measurement.moment)
+        )
         timing = measurement.timing_on(today)
         if timing in lists:
             lists[timing].append(measurement)
     return lists
+
+
+def measurements_for_person(*, person: Any) -> list[Measurement]:
+    """The person's measurements per stay in schedule order: nulmeting,
+    tussenmetingen by number, eindmeting, namentingen by months (one query)."""
+    measurements = Measurement.objects.filter(stay__person=person).select_related(
+        "stay"
+    )
+    return sorted(
+        measurements,
+        key=lambda m: (
+            m.stay.placed_on,
+            m.stay_id,
+            MOMENT_ORDER.get(m.moment, len(MOMENT_ORDER)),
+            m.sequence,
+            m.due_on or datetime.date.max,
+            m.pk,
+        ),
+    )
 
 
 def kv_measurements_for_site(*, site: Site) -> QuerySet[KvMeasurement]:
@@ -124,13 +185,7 @@ def completeness_for_site(
         .filter(**({"due_on__lte": end} if end else {}))
         .order_by("stay__placed_on", "stay_id", "due_on")
     )
-    catalogue_ids = {m.catalogue_id for m in measurements}
-    items_by_catalogue: dict[int, list[Item]] = defaultdict(list)
-    for item in Item.objects.filter(catalogue_id__in=catalogue_ids).select_related(
-        "topic"
-    ):
-        if not item.is_group and not item.topic.is_kv_level:
-            items_by_catalogue[item.catalogue_id].append(item)
+    asked_items = AskedItems({m.catalogue_id for m in measurements})
     answered_pairs = set(
         Answer.objects.filter(measurement__in=[m.pk for m in measurements])
         .exclude(value__isnull=True)
@@ -146,11 +201,7 @@ def completeness_for_site(
     per_item: dict[tuple[str, str], dict[str, Any]] = {}
     totals = {"measurements": 0, "complete": 0, "expected": 0, "answered": 0}
     for measurement in measurements:
-        asked = [
-            item
-            for item in items_by_catalogue[measurement.catalogue_id]
-            if measurement.moment in item.asked_at(item.topic.category)
-        ]
+        asked = asked_items.for_moment(measurement.catalogue_id, measurement.moment)
         timing = measurement.timing_on(today)
         counts = timing not in ("cancelled", "waiting", "upcoming")
         columns[measurement.column_key] = measurement.label

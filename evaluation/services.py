@@ -14,12 +14,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import ConcurrentEditError, FieldChange
 from core.models import AuditKind, Site
 from core.services import audit_event_record
 from evaluation.catalogue import current_catalogue
+from evaluation.derived import resolve
 from evaluation.models import (
     Answer,
     AnswerType,
@@ -43,6 +45,11 @@ VALUE_AND_MISSING = _(
     "%(item)s: give either a value or a reason it is missing, not both."
 )
 SOURCE_REQUIRED = _("%(item)s: give the source and the date it was checked.")
+CANNOT_COMPLETE = _(
+    "The measurement was not completed: every item needs a value or a reason "
+    "it is missing. Without either: %(items)s."
+)
+ITEM_NEEDS_VALUE_OR_REASON = _("Give a value or a reason it is missing.")
 
 
 @dataclass(frozen=True)
@@ -199,18 +206,91 @@ def items_for(catalogue: CatalogueVersion, moment: str | None) -> list[Item]:
     return chosen
 
 
-def _check_input(item: Item, given: AnswerInput) -> list[str]:
+def item_label(item: Item, length: int = 60) -> str:
+    """An item as a user recognises it: its text, shortened."""
+    return Truncator(item.text).chars(length)
+
+
+def _has_value(value: Any) -> bool:
+    return value not in (None, "", [])
+
+
+def _check_input(item: Item, given: AnswerInput) -> list[ValidationError]:
     errors = []
-    has_value = given.value not in (None, "", [])
+    has_value = _has_value(given.value)
+    label = item_label(item)
     if has_value and given.missing_reason:
-        errors.append(str(VALUE_AND_MISSING % {"item": item.var}))
+        errors.append(
+            ValidationError(
+                VALUE_AND_MISSING,
+                code="value_and_missing",
+                params={"item": label, "var": item.var},
+            )
+        )
     if (
         has_value
         and item.record_source
         and not (given.source.strip() and given.checked_on)
     ):
-        errors.append(str(SOURCE_REQUIRED % {"item": item.var}))
+        errors.append(
+            ValidationError(
+                SOURCE_REQUIRED,
+                code="source_required",
+                params={"item": label, "var": item.var},
+            )
+        )
     return errors
+
+
+def _items_without_answer(
+    owner: Measurement | KvMeasurement,
+    answer_model: type[Answer] | type[KvAnswer],
+    owner_field: str,
+    answers: dict[Item, AnswerInput],
+) -> list[Item]:
+    """Items asked at ``owner``'s moment that would end up with neither a value
+    nor a missing-data reason once ``answers`` are stored.
+
+    A derived item is excused while its registered value exists: the form
+    shows that value instead of asking, so there is nothing left to fill in.
+    """
+    moment = owner.moment if isinstance(owner, Measurement) else None
+    stay = owner.stay if isinstance(owner, Measurement) else None
+    given = {item.pk: given for item, given in answers.items()}
+    stored = {
+        answer.item_id: answer
+        for answer in answer_model.objects.filter(**{owner_field: owner})
+    }
+    lacking = []
+    for item in items_for(owner.catalogue, moment):
+        if item.pk in given:
+            entry = given[item.pk]
+            filled = _has_value(entry.value) or bool(entry.missing_reason)
+        else:
+            answer = stored.get(item.pk)
+            filled = answer is not None and (
+                answer.has_value or bool(answer.missing_reason)
+            )
+        registered = (
+            bool(item.derived_from)
+            and stay is not None
+            and resolve(item.derived_from, stay) is not None
+        )
+        if not (filled or registered):
+            lacking.append(item)
+    return lacking
+
+
+class MeasurementIncompleteError(ValidationError):
+    """Completion refused; ``items`` lack both a value and a missing reason."""
+
+    def __init__(self, items: list[Item]) -> None:
+        super().__init__(
+            CANNOT_COMPLETE,
+            code="incomplete",
+            params={"items": "; ".join(item_label(item, 50) for item in items)},
+        )
+        self.items = items
 
 
 def _store_answers(
@@ -294,8 +374,11 @@ def measurement_save(
 ) -> Measurement | KvMeasurement:
     """Store entered answers (partial save allowed); ``complete`` locks it.
 
-    Refused when the measurement is locked or cancelled, or when it was saved
-    by someone else since the form was opened (``expected_version``).
+    Refused when the measurement is locked or cancelled, when an item has
+    both a value and a missing-data reason, when it was saved by someone else
+    since the form was opened (``expected_version``), or, for ``complete``,
+    when an item asked at this moment would be left without a value and
+    without a reason (``MeasurementIncompleteError``, listing those items).
     """
     model = type(measurement)
     fresh = model.objects.select_for_update().get(pk=measurement.pk)
@@ -313,6 +396,12 @@ def measurement_save(
         if isinstance(fresh, KvMeasurement)
         else (Answer, "measurement")
     )
+    if complete:
+        lacking = _items_without_answer(fresh, answer_model, owner_field, answers)
+        if lacking:
+            # Nothing is stored: the whole save is refused so that the user
+            # does not end up with a half-applied "complete".
+            raise MeasurementIncompleteError(lacking)
     if not _bump_version(model, fresh.pk, expected_version):
         raise ConcurrentEditError(
             stored_version=fresh.version,

@@ -130,10 +130,12 @@ def _save_measurement(request: HttpRequest, form: MeasurementForm, owner: Any) -
         form.show_conflict(error)
         return False
     except ValidationError as error:
-        for message in error.messages:
-            form.add_error(None, message)
+        form.show_refusal(error)
         return False
-    messages.success(request, _("Measurement saved."))
+    if "complete" in request.POST:
+        messages.success(request, _("Measurement saved and completed."))
+    else:
+        messages.success(request, _("Measurement saved (not complete yet)."))
     return True
 
 
@@ -161,6 +163,7 @@ def measurement_edit_view(request: HttpRequest, measurement_pk: int) -> HttpResp
         "measurement": measurement,
         "form": form,
         "pseudonym": measurement.stay.person.pseudonym,
+        "timing": measurement.timing_on(timezone.localdate()),
     }
     return render(request, "evaluation/measurement_form.html", context)
 

@@ -4,20 +4,13 @@ import datetime
 from typing import Any
 
 from django import template
-from django.utils.translation import gettext_lazy as _
+
+from evaluation.derived import source_label
+from evaluation.models import TIMING_HELP, Timing
 
 register = template.Library()
 
-TIMING_LABELS = {
-    "done": _("complete"),
-    "cancelled": _("cancelled"),
-    "waiting": _("waiting for outflow"),
-    "upcoming": _("upcoming"),
-    "due": _("due"),
-    "overdue": _("overdue"),
-    "missed": _("missed"),
-    "incomplete": _("incomplete (window closed)"),
-}
+TIMING_LABELS = dict(Timing.choices)
 
 
 @register.simple_tag
@@ -31,6 +24,11 @@ def label_of(key: str) -> str:
 
 
 @register.filter
+def help_of(key: str) -> str:
+    return str(TIMING_HELP.get(key, ""))
+
+
+@register.filter
 def percent(rate: float | None) -> str:
     return "-" if rate is None else f"{rate * 100:.0f}%"
 
@@ -38,3 +36,17 @@ def percent(rate: float | None) -> str:
 @register.filter
 def get_item(mapping: dict, key: str) -> Any:
     return mapping.get(key) if mapping else None
+
+
+@register.simple_tag
+def timing_legend() -> list[tuple[str, str, str]]:
+    """(key, label, explanation) of every timing, for a legend."""
+    return [
+        (str(value), str(label), str(TIMING_HELP.get(value, "")))
+        for value, label in Timing.choices
+    ]
+
+
+@register.filter
+def derived_source(path: str) -> str:
+    return source_label(path) if path else ""

@@ -44,6 +44,14 @@ def _fill_nulmeting(stay, *, values: int, missing: int = 0, complete=False):
             for item in items[values : values + missing]
         }
     )
+    if complete:
+        # completing needs a value or a reason for every item
+        answers.update(
+            {
+                item: AnswerInput(missing_reason="not_asked")
+                for item in items[values + missing :]
+            }
+        )
     measurement_save(
         measurement=measurement,
         answers=answers,

@@ -5,12 +5,13 @@ from django.urls import reverse
 
 from core.concurrency import CONCURRENT_EDIT_MESSAGE
 from core.models import AuditEvent, AuditKind
-from evaluation.models import Answer, Measurement, MeasurementStatus
+from evaluation.models import Answer, Item, Measurement, MeasurementStatus
 from evaluation.services import (
     MEASUREMENT_LOCKED,
     REOPEN_REASON_REQUIRED,
     SOURCE_REQUIRED,
     VALUE_AND_MISSING,
+    item_label,
 )
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +23,21 @@ def _url(measurement):
 
 def _var(measurement, suffix):
     return f"t{measurement.stay.site_id}_{suffix}"
+
+
+def _label(var):
+    return item_label(Item.objects.get(var=var))
+
+
+def _all_answered(measurement, **overrides):
+    """Form data giving every asked nulmeting item a value or a reason."""
+    v = lambda s: _var(measurement, s)  # noqa: E731
+    return {
+        f"v_{v('type_delict')}": "inbraak",
+        f"m_{v('nederlands')}": "refused",
+        f"v_{v('woonsituatie')}": "positief",
+        **overrides,
+    }
 
 
 def _post(client, measurement, data, *, complete=False, version=None):
@@ -61,8 +77,23 @@ def test_a_value_and_a_missing_reason_together_are_refused_and_input_kept(
     var = _var(nulmeting, "type_delict")
     response = _post(client, nulmeting, {f"v_{var}": "inbraak", f"m_{var}": "unknown"})
     assert response.status_code == 200
-    assert str(VALUE_AND_MISSING % {"item": var}) in response.content.decode()
+    assert str(VALUE_AND_MISSING % {"item": _label(var)}) in response.content.decode()
     assert "inbraak" in response.content.decode()
+    assert response.context["form"].has_error(f"m_{var}")
+    assert not Answer.objects.exists()
+
+
+def test_a_value_and_a_missing_reason_together_also_stop_completion(
+    client, researcher_almelo, nulmeting
+):
+    client.force_login(researcher_almelo)
+    var = _var(nulmeting, "type_delict")
+    data = _all_answered(nulmeting, **{f"m_{var}": "unknown"})
+    response = _post(client, nulmeting, data, complete=True)
+    assert response.status_code == 200
+    assert str(VALUE_AND_MISSING % {"item": _label(var)}) in response.content.decode()
+    nulmeting.refresh_from_db()
+    assert nulmeting.status == MeasurementStatus.PLANNED
     assert not Answer.objects.exists()
 
 
@@ -109,7 +140,7 @@ def test_a_completed_measurement_refuses_edits_until_reopened_with_a_reason(
 ):
     client.force_login(researcher_almelo)
     var = _var(nulmeting, "type_delict")
-    _post(client, nulmeting, {f"v_{var}": "inbraak"}, complete=True)
+    _post(client, nulmeting, _all_answered(nulmeting), complete=True)
     nulmeting.refresh_from_db()
     assert nulmeting.status == MeasurementStatus.COMPLETE
 
@@ -137,11 +168,20 @@ def test_a_completed_measurement_refuses_edits_until_reopened_with_a_reason(
 def test_reopen_service_requires_a_reason(nulmeting, researcher_almelo):
     from django.core.exceptions import ValidationError
 
-    from evaluation.services import measurement_reopen, measurement_save
+    from evaluation.services import (
+        AnswerInput,
+        items_for,
+        measurement_reopen,
+        measurement_save,
+    )
 
     measurement_save(
         measurement=nulmeting,
-        answers={},
+        answers={
+            item: AnswerInput(missing_reason="not_asked")
+            for item in items_for(nulmeting.catalogue, "nulmeting")
+            if not item.derived_from
+        },
         expected_version=nulmeting.version,
         user=researcher_almelo,
         complete=True,
@@ -178,7 +218,8 @@ def test_recidivism_item_needs_source_and_date_checked(client, researcher_almelo
     client.force_login(researcher_almelo)
     var = _var(nameting, "veroordeling")
     missing = _post(client, nameting, {f"v_{var}": "no"})
-    assert str(SOURCE_REQUIRED % {"item": var}) in missing.content.decode()
+    assert str(SOURCE_REQUIRED % {"item": _label(var)}) in missing.content.decode()
+    assert missing.context["form"].has_error(f"s_{var}")
     nameting.refresh_from_db()
     ok = _post(
         client,
