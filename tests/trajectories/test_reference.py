@@ -34,8 +34,10 @@ def test_plan_forms_goal_catalogues_phases_and_rules_are_loaded(reference):
 
 
 def test_loading_plans_twice_changes_nothing(reference):
-    before = list(PlanFormDefinition.objects.values_list("pk", "plan_name", "fields"))
+    # ordered: PostgreSQL returns rows of an unordered query in any order
+    rows = PlanFormDefinition.objects.order_by("pk")
+    before = list(rows.values_list("pk", "plan_name", "fields"))
     plans_load()
-    after = list(PlanFormDefinition.objects.values_list("pk", "plan_name", "fields"))
+    after = list(rows.values_list("pk", "plan_name", "fields"))
     assert before == after
     assert ProgrammePhase.objects.count() == 7
