@@ -301,31 +301,31 @@ def stays_needing_schedule(*, site: Site | None = None) -> QuerySet[Any]:
 def schedule_counts(
     *, site_ids: set[int], today: datetime.date | None = None
 ) -> list[dict[str, Any]]:
-    """Per site: how many measurements are due, overdue and missed (two queries).
-
-    ``missed`` here counts every open measurement whose window has closed,
-    partly entered ones included.
-    """
+    """Per site: how many measurements are due, overdue, not completed with
+    their window closed, and missed (two queries); the same split as the
+    schedule lists."""
     today = today or timezone.localdate()
     sites = {site.pk: site for site in Site.objects.filter(pk__in=site_ids)}
+    keys = (Timing.DUE, Timing.OVERDUE, Timing.INCOMPLETE, Timing.MISSED)
     counts: dict[int, dict[str, int]] = {
-        pk: {"due": 0, "overdue": 0, "missed": 0} for pk in sites
+        pk: {str(key): 0 for key in keys} for pk in sites
     }
     open_measurements = (
         Measurement.objects.filter(stay__site_id__in=site_ids)
         .exclude(status__in=[MeasurementStatus.COMPLETE, MeasurementStatus.CANCELLED])
         .exclude(window_start__isnull=True)
         .filter(window_start__lte=today)
-        .values_list("stay__site_id", "due_on", "window_end")
+        .values_list("stay__site_id", "status", "due_on", "window_start", "window_end")
     )
-    for site_id, due_on, window_end in open_measurements:
-        if today <= due_on:
-            key = "due"
-        elif window_end is None or today <= window_end:
-            key = "overdue"
-        else:
-            key = "missed"
-        counts[site_id][key] += 1
+    for site_id, status, due_on, window_start, window_end in open_measurements:
+        timing = Measurement(
+            status=status,
+            due_on=due_on,
+            window_start=window_start,
+            window_end=window_end,
+        ).timing_on(today)
+        if timing in keys:
+            counts[site_id][str(timing)] += 1
     return [
         {"site": sites[pk], **counts[pk]}
         for pk in sorted(sites, key=lambda pk: sites[pk].name)

@@ -167,11 +167,21 @@ def test_home_page_counts_due_overdue_and_missed_per_site(
 ):
     from evaluation.selectors import schedule_counts
 
-    _stays(almelo, 3)
+    first, *_ = _stays(almelo, 3)
+    _fill_nulmeting(first, values=1)
     (row,) = schedule_counts(site_ids={almelo.pk}, today=D(2021, 7, 1))
-    # placed on 1, 2 and 3 January: nulmeting and tussenmeting 1 missed;
-    # tussenmeting 2 is due on 30 June (overdue), 1 and 2 July (due)
-    assert (row["due"], row["overdue"], row["missed"]) == (2, 1, 6)
+    # placed on 1, 2 and 3 January: nulmeting and tussenmeting 1 closed, one
+    # nulmeting partly entered; tussenmeting 2 is due on 30 June (overdue),
+    # 1 and 2 July (due); the same split as the schedule lists
+    assert (row["due"], row["overdue"], row["incomplete"], row["missed"]) == (
+        2,
+        1,
+        1,
+        5,
+    )
+    lists = schedule_for_site(site=almelo, today=D(2021, 7, 1))
+    assert len(lists["incomplete"]) == 1
+    assert len(lists["missed"]) == 5
     client.force_login(researcher_almelo)
     response = client.get(reverse("core:home"))
     assert response.status_code == 200
