@@ -1,7 +1,8 @@
 """Demo data for the core app: users per role and site, and fictitious people.
 
-Names come from a fixed list of obviously invented Dutch names; every person
-is created through ``core.services.person_create`` like in the UI.
+Names come from a fixed list of obviously invented Dutch names (all starting
+with "Demo-"); every person is created through ``core.services.person_create``
+like in the UI, by ``demo_person`` when a demo intake case needs one.
 """
 
 from __future__ import annotations
@@ -99,27 +100,31 @@ def seed_users(ctx: DemoContext) -> None:
     )
 
 
-def seed_people(ctx: DemoContext, per_site: int = 24) -> None:
-    for site in ctx.sites.values():
-        people = []
-        for index in range(per_site):
-            people.append(
-                person_create(
-                    site=site,
-                    first_name=ctx.rng.choice(FIRST_NAMES),
-                    last_name=f"{ctx.rng.choice(LAST_NAMES)} {index + 1}",
-                    date_of_birth=datetime.date(
-                        ctx.rng.randint(1965, 2001),
-                        ctx.rng.randint(1, 12),
-                        ctx.rng.randint(1, 28),
-                    ),
-                    gender=Gender.FEMALE
-                    if site.gender == "any" and ctx.rng.random() < 0.2
-                    else Gender.MALE,
-                    dji_number=f"9{ctx.rng.randint(1000000, 9999999)}",
-                    municipality_of_origin=ctx.rng.choice(
-                        MUNICIPALITIES.get(site.code, ["Utrecht"])
-                    ),
-                )
-            )
-        ctx.people[site.code] = people
+def seed_people(ctx: DemoContext) -> None:
+    """Start every site without people: the intake step registers a person
+    with each case it opens, so nobody has an empty timeline and a site that
+    never took candidates (Amsterdam) has nobody."""
+    for code in ctx.sites:
+        ctx.people.setdefault(code, [])
+
+
+def demo_person(ctx: DemoContext, site: Site) -> Person:
+    """Register one fictitious person at ``site`` through the service."""
+    people = ctx.people.setdefault(site.code, [])
+    person = person_create(
+        site=site,
+        first_name=ctx.rng.choice(FIRST_NAMES),
+        last_name=f"{ctx.rng.choice(LAST_NAMES)} {len(people) + 1}",
+        date_of_birth=datetime.date(
+            ctx.rng.randint(1965, 2003), ctx.rng.randint(1, 12), ctx.rng.randint(1, 28)
+        ),
+        gender=Gender.FEMALE
+        if site.gender == "any" and ctx.rng.random() < 0.2
+        else Gender.MALE,
+        dji_number=f"9{ctx.rng.randint(1000000, 9999999)}",
+        municipality_of_origin=ctx.rng.choice(
+            MUNICIPALITIES.get(site.code, ["Utrecht"])
+        ),
+    )
+    people.append(person)
+    return person

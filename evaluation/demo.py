@@ -1,7 +1,10 @@
-"""Demo measurements: schedules for every stay, partly filled, some locked.
+"""Demo measurements: the schedules the stay services made, filled in.
 
-Everything goes through the services, like the UI. Values are random but
-plausible; some items are left open with a missing-data reason.
+Everything goes through the services, like the UI. Nearly every measurement
+whose window has closed is complete (a few items with a missing-data
+reason), a few are incomplete and very few missed; of the ones in their
+window today some are done, the rest due or overdue. Values are random but
+plausible.
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ from evaluation.services import (
     items_for,
     kv_measurement_create,
     measurement_save,
-    schedule_sync_for_stay,
 )
 
 
@@ -42,9 +44,18 @@ def _value(item: Item, ctx: DemoContext) -> Any:
 
 
 def _fill(
-    measurement: Any, items: list[Item], ctx: DemoContext, stay: Any, user: Any
+    measurement: Any,
+    items: list[Item],
+    ctx: DemoContext,
+    stay: Any,
+    user: Any,
+    *,
+    complete: bool,
 ) -> None:
+    """Answer ``items``: a completed measurement answers every item, a few
+    with a missing-data reason; one still in progress leaves some open."""
     answers = {}
+    checked_on = min(measurement_day(measurement, ctx), ctx.today)
     for item in items:
         derived = (
             resolve(item.derived_from, stay) if stay and item.derived_from else None
@@ -53,11 +64,11 @@ def _fill(
             answers[item] = AnswerInput(value=derived.value)
             continue
         roll = ctx.rng.random()
-        if roll < 0.1:
+        if roll < 0.05:
             answers[item] = AnswerInput(
                 missing_reason=ctx.rng.choice(MissingReason.values)
             )
-        elif roll < 0.85:
+        elif complete or roll < 0.6:
             value = _value(item, ctx)
             answers[item] = AnswerInput(
                 value=value,
@@ -65,35 +76,65 @@ def _fill(
                 if item.answer_type == AnswerType.YES_NO_REASON and value is False
                 else "",
                 source="Demo-bron (fictief)" if item.record_source else "",
-                checked_on=ctx.today if item.record_source else None,
+                checked_on=checked_on if item.record_source else None,
             )
     measurement_save(
         measurement=measurement,
         answers=answers,
         expected_version=measurement.version,
         user=user,
-        complete=ctx.rng.random() < 0.5,
+        complete=complete,
     )
+
+
+def measurement_day(measurement: Any, ctx: DemoContext) -> datetime.date:
+    due = getattr(measurement, "due_on", None) or getattr(
+        measurement, "period_end", None
+    )
+    return due or ctx.today
+
+
+def _fate(measurement: Any, today: datetime.date, rng: Any) -> str:
+    """complete / partial / open for a measurement whose window has opened:
+    nearly all past ones are complete, very few missed; of those in their
+    window now some are still to do or overdue."""
+    roll = rng.random()
+    if measurement.window_end is not None and measurement.window_end < today:
+        return "complete" if roll < 0.95 else "partial" if roll < 0.98 else "open"
+    if measurement.due_on is not None and measurement.due_on < today:
+        return "complete" if roll < 0.6 else "partial" if roll < 0.7 else "open"
+    return "complete" if roll < 0.35 else "open"
 
 
 def seed_measurements(ctx: DemoContext) -> None:
-    from trajectories.models import Stay
+    from evaluation.models import Measurement, MeasurementStatus
 
-    stays = {stay.pk: stay for stay in ctx.extra.get("stays", [])}
-    stays.update(
-        {stay.pk: stay for stay in Stay.objects.select_related("site", "person")}
-    )
     made = []
-    for stay in stays.values():
-        for measurement in schedule_sync_for_stay(stay=stay, today=ctx.today):
-            made.append(measurement)
-            if measurement.window_start is None or measurement.window_start > ctx.today:
-                continue
-            if ctx.rng.random() < 0.25:
-                continue  # left open: shows up as overdue or missed
-            user = ctx.users.get(f"onderzoek-{stay.site.code}")
-            items = items_for(measurement.catalogue, measurement.moment)
-            _fill(measurement, items, ctx, stay, user)
+    items_cache: dict[tuple[int, str], list[Item]] = {}
+    measurements = (
+        Measurement.objects.exclude(status=MeasurementStatus.CANCELLED)
+        .select_related("stay__site", "stay__person", "catalogue")
+        .order_by("stay__placed_on", "stay_id", "due_on", "pk")
+    )
+    for measurement in measurements:
+        made.append(measurement)
+        if measurement.window_start is None or measurement.window_start > ctx.today:
+            continue
+        fate = _fate(measurement, ctx.today, ctx.rng)
+        if fate == "open":
+            continue
+        stay = measurement.stay
+        key = (measurement.catalogue_id, measurement.moment)
+        if key not in items_cache:
+            items_cache[key] = items_for(measurement.catalogue, measurement.moment)
+        _fill(
+            measurement,
+            items_cache[key],
+            ctx,
+            stay,
+            ctx.users.get(f"onderzoek-{stay.site.code}"),
+            complete=fate == "complete",
+        )
     for site in ctx.sites.values():
         end = ctx.today.replace(day=1) - datetime.timedelta(days=1)
         try:
@@ -108,6 +149,7 @@ def seed_measurements(ctx: DemoContext) -> None:
             ctx,
             None,
             ctx.users.get(f"onderzoek-{site.code}"),
+            complete=True,
         )
     ctx.extra["measurements"] = made
     ctx.extra.setdefault("moments", list(Moment.values))

@@ -89,6 +89,7 @@ def _contact(site_organisations: list[Organisation], kind: str) -> ContactPerson
 
 def seed_case_partners(ctx: DemoContext) -> None:
     """Roles, consents and social network for every stay of the demo."""
+    withdrawn: set[int] = set()
     for stay in ctx.extra.get("stays", []):
         person = stay.person
         organisations = list(Organisation.objects.for_site(stay.site).order_by("name"))
@@ -107,16 +108,18 @@ def seed_case_partners(ctx: DemoContext) -> None:
             person=person,
             role=CaseRoleKind.BUDDY,
             name=f"Demo-Buddy {ctx.rng.randint(1, 40)}",
-            started_on=start + datetime.timedelta(days=7),
+            started_on=min(start + datetime.timedelta(days=7), ctx.today),
         )
-        last = stay.ended_on or min(ctx.today, start + datetime.timedelta(days=120))
+        last = min(stay.ended_on or ctx.today, start + datetime.timedelta(days=120))
         day = start + datetime.timedelta(days=14)
         while day < last:
             role_contact_record(
                 case_role=buddy,
                 contacted_on=day,
                 kind=RoleContactKind.ONE_TO_ONE,
-                report_on=day + datetime.timedelta(days=ctx.rng.randint(1, 7)),
+                report_on=min(
+                    day + datetime.timedelta(days=ctx.rng.randint(1, 7)), ctx.today
+                ),
                 notes="Persoonlijk plan en doelen besproken (demo).",
             )
             day += datetime.timedelta(days=14)
@@ -127,10 +130,13 @@ def seed_case_partners(ctx: DemoContext) -> None:
             scope="Informatie-uitwisseling tussen alle netwerkpartners van de KV.",
             document="Toestemmingsverklaring (demo)",
         )
-        if ctx.rng.random() < 0.1:
+        # One person per site withdrew the consent, a month in.
+        withdraw_on = start + datetime.timedelta(days=30)
+        if stay.site_id not in withdrawn and withdraw_on <= ctx.today:
+            withdrawn.add(stay.site_id)
             consent_withdraw(
                 consent=consent,
-                withdrawn_on=start + datetime.timedelta(days=30),
+                withdrawn_on=withdraw_on,
                 note="Ingetrokken in een gesprek met de casemanager (demo).",
             )
         if stay.jobs.exists():
@@ -149,6 +155,8 @@ def seed_case_partners(ctx: DemoContext) -> None:
                     supportive=True,
                 )
                 for week in range(ctx.rng.randint(1, 6)):
+                    if start + datetime.timedelta(days=7 * week + 3) > ctx.today:
+                        break
                     network_contact_record(
                         member=member,
                         contacted_on=start + datetime.timedelta(days=7 * week + 3),

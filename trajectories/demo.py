@@ -1,34 +1,38 @@
 """Demo data for stays and plans, all fictitious and written through the
 services like in the UI.
 
-Stays come from the intake step (``ctx.extra["stays"]``); when there are
-none yet, a few are placed here for every site and period that had realised
-capacity. Each stay gets a plan in its site's form, goals, activities (some
-not done, with a reason), reviews, work, incidents and, for older stays, an
-outflow. Sites with more than one programme phase move people on to the next.
+The intake step plans the placements (``ctx.extra["placements"]``, within
+capacity and the site's stay limits); this step carries them out in date
+order - placement, phase changes, incidents and temporary returns, outflow -
+so every capacity check of the services sees the occupancy of that day.
+Before a stay ends (or, for stays still running, up to today) it gets its
+plan in the site's form with goals, activities (mostly done on time, a few
+overdue or not done with a reason), reviews at the site's interval (a few
+overdue), and work. Created stays go to ``ctx.extra["stays"]``.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+from unittest import mock
 
-from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.utils import timezone
 
 from core.demo import DemoContext
-from core.models import CapacityPeriod, Site
+from evaluation.services import schedule_sync_for_stay
+from intake.services import case_place
 from partners.models import Organisation
 from trajectories.models import (
     ActivityStatus,
-    Consequence,
     Detection,
     IncidentKind,
     IndividualPlan,
     JobOrigin,
     JobSearchKind,
     LocationStatus,
-    OutflowType,
     PayKind,
     PlanFormDefinition,
     ProgrammePhase,
@@ -47,9 +51,9 @@ from trajectories.services import (
     location_period_record,
     plan_create,
     review_record,
-    stay_create,
     stay_end,
     stay_phase_change,
+    stay_update,
 )
 
 DAY = datetime.timedelta(days=1)
@@ -58,7 +62,7 @@ EMPLOYERS = ["Demo-Bouwbedrijf", "Demo-Metaal", "Demo-Kantoor", "Demo-Hovenier"]
 NOT_DONE_REASONS = [
     "Wachtlijst bij de zorgaanbieder (demo).",
     "Gedetineerde wilde dit niet (demo).",
-    "Vervallen door de coronamaatregelen (demo).",
+    "Partner kon de afspraak niet nakomen (demo).",
 ]
 ACTIVITIES = [
     "Intakegesprek met partner",
@@ -67,49 +71,13 @@ ACTIVITIES = [
     "Cursus schuldhulpverlening",
     "Bezoek woningcorporatie",
 ]
-
-
-def _placements(
-    ctx: DemoContext, site: Site, *, participants: bool = True
-) -> list[Stay]:
-    """A few stays per realised capacity period of the first phase's place
-    type (participants), or of the second phase's (non-participants)."""
-    people = [p for p in ctx.people.get(site.code, []) if not p.stays.exists()]
-    user = ctx.casemanager(site) if f"cm-{site.code}" in ctx.users else None
-    periods = CapacityPeriod.objects.filter(
-        place_type__site=site, planned=False, valid_from__lte=ctx.today
-    ).order_by("valid_from", "place_type__code")
-    phases = list(ProgrammePhase.objects.filter(site=site))
-    # Places of the second phase were also filled by people who did not pass
-    # the KV intake (report L3654-3664): the non-participants.
-    wanted = phases[:1] if participants else phases[1:2]
-    place_types = {p.place_type_id for p in wanted}
-    if not participants and not place_types:
-        return []
-    stays = []
-    for period in periods:
-        if place_types and period.place_type_id not in place_types:
-            continue
-        end = min(period.valid_to or ctx.today, ctx.today)
-        for _index in range(min(period.places, 6 if participants else 3)):
-            if not people:
-                return stays
-            span = max((end - period.valid_from).days - 60, 1)
-            placed_on = period.valid_from + DAY * ctx.rng.randint(0, span)
-            try:
-                stays.append(
-                    stay_create(
-                        person=people.pop(),
-                        place_type=period.place_type,
-                        placed_on=placed_on,
-                        created_by=user,
-                        participant=participants,
-                        expected_end=placed_on + DAY * ctx.rng.randint(60, 300),
-                    )
-                )
-            except ValidationError:
-                continue
-    return stays
+INCIDENT_KINDS = [
+    (IncidentKind.DRUG_USE, Detection.URINE_TEST),
+    (IncidentKind.ABSENCE, Detection.EMPLOYER_CHECK),
+    (IncidentKind.RULE_BREACH, Detection.STAFF),
+]
+# Krimpen, March - May 2020: at home with an ankle monitor (corona measures).
+HOME_EM = (datetime.date(2020, 3, 16), datetime.date(2020, 5, 1), "krimpen")
 
 
 def _plan_value(spec: dict[str, Any], stay: Stay, ctx: DemoContext) -> Any:
@@ -124,13 +92,42 @@ def _plan_value(spec: dict[str, Any], stay: Stay, ctx: DemoContext) -> Any:
     return f"{spec.get('label') or field.verbose_name} (demo)"
 
 
-def _plan(ctx: DemoContext, stay: Stay, definition: PlanFormDefinition) -> None:
-    data = {"drawn_up_on": stay.placed_on + DAY * ctx.rng.randint(3, 14)}
+def _activity(
+    ctx: DemoContext, drawn_up_on: datetime.date, last: datetime.date, open_: bool
+) -> dict[str, Any]:
+    """Status and dates of one activity: done on time mostly, a few late or
+    not done; on running stays some are still planned with a due date ahead."""
+    due = drawn_up_on + DAY * ctx.rng.randint(14, 120)
+    roll = ctx.rng.random()
+    if due > last and open_:
+        status = ActivityStatus.IN_PROGRESS if roll < 0.4 else ActivityStatus.PLANNED
+        return {"status": status, "due_on": due}
+    due = min(due, last)
+    if roll < 0.8:
+        done = max(drawn_up_on, due - DAY * ctx.rng.randint(0, 10))
+        return {"status": ActivityStatus.DONE, "due_on": due, "done_on": done}
+    if roll < 0.9 or not open_:
+        return {
+            "status": ActivityStatus.NOT_DONE,
+            "due_on": due,
+            "not_done_reason": ctx.rng.choice(NOT_DONE_REASONS),
+        }
+    # Still running and past its due date: shows as overdue.
+    return {"status": ActivityStatus.IN_PROGRESS, "due_on": due}
+
+
+def _plan(
+    ctx: DemoContext, stay: Stay, definition: PlanFormDefinition, last: datetime.date
+) -> None:
+    """Plan, goals, activities and reviews from placement up to ``last``."""
+    drawn_up = stay.placed_on + DAY * ctx.rng.randint(3, 14)
+    if drawn_up > last:
+        return  # placed only days ago: the plan is still being drawn up
+    data = {"drawn_up_on": drawn_up}
     for spec in definition.field_specs():
         data[spec["name"]] = _plan_value(spec, stay, ctx)
     plan = plan_create(stay=stay, data=data)
-    if ctx.rng.random() < 0.1:
-        return  # some plans still lack goals: they show on the worklist
+    open_ = last >= ctx.today
     organisations = list(Organisation.objects.for_site(stay.site))
     domains = list(definition.domains.all())
     for domain in ctx.rng.sample(domains, k=min(3, len(domains))):
@@ -138,8 +135,6 @@ def _plan(ctx: DemoContext, stay: Stay, definition: PlanFormDefinition) -> None:
             plan=plan, domain=domain, description=f"Werken aan: {domain}"
         )
         for index in range(ctx.rng.randint(1, 3)):
-            due = plan.drawn_up_on + DAY * ctx.rng.randint(14, 120)
-            status = ctx.rng.choice(ActivityStatus.values)
             activity_create(
                 goal=goal,
                 data={
@@ -147,140 +142,185 @@ def _plan(ctx: DemoContext, stay: Stay, definition: PlanFormDefinition) -> None:
                     "responsible_organisation": ctx.rng.choice(organisations)
                     if organisations
                     else None,
-                    "status": status,
-                    "due_on": due,
-                    "done_on": min(due, ctx.today) if status == "done" else None,
-                    "not_done_reason": ctx.rng.choice(NOT_DONE_REASONS)
-                    if status == "not_done"
-                    else "",
+                    **_activity(ctx, plan.drawn_up_on, last, open_),
                 },
             )
-    day = plan.drawn_up_on + DAY * definition.review_interval_days
-    last = min(stay.ended_on or ctx.today, ctx.today)
-    while day < last and ctx.rng.random() < 0.85:
+    interval = definition.review_interval_days
+    # A few running stays miss their latest review: they show as overdue.
+    stop = last - DAY * interval * 2 if open_ and ctx.rng.random() < 0.1 else last
+    day = plan.drawn_up_on + DAY * ctx.rng.randint(interval // 2, interval)
+    while day <= stop:
         review_record(
             plan=plan,
             held_on=day,
             kind=ctx.rng.choice(ReviewKind.values),
             notes="Voortgang op de doelen besproken (demo).",
         )
-        day += DAY * definition.review_interval_days
+        day += DAY * ctx.rng.randint(interval - 3, interval)
 
 
-def _work(ctx: DemoContext, stay: Stay) -> None:
-    if ctx.rng.random() < 0.7:
+def _work(ctx: DemoContext, stay: Stay, last: datetime.date) -> None:
+    if ctx.rng.random() < 0.75:
+        started = stay.placed_on + DAY * ctx.rng.randint(-400, 30)
+        if started > last:
+            started = stay.placed_on
         job = employment_record(
             stay=stay,
             employer_name=ctx.rng.choice(EMPLOYERS),
             data={
                 "job_title": ctx.rng.choice(JOBS),
-                "hours_per_week": ctx.rng.choice([16, 24, 32, 36, 40]),
+                "hours_per_week": ctx.rng.choice([26, 32, 36, 40]),
                 "pay_kind": ctx.rng.choice(
                     [PayKind.PAID, PayKind.PAID, PayKind.UNPAID, PayKind.VOLUNTEER]
                 ),
-                "started_on": stay.placed_on - DAY * ctx.rng.randint(-30, 400),
+                "started_on": started,
                 "origin": ctx.rng.choice(JobOrigin.values),
-                "verifiable_with_employer": ctx.rng.random() < 0.8,
+                "verifiable_with_employer": ctx.rng.random() < 0.9,
             },
         )
-        employer_check_record(
-            job=job,
-            checked_on=max(job.started_on, stay.placed_on) + DAY * 14,
-            method="phone",
-            confirmed=True,
-        )
+        checked = max(job.started_on, stay.placed_on) + DAY * 14
+        if checked <= last:
+            employer_check_record(
+                job=job, checked_on=checked, method="phone", confirmed=True
+            )
     for kind in JobSearchKind.values:
+        day = stay.placed_on + DAY * ctx.rng.randint(7, 40)
+        if day > last:
+            continue
         used = ctx.rng.random() < 0.8
         job_search_record(
             stay=stay,
             kind=kind,
-            occurred_on=stay.placed_on + DAY * ctx.rng.randint(7, 40),
+            occurred_on=day,
             used=used,
             reason_not_used="" if used else ctx.rng.choice(NOT_DONE_REASONS),
         )
 
 
-def _course(ctx: DemoContext, stay: Stay) -> None:
-    """Later phases, incidents and outflow, in date order."""
-    phases = list(ProgrammePhase.objects.filter(site=stay.site).order_by("order"))
-    user = ctx.casemanager(stay.site) if f"cm-{stay.site.code}" in ctx.users else None
-    day = stay.placed_on
-    current = stay.phases.order_by("-started_on").first()
-    later = [
-        p for p in phases if current and current.phase and p.order > current.phase.order
+def _content(ctx: DemoContext, stay: Stay, last: datetime.date) -> None:
+    """What a casemanager records during a stay, up to ``last``."""
+    definition = PlanFormDefinition.objects.filter(site_id=stay.site_id).first()
+    if definition is not None and stay.participant:
+        _plan(ctx, stay, definition, last)
+    _work(ctx, stay, last)
+
+
+def _events(placement: Any) -> list[tuple[datetime.date, int, str, Any]]:
+    """(day, order, kind, detail): on one day phase changes and incidents come
+    before the outflow, and outflows before new placements."""
+    events = [(placement.placed_on, 3, "place", None)]
+    events += [
+        (day, 0, "phase", place_type) for day, place_type in placement.phase_changes
     ]
-    if later and later[0].place_type is not None:
-        day = stay.placed_on + DAY * ctx.rng.randint(30, 90)
-        try:
-            stay_phase_change(
-                stay=stay,
-                phase=later[0],
-                place_type=later[0].place_type,
-                started_on=day,
-                changed_by=user,
-            )
-        except ValidationError:
-            day = stay.placed_on
-    closing = (
-        CapacityPeriod.objects.filter(
-            place_type=stay.place_type, planned=False, valid_from__lte=day
-        )
-        .filter(Q(valid_to__isnull=False))
-        .order_by("-valid_from")
-        .first()
-    )
-    if ctx.rng.random() < 0.15 and day + DAY * 20 < ctx.today:
-        incident_record(
-            stay=stay,
-            occurred_on=day + DAY * 10,
-            kind=IncidentKind.DRUG_USE,
-            detection=Detection.URINE_TEST,
-            consequence=ctx.rng.choice(
-                [Consequence.WARNING, Consequence.TEMPORARY_RETURN]
-            ),
-            return_days=42,
-            decided_by="weegtafel (demo)",
-            recorded_by=user,
-        )
-    if closing is not None and closing.valid_to > day and ctx.rng.random() < 0.3:
-        location_period_record(
-            stay=stay,
-            status=LocationStatus.HOME_EM,
-            started_on=max(day, closing.valid_to - DAY * 45),
-            reason="Met enkelband thuis (coronamaatregelen, demo).",
-        )
-    ended_on = stay.expected_end
-    if closing is not None and closing.valid_to < (ended_on or ctx.today):
-        ended_on = closing.valid_to
-    stay.refresh_from_db()
-    if ended_on and ended_on < ctx.today and stay.ended_on is None and ended_on > day:
-        stay_end(
-            stay=stay,
-            ended_on=ended_on,
-            outflow_type=ctx.rng.choice(
-                [OutflowType.END_OF_SENTENCE, OutflowType.DETENTION_PHASING]
-            ),
-            aftercare_municipality=stay.person.municipality_of_origin,
-        )
+    for day, consequence, return_days in placement.incidents:
+        events.append((day, 1, "incident", (consequence, return_days)))
+    if placement.ends_on is not None and not any(
+        c == "definitive_return" for _d, c, _r in placement.incidents
+    ):
+        events.append((placement.ends_on, 2, "end", None))
+    return events
+
+
+@contextmanager
+def as_of(day: datetime.date) -> Iterator[None]:
+    """Replay an event as of its own day: the services read 'today' from the
+    clock (e.g. how far ahead the measurement schedule of a running stay
+    reaches), and a history written afterwards should look as it would have
+    when the casemanager recorded it on that day."""
+    real = timezone.localdate
+
+    def localdate(value: Any = None, timezone: Any = None) -> datetime.date:
+        return day if value is None else real(value, timezone)
+
+    with mock.patch("django.utils.timezone.localdate", localdate):
+        yield
+
+
+def _phase_for(place_type: Any) -> ProgrammePhase | None:
+    return ProgrammePhase.objects.filter(place_type=place_type).first()
 
 
 def seed_trajectories(ctx: DemoContext) -> None:
-    """Plans, work and the course of every demo stay."""
+    """Carry out the planned placements and the course of every stay."""
     if not PlanFormDefinition.objects.exists():
         plans_load()
-    stays = list(ctx.extra.get("stays", []))
-    if not stays:
-        for site in ctx.sites.values():
-            stays.extend(_placements(ctx, site))
-        ctx.extra["stays"] = stays
-    others = []
-    for site in ctx.sites.values():
-        others.extend(_placements(ctx, site, participants=False))
-    ctx.extra["non_participant_stays"] = others
-    for stay in [*stays, *others]:
-        definition = PlanFormDefinition.objects.filter(site_id=stay.site_id).first()
-        if definition is not None and stay.participant and not hasattr(stay, "plan"):
-            _plan(ctx, stay, definition)
-        _work(ctx, stay)
+    queue = []
+    for index, placement in enumerate(ctx.extra.get("placements", [])):
+        for day, order, kind, detail in _events(placement):
+            queue.append((day, order, index, kind, detail, placement))
+    queue.sort(key=lambda e: e[:3])
+    stays: dict[int, Stay] = {}
+    for day, _order, index, kind, detail, placement in queue:
+        with as_of(day):
+            _carry_out(ctx, stays, day, index, kind, detail, placement)
+    for stay in stays.values():
+        stay.refresh_from_db()
         if stay.ended_on is None:
-            _course(ctx, stay)
+            _content(ctx, stay, ctx.today)
+            schedule_sync_for_stay(stay=stay, today=ctx.today)
+    ctx.extra["stays"] = list(stays.values())
+
+
+def _carry_out(
+    ctx: DemoContext,
+    stays: dict[int, Stay],
+    day: datetime.date,
+    index: int,
+    kind: str,
+    detail: Any,
+    placement: Any,
+) -> None:
+    case = placement.case
+    user = ctx.casemanager(case.site)
+    if kind == "place":
+        stay = case_place(
+            case=case,
+            decided_on=placement.decided_on,
+            place_type=placement.place_type,
+            placed_on=day,
+            actor=user,
+        )
+        stays[index] = stay_update(
+            stay=stay, data={"expected_end": placement.expected_end}
+        )
+        return
+    stay = stays[index]
+    if kind == "phase":
+        stay_phase_change(
+            stay=stay,
+            phase=_phase_for(detail),
+            place_type=detail,
+            started_on=day,
+            changed_by=user,
+        )
+    elif kind == "home_em":
+        location_period_record(
+            stay=stay,
+            status=LocationStatus.HOME_EM,
+            started_on=day,
+            ended_on=HOME_EM[1],
+            reason="Met enkelband thuis (coronamaatregelen, demo).",
+        )
+    elif kind == "incident":
+        consequence, return_days = detail
+        if consequence == "definitive_return":
+            _content(ctx, stay, day)
+        incident_kind, detection = ctx.rng.choice(INCIDENT_KINDS)
+        incident_record(
+            stay=stay,
+            occurred_on=day,
+            kind=incident_kind,
+            detection=detection,
+            consequence=consequence,
+            return_days=return_days,
+            decided_by="weegtafel (demo)",
+            recorded_by=user,
+        )
+    elif kind == "end":
+        _content(ctx, stay, day)
+        stay_end(
+            stay=stay,
+            ended_on=day,
+            outflow_type=placement.outflow_type,
+            aftercare_municipality=stay.person.municipality_of_origin,
+        )
