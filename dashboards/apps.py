@@ -14,3 +14,7 @@ class DashboardsConfig(AppConfig):
         ("dashboards:export_list", _("Research exports"), RESEARCH_ROLES),
     ]
     site_sections = ["dashboards.sections.site_dashboard_link"]
+    home_sections = [
+        "dashboards.sections.home_site_glance",
+        "dashboards.sections.home_datasets",
+    ]

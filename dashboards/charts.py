@@ -42,8 +42,9 @@ class DataTable:
         has a row per day, and the template engine needs about 0.1 ms per cell,
         which would dominate the dashboard's time.
         """
+        # the wrapper scrolls a table wider than its panel (CSP: no inline styles)
         parts = [
-            f'<table class="table" id="table-{escape(key)}">',
+            f'<div class="table-scroll"><table class="table" id="table-{escape(key)}">',
             f"<caption>{escape(str(self.caption))}</caption><thead><tr>",
         ]
         for index, header in enumerate(self.headers):
@@ -58,7 +59,7 @@ class DataTable:
                     text = f'<a href="{escape(cell.url)}">{text}</a>'
                 parts.append(f'<td class="num">{text}</td>')
             parts.append("</tr>")
-        parts.append("</tbody></table>")
+        parts.append("</tbody></table></div>")
         return mark_safe("".join(parts))  # noqa: S308 - every text part is escaped
 
 
@@ -69,6 +70,10 @@ class Panel:
     table: DataTable
     svg: SafeString | str = ""
     note: str = ""
+    #: nothing happened in the period: the chart is replaced by a sentence
+    empty: bool = False
+    #: spans the whole row of panels (tables with many columns)
+    wide: bool = False
 
     @property
     def table_html(self) -> SafeString:

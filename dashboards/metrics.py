@@ -12,14 +12,24 @@ import datetime
 from collections.abc import Callable
 
 from django.db.models import Q, QuerySet
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from dashboards import b7
 from dashboards.scope import Scope
 from dashboards.selectors import flow, intake, outcomes
-from evaluation.models import Answer, MeasurementStatus
-from intake.models import CaseEndReason, StageEvent, StageOutcome
-from trajectories.models import Incident, Stay
-from trajectories.models.stays import Consequence
+from evaluation.models import Answer, MeasurementStatus, MissingReason, Moment
+from intake.models import (
+    CaseEndReason,
+    EndReasonCode,
+    IntakeOutcome,
+    IntakeStageDefinition,
+    StageEvent,
+    StageKind,
+    StageOutcome,
+)
+from trajectories.models import Incident, Stay, StayPhase
+from trajectories.models.stays import Consequence, OutflowType
 
 PersonIds = QuerySet  # a values_list("person_id") queryset or a set of ids
 
@@ -45,6 +55,24 @@ def _inflow(scope: Scope, key: str, participant: bool) -> PersonIds:
         flow.stays_in(scope)
         .filter(_clip(scope, key, "placed_on"), participant=participant)
         .values_list("person_id", flat=True)
+    )
+
+
+def _inflow_all(scope: Scope, key: str) -> PersonIds:
+    return (
+        flow.stays_in(scope)
+        .filter(_clip(scope, key, "placed_on"))
+        .values_list("person_id", flat=True)
+    )
+
+
+def _due(scope: Scope, key: str) -> PersonIds:
+    from dashboards.selectors.home import OPEN_MEASUREMENT_STATUSES
+
+    return (
+        outcomes.measurements_in(scope)
+        .filter(status__in=OPEN_MEASUREMENT_STATUSES)
+        .values_list("stay__person_id", flat=True)
     )
 
 
@@ -159,6 +187,8 @@ def _factor(scope: Scope, key: str) -> PersonIds:
 METRICS: dict[str, Callable[[Scope, str], PersonIds]] = {
     "inflow_participants": lambda scope, key: _inflow(scope, key, True),
     "inflow_others": lambda scope, key: _inflow(scope, key, False),
+    "inflow": _inflow_all,
+    "due": _due,
     "outflow": _outflow,
     "occupancy": _occupancy,
     "exit": _exit,
@@ -179,3 +209,153 @@ def people_behind(scope: Scope, metric: str, key: str) -> PersonIds | None:
     if finder is None:
         return None
     return finder(scope, key)
+
+
+# What a number means, in words, for the heading of its case list. Each
+# describer gets the scope, the key and the programme/plan names of the page.
+Describer = Callable[[Scope, str], str]
+
+
+def _day_words(day: datetime.date) -> str:
+    return date_format(day, "j F Y")
+
+
+def _month_words(scope: Scope, key: str) -> str:
+    month = _month(key) if key else None
+    if month is None:
+        return _("in the period")
+    return _("in %(month)s") % {"month": date_format(month[0], "F Y")}
+
+
+def _choice(choices: type, value: str) -> str:
+    return str(dict(choices.choices).get(value, value))
+
+
+def _describe_occupancy(scope: Scope, key: str) -> str:
+    day_text, _sep, group = key.partition(":")
+    try:
+        day = datetime.date.fromisoformat(day_text)
+    except ValueError:
+        return _("In the KV")
+    words = {"participants": _("participants"), "others": _("non-participants")}
+    text = _("In the KV on %(day)s") % {"day": _day_words(day)}
+    return f"{text} ({words[group]})" if group in words else text
+
+
+def _describe_stage(scope: Scope, key: str) -> str:
+    code, _sep, passed = key.partition(":")
+    name = (
+        IntakeStageDefinition.objects.filter(
+            process__site_id__in=scope.site_ids, code=code
+        )
+        .order_by("-process__valid_from")
+        .values_list("name", flat=True)
+        .first()
+    ) or code
+    if passed == "passed":
+        return _("Intake cases that passed the stage %(stage)s") % {"stage": name}
+    return _("Intake cases that reached the stage %(stage)s") % {"stage": name}
+
+
+def _describe_stage_kind(scope: Scope, key: str) -> str:
+    kind, _sep, passed = key.partition(":")
+    label = _choice(StageKind, kind)
+    if passed == "passed":
+        return _("Intake cases that passed a stage of the kind %(kind)s") % {
+            "kind": label
+        }
+    return _("Intake cases that reached a stage of the kind %(kind)s") % {"kind": label}
+
+
+def _describe_intake(scope: Scope, key: str) -> str:
+    if not key:
+        return _("Intake cases opened in the period")
+    return _("Intake cases opened in the period, ended as: %(outcome)s") % {
+        "outcome": _choice(IntakeOutcome, key)
+    }
+
+
+def _describe_length(scope: Scope, key: str) -> str:
+    if key == flow.WHOLE_STAY:
+        return _("Stays that ended in the period (whole stay)")
+    name = (
+        StayPhase.objects.filter(stay__site_id__in=scope.site_ids, phase__code=key)
+        .values_list("phase__name", flat=True)
+        .first()
+    ) or _("without phase")
+    return _("Stays that left the phase %(phase)s in the period") % {"phase": name}
+
+
+def _describe_exit(scope: Scope, key: str) -> str:
+    if key == flow.TEMPORARY_RETURN:
+        return _("Temporary returns to the PI in the period")
+    return _("Outflow in the period: %(type)s") % {"type": _choice(OutflowType, key)}
+
+
+def _describe_b7(scope: Scope, key: str, names: dict[str, str]) -> str:
+    for table in b7.b7_definition():
+        for section in table["sections"]:
+            for row in section["rows"]:
+                if row["code"] == key:
+                    return _("Bijlage 7: %(row)s") % {"row": row["label"] % names}
+    return _("Bijlage 7")
+
+
+def _describe_completeness(scope: Scope, key: str) -> str:
+    moment, _sep, status = key.partition(":")
+    label = _choice(Moment, moment)
+    if status in MeasurementStatus.values:
+        return _("Measurements %(moment)s due in the period, status %(status)s") % {
+            "moment": label,
+            "status": _choice(MeasurementStatus, status),
+        }
+    if status:
+        return _(
+            "Measurements %(moment)s due in the period with answers missing: %(reason)s"
+        ) % {"moment": label, "reason": _choice(MissingReason, status)}
+    return _("Measurements %(moment)s due in the period") % {"moment": label}
+
+
+def _describe_factor(scope: Scope, key: str) -> str:
+    code, _sep, moment = key.partition(":")
+    factors = outcomes.protective_factors()["factors"]
+    name = next((f["name"] for f in factors if f["code"] == code), code)
+    return _("Protective factor %(factor)s answered at the %(moment)s") % {
+        "factor": name,
+        "moment": _choice(Moment, moment),
+    }
+
+
+def describe(scope: Scope, metric: str, key: str, names: dict[str, str]) -> str:
+    """The heading of a case list: what the number counted, in words."""
+    simple: dict[str, Describer] = {
+        "inflow_participants": lambda s, k: (
+            _("Participants placed %(when)s") % {"when": _month_words(s, k)}
+        ),
+        "inflow_others": lambda s, k: (
+            _("Non-participants placed %(when)s") % {"when": _month_words(s, k)}
+        ),
+        "inflow": lambda s, k: (
+            _("Placed in the KV %(when)s") % {"when": _month_words(s, k)}
+        ),
+        "due": lambda s, k: _(
+            "Measurements due in the period, not yet complete or cancelled"
+        ),
+        "outflow": lambda s, k: _("Outflow %(when)s") % {"when": _month_words(s, k)},
+        "occupancy": _describe_occupancy,
+        "exit": _describe_exit,
+        "length": _describe_length,
+        "intake": _describe_intake,
+        "stage": _describe_stage,
+        "stage_kind": _describe_stage_kind,
+        "end_reason": lambda s, k: (
+            _("Intake cases ended with the reason %(reason)s")
+            % {"reason": _choice(EndReasonCode, k)}
+        ),
+        "completeness": _describe_completeness,
+        "factor": _describe_factor,
+    }
+    if metric == "b7":
+        return _describe_b7(scope, key, names)
+    describer = simple.get(metric)
+    return describer(scope, key) if describer else ""

@@ -24,8 +24,26 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:g}%"
 
 
-def funnel_panel(scope: Scope, found: intake.Funnel, *, by_kind: bool) -> Panel:
+#: at most this many of the sites' stage names are listed per kind
+NAMES_PER_KIND = 6
+
+
+def _kind_label(label: str, names: list[str]) -> str:
+    shown = ", ".join(names[:NAMES_PER_KIND])
+    if len(names) > NAMES_PER_KIND:
+        shown += ", …"
+    return _("%(kind)s (at the sites: %(names)s)") % {"kind": label, "names": shown}
+
+
+def funnel_panel(
+    scope: Scope,
+    found: intake.Funnel,
+    *,
+    by_kind: bool,
+    names: dict[str, list[str]] | None = None,
+) -> Panel:
     metric = "stage_kind" if by_kind else "stage"
+    names = names or {}
     table = DataTable(
         _("Intake funnel: cases opened in the period"),
         [
@@ -45,9 +63,12 @@ def funnel_panel(scope: Scope, found: intake.Funnel, *, by_kind: bool) -> Panel:
     )
     for stage in found.stages:
         share = round(100 * stage.reached / found.opened, 1) if found.opened else None
+        label = stage.label
+        if by_kind and names.get(stage.key):
+            label = _kind_label(stage.label, names[stage.key])
         table.rows.append(
             [
-                Cell(stage.label, numeric=False),
+                Cell(label, numeric=False),
                 Cell(stage.reached, scope.link(metric, stage.key)),
                 Cell(stage.passed, scope.link(metric, f"{stage.key}:passed")),
                 Cell(_pct(share)),
@@ -64,12 +85,21 @@ def funnel_panel(scope: Scope, found: intake.Funnel, *, by_kind: bool) -> Panel:
     labels = [_("Opened"), *(s.label for s in found.stages), _("Placed")]
     values = [found.opened, *(s.reached for s in found.stages), found.placed]
     svg = charts.hbar_svg(labels, [Series(_("cases"), values)], table.caption)
+    note = _("Conversion %(pct)s") % {"pct": _pct(found.conversion)}
+    if by_kind:
+        explained = _(
+            "The sites' intake stages differ, so stages are grouped by what "
+            "they do; the table names each kind's stages at the sites, and "
+            "every site's dashboard shows its own stages."
+        )
+        note = f"{note}. {explained}"
     return Panel(
         "funnel",
         _("Intake funnel"),
         table,
         svg,
-        note=_("Conversion %(pct)s") % {"pct": _pct(found.conversion)},
+        note=note,
+        empty=not found.opened,
     )
 
 
@@ -94,7 +124,10 @@ def intake_end_panel(scope: Scope, found: intake.Funnel) -> Panel:
         [Series(_("cases"), [c for _v, _l, c in found.outcomes])],
         table.caption,
     )
-    return Panel("intake-end", _("Intake outcomes and end reasons"), table, svg)
+    empty = not any(c for _v, _l, c in found.outcomes) and not found.end_reasons
+    return Panel(
+        "intake-end", _("Intake outcomes and end reasons"), table, svg, empty=empty
+    )
 
 
 def flow_panel(scope: Scope) -> Panel:
@@ -127,7 +160,10 @@ def flow_panel(scope: Scope) -> Panel:
         ],
         table.caption,
     )
-    return Panel("flow", _("Inflow and outflow"), table, svg)
+    empty = not any(
+        r.inflow_participants or r.inflow_others or r.outflow for r in months
+    )
+    return Panel("flow", _("Inflow and outflow"), table, svg, empty=empty)
 
 
 def _day_labels(days: list[datetime.date]) -> tuple[list[str], list[str]]:
@@ -180,7 +216,8 @@ def occupancy_panel(scope: Scope) -> Panel:
     )
     average = sum(d.total for d in days) / len(days) if days else 0
     note = _("Average occupancy %(average)s") % {"average": f"{average:.1f}"}
-    return Panel("occupancy", _("Occupancy"), table, svg, note=note)
+    empty = not any(d.total or d.capacity for d in days)
+    return Panel("occupancy", _("Occupancy"), table, svg, note=note, empty=empty)
 
 
 def length_panel(scope: Scope) -> Panel:
@@ -205,7 +242,8 @@ def length_panel(scope: Scope) -> Panel:
         [(row.minimum, row.median, row.maximum) for row in found],
         table.caption,
     )
-    return Panel("length", _("Length of stay per phase"), table, svg)
+    empty = not any(row.count for row in found)
+    return Panel("length", _("Length of stay per phase"), table, svg, empty=empty)
 
 
 def _length_label(row: flow.LengthStats) -> str:
@@ -231,7 +269,8 @@ def exits_panel(scope: Scope) -> Panel:
         [Series(_("stays"), [row.count for row in found])],
         table.caption,
     )
-    return Panel("exits", _("Exits and returns to the PI"), table, svg)
+    empty = not any(row.count for row in found)
+    return Panel("exits", _("Exits and returns to the PI"), table, svg, empty=empty)
 
 
 def completeness_panel(scope: Scope) -> Panel:
@@ -279,7 +318,14 @@ def completeness_panel(scope: Scope) -> Panel:
         ],
         table.caption,
     )
-    return Panel("completeness", _("Measurement completeness"), table, svg)
+    return Panel(
+        "completeness",
+        _("Measurement completeness"),
+        table,
+        svg,
+        empty=not any(row.planned for row in found),
+        wide=True,
+    )
 
 
 def factors_panel(scope: Scope) -> Panel:
@@ -321,7 +367,14 @@ def factors_panel(scope: Scope) -> Panel:
         [Series(str(m), [row.means[m] or 0 for row in found]) for m in moments],
         table.caption,
     )
-    return Panel("factors", _("Change on the protective factors"), table, svg)
+    return Panel(
+        "factors",
+        _("Change on the protective factors"),
+        table,
+        svg,
+        empty=not any(row.counts[m] for row in found for m in moments),
+        wide=True,
+    )
 
 
 def _signed(value: float | None) -> str:
@@ -336,7 +389,12 @@ def dashboard_panels(scope: Scope, *, site: Site | None = None) -> list[Panel]:
     programme = site is None
     found = intake.funnel(scope) if programme else intake.site_funnel(scope)
     return [
-        funnel_panel(scope, found, by_kind=programme),
+        funnel_panel(
+            scope,
+            found,
+            by_kind=programme,
+            names=intake.stage_names_by_kind(scope) if programme else None,
+        ),
         intake_end_panel(scope, found),
         flow_panel(scope),
         occupancy_panel(scope),

@@ -8,10 +8,15 @@ from django.urls import reverse
 
 from core.access import role_required
 from core.models import Site
-from core.scoping import DASHBOARD_ROLES, get_visible_or_404
+from core.scoping import (
+    CASE_READ_ROLES,
+    DASHBOARD_ROLES,
+    get_visible_or_404,
+    site_ids_for,
+)
 from dashboards import b7
 from dashboards.cache import cached
-from dashboards.metrics import people_behind
+from dashboards.metrics import describe, people_behind
 from dashboards.panels import dashboard_panels
 from dashboards.periods import period_from_request
 from dashboards.scope import Scope
@@ -27,6 +32,16 @@ def _programme_name(site: Site) -> str:
     return site.alias or site.name
 
 
+def _names(site: Site | None) -> dict[str, str]:
+    """How Bijlage 7 labels call the programme and the plan on this page."""
+    if site is None:
+        return {"programme": "de KV's", "plan": "individuele plan"}
+    return {
+        "programme": _programme_name(site),
+        "plan": site.individual_plan_name or "individuele plan",
+    }
+
+
 @role_required(DASHBOARD_ROLES)
 def overview_view(request: HttpRequest) -> HttpResponse:
     form, period = period_from_request(request.GET)
@@ -40,7 +55,7 @@ def overview_view(request: HttpRequest) -> HttpResponse:
         lambda: (
             site_summaries(scope),
             dashboard_panels(scope),
-            b7.b7_tables(scope, programme="de KV's", plan="individuele plan"),
+            b7.b7_tables(scope, **_names(None)),
         ),
     )
     context = {
@@ -67,11 +82,7 @@ def site_dashboard_view(request: HttpRequest, site_code: str) -> HttpResponse:
         scope,
         lambda: (
             dashboard_panels(scope, site=site),
-            b7.b7_tables(
-                scope,
-                programme=_programme_name(site),
-                plan=site.individual_plan_name or "individuele plan",
-            ),
+            b7.b7_tables(scope, **_names(site)),
         ),
     )
     context = {
@@ -93,10 +104,14 @@ def _case_list(request: HttpRequest, scope: Scope, site: Site | None) -> HttpRes
     page, named = (None, set())
     if person_ids is not None:
         page, named = case_list_page(request.user, person_ids, request.GET.get("page"))
+    # a researcher sees pseudonyms only: no name column at all
+    named_sites = site_ids_for(request.user, CASE_READ_ROLES)
     context = {
         "site": site,
         "metric": metric,
         "key": key,
+        "description": describe(scope, metric, key, _names(site)) if metric else "",
+        "show_names": bool(named_sites & set(scope.site_ids)),
         "known": person_ids is not None,
         "page": page,
         "named": named,

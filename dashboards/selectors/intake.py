@@ -12,6 +12,7 @@ from intake.models import (
     EndReasonCode,
     IntakeCase,
     IntakeOutcome,
+    IntakeStageDefinition,
     StageEvent,
     StageKind,
     StageOutcome,
@@ -128,3 +129,16 @@ def site_funnel(scope: Scope) -> Funnel:
         stage.passed += row["passed"]
     found.stages = list(stages.values())
     return found
+
+
+def stage_names_by_kind(scope: Scope) -> dict[str, list[str]]:
+    """The sites' own names of their stages, per kind, for the programme funnel."""
+    names: dict[str, list[str]] = {}
+    for kind, name in (
+        IntakeStageDefinition.objects.filter(process__site_id__in=scope.site_ids)
+        .order_by("kind", "name")
+        .values_list("kind", "name")
+        .distinct()
+    ):
+        names.setdefault(kind, []).append(name)
+    return names

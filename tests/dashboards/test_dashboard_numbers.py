@@ -13,6 +13,7 @@ from core.models import Membership
 from dashboards.periods import Period
 from dashboards.scope import Scope
 from dashboards.selectors import flow, intake
+from intake.models import EndReasonCode
 from intake.selectors import funnel_for_site
 from tests.dashboards.builders import intake_round, site_with_three_stays
 from tests.factories import user_with_role
@@ -90,7 +91,8 @@ def test_funnel_counts_stages_outcomes_and_end_reasons():
     ]
     assert own.opened == theirs.total
     assert own.end_reasons == [(r.key, r.label, r.count) for r in theirs.end_reasons]
-    assert ("not_interested", "candidate not interested", 1) in [
+    not_interested = EndReasonCode.NOT_INTERESTED
+    assert ("not_interested", str(not_interested.label), 1) in [
         (code, str(label), n) for code, label, n in found.end_reasons
     ]
 
