@@ -72,7 +72,7 @@ def test_letter_and_interview_may_be_recorded_in_either_order(
 def test_stage_after_a_negative_prerequisite_is_refused(almelo_process, candidate):
     case = _open(almelo_process, candidate)
     _record(case, "screening", StageOutcome.NEGATIVE)
-    with pytest.raises(ValidationError, match="cannot be recorded before"):
+    with pytest.raises(ValidationError, match="kan pas worden vastgelegd als"):
         _record(case, "interview")
 
 
@@ -134,7 +134,7 @@ def test_rejection_needs_a_reason_and_names_the_failed_criterion(
     criterion = CriterionFactory(version__site=candidate.site, version__version=1)
     case = _open(almelo_process, candidate)
     assert case.criteria_version == criterion.version
-    with pytest.raises(ValidationError, match="at least one reason"):
+    with pytest.raises(ValidationError, match="ten minste één reden"):
         services.case_close(
             case=case,
             outcome=IntakeOutcome.REJECTED,

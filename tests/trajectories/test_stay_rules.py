@@ -52,7 +52,7 @@ def _place(person, place_type, day, **kwargs):
 def test_placing_a_person_twice_on_the_same_day_is_refused(almelo, place_type):
     person = PersonFactory(site=almelo)
     _place(person, place_type, D(2021, 3, 1))
-    with pytest.raises(ValidationError, match="still placed since 2021-03-01"):
+    with pytest.raises(ValidationError, match="sinds 2021-03-01 nog geplaatst"):
         _place(person, place_type, D(2021, 3, 1))
     assert Stay.objects.filter(person=person).count() == 1
     row = occupancy_by_day(site=almelo, start=D(2021, 3, 1), end=D(2021, 3, 1))[0]
@@ -63,7 +63,7 @@ def test_placement_inside_an_ended_stay_is_refused(almelo, place_type):
     person = PersonFactory(site=almelo)
     stay = _place(person, place_type, D(2021, 3, 1))
     stay_end(stay=stay, ended_on=D(2021, 6, 1), outflow_type="end_of_sentence")
-    with pytest.raises(ValidationError, match="from 2021-03-01 until 2021-06-01"):
+    with pytest.raises(ValidationError, match="van 2021-03-01 tot 2021-06-01"):
         _place(person, place_type, D(2021, 5, 1))
 
 
