@@ -60,7 +60,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 DEMO_PASSWORD = "demo-kv-monitor"  # noqa: S105 - the demo's published password
-SITES = ["almelo", "amsterdam", "krimpen", "middelburg", "rotterdam"]
+# Amsterdam was never realised, so its demo users have no cases to work on.
+SITES = ["almelo", "krimpen", "middelburg", "rotterdam"]
 DEFAULT_DB = "postgres://kvmonitor:kvmonitor@127.0.0.1:5432/kvmonitor_load"
 
 
