@@ -143,6 +143,22 @@ class ScopedUserAdmin(UserAdmin):
             Q(memberships__site_id__in=site_ids) | Q(memberships__isnull=True)
         ).distinct()
 
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # A read-only view would link to the password form it may not open.
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [f for f in options["fields"] if f != "password"],
+                },
+            )
+            for name, options in fieldsets
+        ]
+
 
 admin.site.unregister(get_user_model())
 admin.site.register(get_user_model(), ScopedUserAdmin)

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
 
 from core.models import Gender, Person, Site
 from core.scoping import Role
@@ -33,6 +34,14 @@ ROLE_PREFIX = {
     Role.FUNCTIONAL_ADMIN: "beheer",
 }
 
+# How the demo users are greeted ("Welkom, Casemanager KV Almelo").
+ROLE_TITLE = {
+    "cm": "Casemanager",
+    "pl": "Projectleider",
+    "onderzoek": "Onderzoeker",
+    "beheer": "Functioneel beheerder",
+}
+
 FIRST_NAMES = [
     "Demo-Jan", "Demo-Piet", "Demo-Kees", "Demo-Ahmed", "Demo-Mohamed", "Demo-Sander",
     "Demo-Dennis", "Demo-Kevin", "Demo-Youssef", "Demo-Rick", "Demo-Bas", "Demo-Stefan",
@@ -40,8 +49,9 @@ FIRST_NAMES = [
 ]  # fmt: skip
 LAST_NAMES = [
     "Fictief", "Voorbeeld", "Testman", "de Proef", "van Demo", "Oefening",
-    "Jansen-Demo",
-    "Bakker-Demo", "Visser-Demo", "Smit-Demo", "de Vries-Demo", "Mulder-Demo",
+    "Jansen-Demo", "Bakker-Demo", "Visser-Demo", "Smit-Demo", "de Vries-Demo",
+    "Mulder-Demo", "de Jong-Demo", "Bos-Demo", "Peters-Demo", "Dekker-Demo",
+    "Brouwer-Demo", "de Wit-Demo", "Meijer-Demo", "Hendriks-Demo",
 ]  # fmt: skip
 MUNICIPALITIES = {
     "almelo": ["Almelo", "Enschede", "Hengelo", "Oldenzaal", "Rijssen-Holten"],
@@ -74,7 +84,7 @@ def seed_users(ctx: DemoContext) -> None:
             user = user_create(
                 username=username,
                 password=DEMO_PASSWORD,
-                first_name=prefix.title(),
+                first_name=ROLE_TITLE[prefix],
                 last_name=site.name,
             )
             membership_grant(user=user, site=site, role=role, granted_by=None)
@@ -89,7 +99,7 @@ def seed_users(ctx: DemoContext) -> None:
         user = user_create(
             username=username,
             password=DEMO_PASSWORD,
-            first_name=prefix.title(),
+            first_name=ROLE_TITLE[prefix],
             last_name="Koers en kansen",
         )
         for site in ctx.sites.values():
@@ -108,13 +118,32 @@ def seed_people(ctx: DemoContext) -> None:
         ctx.people.setdefault(code, [])
 
 
-def demo_person(ctx: DemoContext, site: Site) -> Person:
-    """Register one fictitious person at ``site`` through the service."""
+def demo_person(
+    ctx: DemoContext, site: Site, registered_on: datetime.date | None = None
+) -> Person:
+    """Register one fictitious person at ``site`` through the service.
+
+    Names are unique per site while the name lists last; ``registered_on``
+    dates the registration back to when the person came in (the demo is
+    written in one go, today).
+    """
     people = ctx.people.setdefault(site.code, [])
+    taken = {(person.first_name, person.last_name) for person in people}
+    free = [
+        (first, last)
+        for first in FIRST_NAMES
+        for last in LAST_NAMES
+        if (first, last) not in taken
+    ]
+    if free:
+        first_name, last_name = ctx.rng.choice(free)
+    else:
+        first_name = ctx.rng.choice(FIRST_NAMES)
+        last_name = f"{ctx.rng.choice(LAST_NAMES)} {len(people) + 1}"
     person = person_create(
         site=site,
-        first_name=ctx.rng.choice(FIRST_NAMES),
-        last_name=f"{ctx.rng.choice(LAST_NAMES)} {len(people) + 1}",
+        first_name=first_name,
+        last_name=last_name,
         date_of_birth=datetime.date(
             ctx.rng.randint(1965, 2003), ctx.rng.randint(1, 12), ctx.rng.randint(1, 28)
         ),
@@ -126,5 +155,10 @@ def demo_person(ctx: DemoContext, site: Site) -> Person:
             MUNICIPALITIES.get(site.code, ["Utrecht"])
         ),
     )
+    if registered_on is not None:
+        person.created_at = timezone.make_aware(
+            datetime.datetime.combine(registered_on, datetime.time(9))
+        )
+        Person.objects.filter(pk=person.pk).update(created_at=person.created_at)
     people.append(person)
     return person

@@ -524,7 +524,7 @@ def seed_intake(ctx: DemoContext) -> None:
             route = ctx.rng.choice(routes)
             case = case_open(
                 site=site,
-                person=demo_person(ctx, site),
+                person=demo_person(ctx, site, registered_on=opened_on),
                 opened_on=opened_on,
                 entry_route=route,
                 created_by=user,

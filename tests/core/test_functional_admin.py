@@ -83,3 +83,19 @@ def test_audit_log_shows_only_events_of_own_sites(
     body = client.get(reverse("core:audit_log")).content.decode()
     assert "in-a" in body
     assert "in-k" not in body
+
+
+def test_functional_admin_views_a_user_without_a_password_link_it_cannot_open(
+    client, admin_almelo, almelo
+):
+    from tests.factories import MembershipFactory
+
+    functional_admin_enable(user=admin_almelo)
+    colleague = MembershipFactory(site=almelo, role="casemanager").user
+    client.force_login(admin_almelo)
+    page = client.get(reverse("admin:auth_user_change", args=[colleague.pk]))
+    assert page.status_code == 200
+    assert colleague.username in page.content.decode()
+    assert "../password/" not in page.content.decode()
+    password_form = reverse("admin:auth_user_password_change", args=[colleague.pk])
+    assert client.get(password_form).status_code == 403
