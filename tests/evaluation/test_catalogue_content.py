@@ -1,13 +1,25 @@
 # ruff: noqa: E501, RUF001 - report wording is compared verbatim
 """The loaded catalogues match tables B4.1-B4.5 of the report one to one.
 
-Per site: every topic title in report order with its number of bullet items
-and sub-items ("o" bullets, plus the unbulleted sub-headings such as
-"Verloop samenwerking" that hold bullets as a group). "Indien nee, reden
-waarom niet" lines are part of their yes/no item, not items of their own.
+Per site the whole listing is compared: every topic title in report order,
+its items and their sub-items, word for word. The listing is kept in
+``report_tables/<site>.txt``, transcribed from the report text (not from the
+catalogue files): "## " starts a topic, "- " an item, "  - " a sub-item
+("o" bullets, and the bullets under an unbulleted sub-heading such as
+"Verloop samenwerking" or "Slachtoffer:", which is the item holding them).
+
+Transcription conventions, shared with the catalogue files: PDF hyphenation
+at line breaks is repaired (real hyphens such as "re-integratie" are kept);
+trailing colons of headings are dropped; "Indien nee, reden waarom niet"
+lines are part of their yes/no item, not items of their own; remarks in
+square brackets and "Maatschappij: geen nulmeting" are item notes, not item
+text; the measurement-moment column ("Nulmeting", "Eindmeting", "Nameting")
+is not part of the text.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -19,70 +31,40 @@ from tests.factories import SiteFactory
 pytestmark = pytest.mark.django_db
 
 SITES = ["almelo", "amsterdam", "krimpen", "middelburg", "rotterdam"]
+REPORT_TABLES = Path(__file__).parent / "report_tables"
 
-# (topic title, top-level items, sub-items), in report order.
-TABLES = {
-    "almelo": [  # Tabel B4.1
-        ("Instroom", 4, 14),
-        ("Kenmerken gedetineerde ten tijde van instroom", 17, 3),
-        ("Activiteiten", 17, 0),
-        ("Verloop en ervaring in KV", 3, 7),
-        ("Samenwerking/netwerkorganisatie", 4, 5),
-        ("Werkdoelen", 10, 0),
-        ("Hoofddoel re-integratie en resocialisatie bevorderen", 8, 0),
-        ("Hoofddoel continuïteit zorg en/of begeleiding", 2, 0),
-        ("Hoofddoel herstel op vier lagen", 7, 14),
-        ("Einddoel voorkomen van recidive", 4, 0),
-        ("Algemene uitstroomgegevens", 1, 0),
-    ],
-    "amsterdam": [  # Tabel B4.2
-        ("Instroom", 8, 0),
-        ("Kenmerken gedetineerde ten tijde van instroom", 21, 9),
-        ("Activiteiten", 13, 0),
-        ("Verloop en ervaring in KV", 3, 5),
-        ("Samenwerking/netwerkorganisatie", 4, 5),
-        ("Werkdoelen", 10, 0),
-        ("Hoofddoel maatschappelijke participatie bevorderen", 1, 5),
-        ("Hoofddoel continuïteit zorg", 1, 0),
-        ("Hoofddoel herstel naar slachtoffer en maatschappij", 3, 5),
-        ("Einddoel voorkomen van recidive", 4, 0),
-        ("Algemene uitstroomgegevens", 1, 0),
-    ],
-    "krimpen": [  # Tabel B4.3
-        ("Instroom", 4, 0),
-        ("Kenmerken gedetineerde ten tijde van instroom", 17, 3),
-        ("Activiteiten", 28, 0),
-        ("Verloop en ervaring in KV", 3, 5),
-        ("Samenwerking/netwerkorganisatie", 4, 5),
-        ("Werkdoelen", 8, 6),
-        ("Hoofddoel duurzame arbeidsintegratie", 2, 0),
-        ("Hoofddoel herstel relaties", 3, 0),
-        ("Einddoel voorkomen van recidive", 4, 0),
-        ("Algemene uitstroomgegevens", 1, 0),
-    ],
-    "middelburg": [  # Tabel B4.4
-        ("Instroom", 4, 9),
-        ("Kenmerken gedetineerde ten tijde van instroom", 9, 7),
-        ("Activiteiten", 5, 0),
-        ("Verloop en ervaring in KV", 3, 5),
-        ("Samenwerking/netwerkorganisatie", 5, 5),
-        ("Werkdoelen", 5, 6),
-        ("Hoofddoelen detentieschade voorkomen en re-integratie bevorderen", 8, 0),
-        ("Einddoel voorkomen van recidive", 4, 0),
-        ("Algemene uitstroomgegevens", 1, 0),
-    ],
-    "rotterdam": [  # Tabel B4.5
-        ("Instroom", 1, 4),
-        ("Kenmerken gedetineerde ten tijde van instroom", 15, 9),
-        ("Activiteiten", 25, 0),
-        ("Verloop en ervaring in KV", 3, 5),
-        ("Samenwerking/netwerkorganisatie", 4, 5),
-        ("Werkdoelen", 8, 0),
-        ("Hoofddoelen detentieschade voorkomen en re-integratie bevorderen", 8, 0),
-        ("Einddoel voorkomen van recidive", 4, 0),
-        ("Algemene uitstroomgegevens", 1, 0),
-    ],
-}
+Listing = list[tuple[str, list[tuple[str, list[str]]]]]
+
+
+def report_table(site_code: str) -> Listing:
+    """(topic title, [(item text, [sub-item texts])]) from the site's txt file."""
+    topics: Listing = []
+    path = REPORT_TABLES / f"{site_code}.txt"
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        where = f"{path.name}:{number}"
+        if number == 1 and line.startswith("#"):
+            continue
+        if line.startswith("## "):
+            topics.append((line[3:], []))
+        elif line.startswith("- "):
+            assert topics, f"{where}: item before the first topic"
+            topics[-1][1].append((line[2:], []))
+        elif line.startswith("  - "):
+            assert topics, f"{where}: sub-item before the first topic"
+            assert topics[-1][1], f"{where}: sub-item without an item"
+            topics[-1][1][-1][1].append(line[4:])
+        else:
+            raise AssertionError(f"{where}: unexpected line {line!r}")
+    return topics
+
+
+def counts(listing: Listing) -> list[tuple[str, int, int]]:
+    """(topic title, items, sub-items) per topic, for the failure message."""
+    return [
+        (title, len(items), sum(len(subs) for _, subs in items))
+        for title, items in listing
+    ]
+
 
 # (site, variable, text as in the report with the PDF hyphenation repaired)
 SPOT_CHECKS = [
@@ -111,12 +93,25 @@ def catalogues():
 
 @pytest.mark.parametrize("site_code", SITES)
 def test_catalogue_topics_and_items_match_the_report_table(catalogues, site_code):
-    tree = catalogue_tree(catalogues[site_code])
+    expected = report_table(site_code)
     found = [
-        (node.topic.title, len(node.items), sum(len(subs) for _, subs in node.items))
-        for node in tree
+        (
+            node.topic.title,
+            [(item.text, [sub.text for sub in subs]) for item, subs in node.items],
+        )
+        for node in catalogue_tree(catalogues[site_code])
     ]
-    assert found == TABLES[site_code]
+    assert found == expected, (
+        f"catalogue {site_code} differs from report_tables/{site_code}.txt; "
+        f"(topic, items, sub-items) found {counts(found)}, "
+        f"expected {counts(expected)}"
+    )
+
+
+def test_every_report_table_is_transcribed():
+    assert sorted(p.stem for p in REPORT_TABLES.glob("*.txt")) == SITES
+    for site_code in SITES:
+        assert all(items for _, items in report_table(site_code)), site_code
 
 
 @pytest.mark.parametrize(("site_code", "var", "text"), SPOT_CHECKS)
