@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -99,6 +100,36 @@ def _readable(changes: list[_Change]) -> list[tuple[str, Any, Any]]:
 ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 
 
+def _instances_with_relations(
+    model: type[models.Model], records: list[Any]
+) -> list[models.Model]:
+    """The historical instances with their related objects loaded in bulk.
+
+    ``__str__`` of a case model often names a related object (a stage, a
+    phase, a contact); one query per relation keeps the page's query count
+    independent of the number of records.
+    """
+    instances = [record.instance for record in records]
+    for relation in model._meta.concrete_fields:
+        if not (relation.is_relation and relation.many_to_one):
+            continue
+        ids = {getattr(i, relation.attname) for i in instances} - {None}
+        related = relation.related_model._base_manager.in_bulk(ids) if ids else {}
+        for instance in instances:
+            found = related.get(getattr(instance, relation.attname))
+            if found is not None:
+                relation.set_cached_value(instance, found)
+    return instances
+
+
+def _object_repr(instance: models.Model) -> str:
+    try:
+        return str(instance)
+    except ObjectDoesNotExist:
+        # The row it names was deleted since; the history stays readable.
+        return f"{instance._meta.verbose_name} #{instance.pk}"
+
+
 def person_history(person: Person) -> list[HistoryEntry]:
     """All changes to the person and their case data, newest first."""
     entries: list[HistoryEntry] = []
@@ -110,8 +141,9 @@ def person_history(person: Person) -> list[HistoryEntry]:
             .select_related("history_user")
             .order_by("id", "history_date")
         )
+        shown = _instances_with_relations(model, records)
         previous_by_object: dict[Any, Any] = {}
-        for record in records:
+        for record, instance in zip(records, shown, strict=True):
             previous = previous_by_object.get(record.id)
             entries.append(
                 HistoryEntry(
@@ -121,7 +153,7 @@ def person_history(person: Person) -> list[HistoryEntry]:
                     else "",
                     action=ACTIONS.get(record.history_type, record.history_type),
                     model_label=str(model._meta.verbose_name),
-                    object_repr=str(record.instance),
+                    object_repr=_object_repr(instance),
                     changes=_changes(record, previous),  # type: ignore[arg-type]
                 )
             )

@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.dates import in_range
 from dashboards import b7
 from dashboards.scope import Scope
 from dashboards.selectors import flow, intake, outcomes
@@ -38,6 +39,8 @@ def _month(key: str) -> tuple[datetime.date, datetime.date] | None:
     try:
         first = datetime.date.fromisoformat(f"{key}-01")
     except ValueError:
+        return None
+    if not in_range(first):
         return None
     following = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
     return first, following - datetime.timedelta(days=1)

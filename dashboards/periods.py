@@ -11,9 +11,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import EARLIEST_DATE, LATEST_DATE, in_range
+
 PERIOD_END_BEFORE_START = _("The end of the period lies before its start.")
 PERIOD_TOO_LONG = _("Choose a period of at most %(years)s years.")
 MAX_PERIOD_YEARS = 10
+DATE_OUT_OF_RANGE = _("Choose a date between %(earliest)s and %(latest)s.")
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,20 @@ class PeriodForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         start, end = data.get("start"), data.get("end")
+        for name, day in (("start", start), ("end", end)):
+            if day and not in_range(day):
+                self.add_error(
+                    name,
+                    forms.ValidationError(
+                        DATE_OUT_OF_RANGE,
+                        code="range",
+                        params={
+                            "earliest": EARLIEST_DATE.year,
+                            "latest": LATEST_DATE.year,
+                        },
+                    ),
+                )
+                return data
         if start and end:
             if end < start:
                 raise forms.ValidationError(PERIOD_END_BEFORE_START, code="order")

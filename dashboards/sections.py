@@ -43,9 +43,11 @@ def home_datasets(request: HttpRequest, obj: Any = None) -> Section | None:
     sites = list(dashboard_sites(request.user, RESEARCH_ROLES))
     if not sites:
         return None
-    jobs = ExportJob.objects.filter(created_by=request.user).order_by(
-        "-created_at", "-pk"
-    )[:RECENT_EXPORTS]
+    jobs = (
+        ExportJob.objects.visible_to(request.user, RESEARCH_ROLES)
+        .filter(created_by=request.user)
+        .order_by("-created_at", "-pk")[:RECENT_EXPORTS]
+    )
     return Section(
         "dashboards/partials/_home_datasets.html",
         {"sites": sites, "jobs": list(jobs)},

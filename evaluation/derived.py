@@ -180,6 +180,10 @@ def resolve(path: str, stay: Any) -> DerivedValue | None:
         return DerivedValue(value=value, display="", source=path)
     if raw in (None, ""):
         return None
+    if isinstance(raw, models.Model):
+        # A related object only answers a "=<code>" question: its name could
+        # be a person's (stay.person) and researchers fill these forms.
+        return None
     display_method = getattr(obj, f"get_{match['field']}_display", None)
     display = str(display_method()) if callable(display_method) else ""
     if isinstance(raw, datetime.date):

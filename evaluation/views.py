@@ -32,25 +32,18 @@ from evaluation.selectors import (
     measurement_queryset,
     schedule_for_site,
     site_catalogue,
-    stays_needing_schedule,
 )
 from evaluation.services import (
     items_for,
     kv_measurement_create,
     measurement_reopen,
     measurement_save,
-    schedule_sync_for_stay,
 )
 
 # Casemanagers see the schedule of their own site so they can arrange the
 # interviews; only researchers open and fill in measurements.
 SCHEDULE_ROLES = frozenset({Role.RESEARCHER, Role.CASEMANAGER, Role.PROJECT_LEADER})
 EVALUATION_ROLES = SCHEDULE_ROLES | REFERENCE_ROLES
-
-
-def _sync_site(site: Site) -> None:
-    for stay in stays_needing_schedule(site=site):
-        schedule_sync_for_stay(stay=stay)
 
 
 @role_required(EVALUATION_ROLES)
@@ -81,7 +74,6 @@ def catalogue_view(request: HttpRequest, site_code: str) -> HttpResponse:
 @role_required(SCHEDULE_ROLES)
 def schedule_view(request: HttpRequest, site_code: str) -> HttpResponse:
     site = get_visible_or_404(Site, request.user, SCHEDULE_ROLES, code=site_code)
-    _sync_site(site)
     context = {
         "site": site,
         "lists": schedule_for_site(site=site),
@@ -95,7 +87,6 @@ def schedule_view(request: HttpRequest, site_code: str) -> HttpResponse:
 @role_required(DASHBOARD_ROLES)
 def completeness_view(request: HttpRequest, site_code: str) -> HttpResponse:
     site = get_visible_or_404(Site, request.user, DASHBOARD_ROLES, code=site_code)
-    _sync_site(site)
     context = {
         "site": site,
         "data": completeness_for_site(site=site),

@@ -79,6 +79,18 @@ class CaseOpenForm(forms.Form):
         person, route = data.get("person"), data.get("entry_route")
         if person and route and route.process.site_id != person.site_id:
             self.add_error("entry_route", _("Choose a route of the person's site."))
+        referrer = data.get("referring_organisation")
+        if (
+            person
+            and referrer
+            and not Organisation.objects.for_site(person.site)
+            .filter(pk=referrer.pk)
+            .exists()
+        ):
+            self.add_error(
+                "referring_organisation",
+                _("Choose an organisation of the person's site."),
+            )
         return data
 
 
@@ -129,9 +141,9 @@ class CaseUpdateForm(CaseVersionedForm):
             process_id=case.process_id
         ).select_related("process__site")
         self.fields["entry_route"].label_from_instance = _route_label
-        self.fields[
-            "referring_organisation"
-        ].queryset = Organisation.objects.visible_to(user, CASE_WRITE_ROLES)
+        self.fields["referring_organisation"].queryset = Organisation.objects.for_site(
+            case.site
+        )
 
 
 class StageEventForm(CaseVersionedForm):

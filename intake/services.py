@@ -48,6 +48,7 @@ SITE_NOT_OPEN_FOR_PLACEMENT = _(
 PERSON_OTHER_SITE = _("This person is registered at another site.")
 OPEN_CASE_EXISTS = _("This person already has an open intake case at this site.")
 ROUTE_NOT_IN_PROCESS = _("This entry route is not part of the site's intake process.")
+REFERRER_OTHER_SITE = _("Choose a referring organisation of this site.")
 CASE_WITHOUT_PROCESS = _(
     "This case has no intake process version; ask the functional administrator."
 )
@@ -78,6 +79,10 @@ CRITERION_OTHER_VERSION = _(
 EXCEPTION_NEEDS_REASON = _("Give the reason for granting the exception.")
 CRITERIA_NOT_MET = _(
     "The case cannot be placed: criteria not met without an exception: %(criteria)s."
+)
+NEGATIVE_STAGE_BLOCKS_PLACEMENT = _(
+    "The case cannot be placed after a negative outcome at: %(stages)s. "
+    "End the case with a reason instead."
 )
 PLACE_TYPE_OTHER_SITE = _("This place type belongs to another site.")
 DOCUMENT_NOT_IN_STAGE = _("Stage %(stage)s does not produce this document.")
@@ -164,6 +169,7 @@ def case_open(
     process, entry_route = _case_context(
         site=site, opened_on=opened_on, entry_route=entry_route
     )
+    _check_referrer(site, referring_organisation)
     if IntakeCase.objects.filter(
         site=site, person=person, outcome=IntakeOutcome.OPEN
     ).exists():
@@ -188,6 +194,13 @@ def case_open(
     except IntegrityError as exc:
         raise ValidationError(OPEN_CASE_EXISTS, code="open_case_exists") from exc
     return case
+
+
+def _check_referrer(site: Site, organisation: Organisation | None) -> None:
+    if organisation is None:
+        return
+    if not Organisation.objects.for_site(site).filter(pk=organisation.pk).exists():
+        raise ValidationError({"referring_organisation": REFERRER_OTHER_SITE})
 
 
 @transaction.atomic
@@ -278,6 +291,7 @@ def case_update(
             setattr(case, field, value.strip() if isinstance(value, str) else value)
     if case.entry_route is not None and case.entry_route.process_id != case.process_id:
         raise ValidationError(ROUTE_NOT_IN_PROCESS, code="route_not_in_process")
+    _check_referrer(case.site, case.referring_organisation)
     case.full_clean()
     if stale:
         stored = IntakeCase.objects.get(pk=case.pk)
@@ -612,10 +626,11 @@ def case_place(
 ) -> Stay:
     """Record the positive placement decision and create the stay with it.
 
-    Refused when the stages before the decision are not passed, a criterion
-    is not met without an exception, the site is not open on the placement
-    date, or the place type is full (unless overridden with a reason; the
-    capacity check is ``trajectories.services.stay_create``'s).
+    Refused when the stages before the decision are not passed, a stage had a
+    negative outcome, a criterion is not met without an exception, the site is
+    not open on the placement date, or the place type is full (unless
+    overridden with a reason; the capacity check is
+    ``trajectories.services.stay_create``'s).
     """
     case = _lock_open_case(case, expected_version, touch=False)
     if place_type.site_id != case.site_id:
@@ -641,6 +656,19 @@ def case_place(
             CRITERIA_NOT_MET,
             code="criteria_not_met",
             params={"criteria": ", ".join(failed)},
+        )
+    # Optional stages (a victim's consent, a waiting list) are no prerequisite
+    # of the decision, but a negative outcome there still rules a placement out.
+    negative = [
+        event.stage.name
+        for event in case.events.select_related("stage").order_by("occurred_on")
+        if event.outcome == StageOutcome.NEGATIVE
+    ]
+    if negative:
+        raise ValidationError(
+            NEGATIVE_STAGE_BLOCKS_PLACEMENT,
+            code="negative_stage",
+            params={"stages": "; ".join(negative)},
         )
     decision = case.process.stages.get(kind=StageKind.DECISION)
     _event_save(

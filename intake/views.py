@@ -16,6 +16,7 @@ from django_tables2 import RequestConfig
 
 from core.access import role_required
 from core.concurrency import ConcurrentEditError
+from core.dates import date_param
 from core.models import Site
 from core.scoping import (
     CASE_READ_ROLES,
@@ -332,19 +333,12 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _date_param(value: str | None, default: datetime.date) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
-
-
 @role_required(CASE_READ_ROLES)
 def funnel_view(request: HttpRequest, site_code: str) -> HttpResponse:
     site = get_visible_or_404(Site, request.user, CASE_READ_ROLES, code=site_code)
     today = timezone.localdate()
-    end = _date_param(request.GET.get("end"), today)
-    start = _date_param(request.GET.get("start"), datetime.date(2019, 1, 1))
+    end = date_param(request.GET.get("end"), today)
+    start = date_param(request.GET.get("start"), datetime.date(2019, 1, 1))
     if start > end:
         start, end = end, start
     funnel = funnel_for_site(site=site, start=start, end=end)

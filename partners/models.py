@@ -228,7 +228,7 @@ class CaseRole(models.Model):
     )
     contact = models.ForeignKey(
         ContactPerson,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="case_roles",

@@ -166,7 +166,9 @@ def _work(ctx: DemoContext, stay: Stay, last: datetime.date) -> None:
             started = stay.placed_on
         job = employment_record(
             stay=stay,
-            employer_name=ctx.rng.choice(EMPLOYERS),
+            # Employers are local: each site registers its own.
+            employer_name=f"{ctx.rng.choice(EMPLOYERS)} "
+            f"{stay.site.name.removeprefix('KV ')}",
             data={
                 "job_title": ctx.rng.choice(JOBS),
                 "hours_per_week": ctx.rng.choice([26, 32, 36, 40]),

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.access import role_required
 from core.concurrency import ConcurrentEditError
+from core.dates import date_param
 from core.models import Person, Site
 from core.scoping import (
     CASE_READ_ROLES,
@@ -257,8 +258,8 @@ def stay_outflow_view(request: HttpRequest, stay_pk: int) -> HttpResponse:
 def site_occupancy_view(request: HttpRequest, site_code: str) -> HttpResponse:
     site = get_visible_or_404(Site, request.user, OCCUPANCY_ROLES, code=site_code)
     today = timezone.localdate()
-    start = _date_param(request, "start", today - datetime.timedelta(days=30))
-    end = _date_param(request, "end", today)
+    start = date_param(request.GET.get("start"), today - datetime.timedelta(days=30))
+    end = date_param(request.GET.get("end"), today)
     if end < start or (end - start).days > 731:
         start, end = today - datetime.timedelta(days=30), today
     context = {
@@ -269,15 +270,6 @@ def site_occupancy_view(request: HttpRequest, site_code: str) -> HttpResponse:
         "lengths": selectors.length_of_stay_by_phase(site=site, start=start, end=end),
     }
     return render(request, "trajectories/site_occupancy.html", context)
-
-
-def _date_param(
-    request: HttpRequest, name: str, default: datetime.date
-) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(request.GET.get(name, ""))
-    except ValueError:
-        return default
 
 
 # Plans -----------------------------------------------------------------------

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from django.urls import reverse
 
 from core.models import AuditEvent, AuditKind
@@ -82,3 +83,51 @@ def test_history_shows_related_objects_and_choices_by_name(
     ).content.decode()
     label = dict(IntakeCase._meta.get_field("outcome").flatchoices)["withdrawn"]
     assert f"&rarr; {label}" in body
+
+
+def _history_queries(client, person) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("core:person_history", args=[person.pk]))
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_history_page_costs_the_same_queries_for_few_or_many_records(
+    client, casemanager_almelo, almelo
+):
+    from tests.factories import ContactPersonFactory, StayFactory, StayPhaseFactory
+
+    person = PersonFactory(site=almelo)
+    stay = StayFactory(site=almelo, person=person)
+    StayPhaseFactory(stay=stay)
+    contact = ContactPersonFactory()
+    from tests.factories import CaseRoleFactory
+
+    CaseRoleFactory(person=person, contact=contact, name="")
+    client.force_login(casemanager_almelo)
+    few = _history_queries(client, person)
+    for _ in range(6):
+        CaseRoleFactory(person=person, contact=ContactPersonFactory(), name="")
+    assert _history_queries(client, person) <= few
+
+
+def test_history_stays_readable_after_a_role_and_its_contact_are_deleted(
+    client, casemanager_almelo, almelo
+):
+    from django.db.models import ProtectedError
+
+    from tests.factories import CaseRoleFactory, ContactPersonFactory
+
+    person = PersonFactory(site=almelo)
+    contact = ContactPersonFactory(name="Demo-Mentor Weg")
+    role = CaseRoleFactory(person=person, contact=contact, name="")
+    with pytest.raises(ProtectedError):
+        contact.delete()  # a contact who holds a role stays
+    role.delete()
+    contact.delete()
+    client.force_login(casemanager_almelo)
+    response = client.get(reverse("core:person_history", args=[person.pk]))
+    assert response.status_code == 200

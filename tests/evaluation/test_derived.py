@@ -89,3 +89,12 @@ def test_malformed_or_identifying_sources_are_refused():
     assert derived_path_problem("work.unicorn")
     assert derived_path_problem("job_search.course=x")
     assert derived_path_problem("intake_stage.weegtafel") == ""
+
+
+def test_a_related_object_is_never_shown_by_its_name(stay):
+    # stay.person would print the person's full name on a researcher's form.
+    assert resolve("stay.person", stay) is None
+    assert resolve("intake.person", stay) is None
+    assert resolve("stay.place_type", stay) is None
+    code = stay.intake_case.entry_route.code
+    assert resolve(f"intake.entry_route={code}", stay).value is True

@@ -28,3 +28,36 @@ def test_multiple_choice_with_a_huge_id_is_a_form_error(almelo):
 
     assert form.is_valid() is False
     assert "sites" in form.errors
+
+
+FAR_FUTURE = {"start": "9990-01-01", "end": "9999-12-31"}
+
+
+def test_dates_near_the_end_of_the_calendar_never_break_a_page(client, almelo):
+    from django.urls import reverse
+
+    from core.scoping import Role
+    from tests.factories import user_with_role
+
+    client.force_login(user_with_role(Role.PROJECT_LEADER, almelo))
+    code = almelo.code
+    pages = [
+        (reverse("dashboards:overview"), FAR_FUTURE),
+        (reverse("dashboards:site_dashboard", args=[code]), FAR_FUTURE),
+        (
+            reverse("dashboards:site_cases", args=[code]),
+            {"metric": "inflow", "key": "9999-12"},
+        ),
+        (
+            reverse("dashboards:site_cases", args=[code]),
+            {"metric": "outflow", "key": "0001-01"},
+        ),
+        (reverse("trajectories:site_occupancy", args=[code]), FAR_FUTURE),
+        (reverse("intake:funnel", args=[code]), FAR_FUTURE),
+    ]
+    for url, params in pages:
+        assert client.get(url, params).status_code == 200, (url, params)
+    dashboard = client.get(
+        reverse("dashboards:site_dashboard", args=[code]), FAR_FUTURE
+    )
+    assert "Kies een datum tussen 1900 en 2199." in dashboard.content.decode()

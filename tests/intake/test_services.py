@@ -15,9 +15,15 @@ from intake.models import (
     IntakeOutcome,
     PrescanAnswer,
     StageEvent,
+    StageKind,
     StageOutcome,
 )
-from tests.factories import CriterionFactory, PersonFactory
+from tests.factories import (
+    CriterionFactory,
+    IntakeStageFactory,
+    OrganisationFactory,
+    PersonFactory,
+)
 from trajectories.models import Stay
 
 D = datetime.date
@@ -290,6 +296,36 @@ def test_placement_with_a_criterion_not_met_is_refused(almelo_process, candidate
         )
 
 
+def test_negative_optional_stage_rules_out_the_placement(almelo_process, candidate):
+    # Like Almelo's victim consent: no prerequisite of the decision, but a
+    # refusal there must not end in a placement.
+    IntakeStageFactory(
+        process=almelo_process,
+        code="victim_consent",
+        name="Akkoord slachtoffer",
+        order=5,
+        kind=StageKind.CONSENT,
+        optional=True,
+        requires=["screening"],
+    )
+    case = _open(almelo_process, candidate)
+    _ready_for_decision(case)
+    _record(case, "victim_consent", StageOutcome.NEGATIVE, day=D(2020, 3, 6))
+    with pytest.raises(ValidationError) as error:
+        services.case_place(
+            case=case,
+            decided_on=D(2020, 3, 10),
+            place_type=candidate.site.place_types.get(),
+            placed_on=D(2020, 3, 10),
+            actor=None,
+        )
+    assert error.value.code == "negative_stage"
+    assert "Akkoord slachtoffer" in error.value.messages[0]
+    case.refresh_from_db()
+    assert case.outcome == IntakeOutcome.OPEN
+    assert not Stay.objects.exists()
+
+
 def test_amsterdam_cannot_place_because_it_was_never_realised(reference):
     amsterdam = reference["amsterdam"]
     case = services.case_open(
@@ -448,3 +484,35 @@ def test_a_case_from_before_the_pipelines_is_refused_clearly(almelo_process, can
             actor=None,
         )
     assert error.value.messages == [str(services.CASE_WITHOUT_PROCESS)]
+
+
+def test_referring_organisation_of_another_site_is_refused(
+    almelo_process, candidate, krimpen
+):
+    theirs = OrganisationFactory(name="Reclassering elders", sites=[krimpen])
+    national = OrganisationFactory(name="DJI landelijk")  # no sites: everyone's
+    with pytest.raises(ValidationError) as error:
+        services.case_open(
+            site=candidate.site,
+            person=candidate,
+            opened_on=MARCH_2,
+            entry_route=almelo_process.entry_routes.get(code="referral"),
+            created_by=None,
+            referring_organisation=theirs,
+        )
+    assert "referring_organisation" in error.value.message_dict
+    assert not IntakeCase.objects.exists()
+    case = services.case_open(
+        site=candidate.site,
+        person=candidate,
+        opened_on=MARCH_2,
+        entry_route=almelo_process.entry_routes.get(code="referral"),
+        created_by=None,
+        referring_organisation=national,
+    )
+    with pytest.raises(ValidationError):
+        services.case_update(
+            case=case, data={"referring_organisation": theirs}, actor=None
+        )
+    case.refresh_from_db()
+    assert case.referring_organisation == national

@@ -26,6 +26,7 @@ JOB = {
     "started_on": datetime.date(2020, 5, 15),
     "origin": "kept",
 }
+PAID_JOB = {**JOB, "pay_kind": "paid"}
 
 
 def _stay(site, placed_on=datetime.date(2020, 8, 1)):
@@ -119,3 +120,35 @@ def test_job_search_activity_not_used_needs_a_reason(almelo):
     assert JobSearchActivity.objects.get().reason_not_used == (
         "Geen arbeidsconsulent beschikbaar"
     )
+
+
+def test_an_employer_of_another_site_is_not_linked_and_the_form_says_so(
+    client, reference
+):
+    from core.scoping import Role
+    from partners.models import Organisation
+    from tests.factories import user_with_role
+
+    krimpen, middelburg = reference["krimpen"], reference["middelburg"]
+    theirs = employment_record(
+        stay=_stay(krimpen), employer_name="Demo-Haven", data=PAID_JOB
+    ).employer
+    stay = _stay(middelburg)
+    client.force_login(user_with_role(Role.CASEMANAGER, middelburg))
+    response = client.post(
+        f"/trajectories/stays/{stay.pk}/jobs/new/",
+        {**PAID_JOB, "employer_name": "demo-haven", "hours_per_week": "30"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "niet voor deze KV" in page
+    assert 'value="demo-haven"' in page
+    assert not Employment.objects.filter(stay=stay).exists()
+    assert list(theirs.sites.all()) == [krimpen]
+    # The site's own employers are found by name, whatever the case.
+    own = employment_record(
+        stay=stay, employer_name="Demo-Veer", data=PAID_JOB
+    ).employer
+    again = employment_record(stay=stay, employer_name="demo-veer", data=PAID_JOB)
+    assert again.employer == own
+    assert Organisation.objects.filter(name__iexact="demo-veer").count() == 1

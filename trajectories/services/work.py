@@ -22,6 +22,10 @@ from trajectories.models.work import JOB_SEARCH_REASON_REQUIRED
 __all__ = ["JOB_SEARCH_REASON_REQUIRED"]
 
 EMPLOYER_NAME_REQUIRED = _("Give the employer's name.")
+EMPLOYER_OF_ANOTHER_SITE = _(
+    "An organisation with this name is registered, but not for this site. "
+    "Ask a functional administrator to add it to this site, or use another name."
+)
 
 EMPLOYMENT_EDITABLE_FIELDS = (
     "job_title",
@@ -42,8 +46,14 @@ def employer_for(*, name: str, stay: Stay) -> Organisation:
     name = name.strip()
     if not name:
         raise ValidationError({"employer_name": EMPLOYER_NAME_REQUIRED})
-    organisation = Organisation.objects.filter(name__iexact=name).first()
+    organisation = (
+        Organisation.objects.for_site(stay.site).filter(name__iexact=name).first()
+    )
     if organisation is None:
+        # Another site's organisation is not linked silently: its contact
+        # persons would become visible here.
+        if Organisation.objects.filter(name__iexact=name).exists():
+            raise ValidationError({"employer_name": EMPLOYER_OF_ANOTHER_SITE})
         organisation = Organisation(name=name, kind=OrganisationKind.EMPLOYER)
         organisation.full_clean()
         organisation.save()
