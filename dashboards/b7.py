@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dashboards.scope import Scope
 from evaluation.models import Answer, Item, MissingReason
@@ -126,14 +127,16 @@ def _answers(stays: QuerySet[Stay], row: dict[str, Any]) -> list[tuple]:
     )
     if not items:
         return []
-    return [
-        (stay, items[item], value, reason)
-        for stay, item, value, reason in Answer.objects.filter(
-            item_id__in=list(items), measurement__stay__in=stays
-        )
-        .order_by()
+    # A row describes the stay as it ended up: per stay and variable the
+    # answer of the latest measurement counts, not any earlier "yes".
+    latest: dict[tuple[int, str], tuple] = {}
+    for stay, item, value, reason in (
+        Answer.objects.filter(item_id__in=list(items), measurement__stay__in=stays)
+        .order_by("measurement__due_on", "measurement__pk")
         .values_list("measurement__stay_id", "item_id", "value", "missing_reason")
-    ]
+    ):
+        latest[(stay, items[item])] = (stay, items[item], value, reason)
+    return list(latest.values())
 
 
 def _incident(stays: QuerySet[Stay], row: dict[str, Any]) -> set[int]:
@@ -157,9 +160,11 @@ def _indicator(stays: QuerySet[Stay], row: dict[str, Any]) -> set[int]:
 
 
 def _indicator_all(stays: QuerySet[Stay], row: dict[str, Any]) -> set[int]:
+    may_not_apply = set(row.get("may_not_apply", ()))
     met: dict[int, set[str]] = {}
     for stay, var, value, reason in _answers(stays, row):
-        if _decode(value) is True or reason == MissingReason.NOT_APPLICABLE:
+        not_applicable = reason == MissingReason.NOT_APPLICABLE and var in may_not_apply
+        if _decode(value) is True or not_applicable:
             met.setdefault(stay, set()).add(var)
     return {stay for stay, found in met.items() if found >= set(row["vars"])}
 
@@ -205,11 +210,15 @@ SOURCES: dict[str, Callable[[QuerySet[Stay], dict[str, Any]], set[int]]] = {
 
 
 def duration_phrase(days: int) -> str:
-    """Days as the report words them ("circa 10 maanden")."""
-    months = round(days / 30.44)
-    years, rest = divmod(months, 12)
+    """Days as the report words them: whole months of 30 days ("304 dagen:
+    circa 10 maanden", "882 dagen: 2 jaar en circa 5 maanden")."""
+    years, rest = divmod(days // 30, 12)
     if not years:
-        return _("about %(months)s months") % {"months": rest}
+        return ngettext("about %(months)s month", "about %(months)s months", rest) % {
+            "months": rest
+        }
+    if not rest:
+        return ngettext("%(years)s year", "%(years)s years", years) % {"years": years}
     return _("%(years)s years and about %(months)s months") % {
         "years": years,
         "months": rest,

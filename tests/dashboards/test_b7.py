@@ -16,6 +16,7 @@ from tests.factories import MembershipFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 PERIOD = Period(datetime.date(2018, 1, 1), datetime.date(2020, 9, 15))
+PLACED_ON = datetime.date(2018, 3, 1)  # before any eindmeting of the eight
 
 EXPECTED = {
     "age_mean": [41, 8],
@@ -82,3 +83,38 @@ def test_b7_on_the_site_dashboard_links_each_count_to_its_people(client):
     assert [row["pk"] for row in people] == [stays[3].person_id]
     # a project leader sees the name, linked to the person page
     assert stays[3].person.last_name in cases.content.decode()
+
+
+def test_b7_durations_are_worded_as_in_the_report():
+    site, _stays = bijlage7_people()
+    result = b7_tables(Scope((site.pk,), PERIOD), programme="", plan="")
+    words = [result.row(f"duration_{s}").values[1] for s in ("mean", "min", "max")]
+    assert words == ["circa 10 maanden", "circa 2 maanden", "2 jaar en circa 5 maanden"]
+
+
+def test_b7_counts_the_latest_measurement_of_each_stay():
+    from evaluation.models import Measurement
+
+    site, stays = bijlage7_people()
+    # An earlier "yes" on the sixth basic condition of someone who ended
+    # without a supporting network does not count.
+    catalogue = Measurement.objects.filter(stay=stays[7]).get().catalogue
+    nulmeting = Measurement.objects.create(
+        stay=stays[7], catalogue=catalogue, moment="nulmeting", due_on=PLACED_ON
+    )
+    nulmeting.answers.create(
+        item=catalogue.items.get(var="kri_wd_ondersteunend_netwerk"), value=True
+    )
+    result = b7_tables(Scope((site.pk,), PERIOD), programme="", plan="")
+    assert result.row("social_network").values == [6, 8]
+
+
+def test_only_debts_may_not_apply_among_the_five_basic_conditions():
+    from evaluation.models import Answer
+
+    site, stays = bijlage7_people()
+    Answer.objects.filter(
+        measurement__stay=stays[0], item__var="kri_wd_identiteitsbewijs"
+    ).update(value=None, missing_reason="not_applicable")
+    result = b7_tables(Scope((site.pk,), PERIOD), programme="", plan="")
+    assert result.row("five_conditions").values == [7, 8]
