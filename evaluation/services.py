@@ -22,6 +22,7 @@ from core.models import AuditKind, Site
 from core.services import audit_event_record
 from evaluation.catalogue import current_catalogue
 from evaluation.derived import resolve
+from evaluation.derived import source_label as derived_source_label
 from evaluation.models import (
     Answer,
     AnswerType,
@@ -326,6 +327,29 @@ def _store_answers(
         answer.save()
 
 
+def _store_derived_values(measurement: Measurement) -> None:
+    """Keep the registered value of each derived item with the completed
+    measurement: what was true then is what the dataset shows, even when the
+    registration changes later."""
+    answered = set(
+        Answer.objects.filter(measurement=measurement).values_list("item_id", flat=True)
+    )
+    for item in items_for(measurement.catalogue, measurement.moment):
+        if not item.derived_from or item.pk in answered:
+            continue
+        derived = resolve(item.derived_from, measurement.stay)
+        if derived is None:
+            continue
+        answer = Answer(
+            measurement=measurement,
+            item=item,
+            value=derived.value,
+            source=f"{derived_source_label(item.derived_from)} ({item.derived_from})",
+        )
+        answer.full_clean(exclude=["measurement", "item"])
+        answer.save()
+
+
 def _answer_changes(
     owner: Measurement | KvMeasurement,
     answer_model: type[Answer] | type[KvAnswer],
@@ -409,6 +433,8 @@ def measurement_save(
             current=fresh,
         )
     _store_answers(fresh, answer_model, owner_field, answers)
+    if complete and isinstance(fresh, Measurement):
+        _store_derived_values(fresh)
     fresh.refresh_from_db(fields=["version"])
     fresh.status = MeasurementStatus.IN_PROGRESS
     if complete:

@@ -22,6 +22,14 @@ MISSING_CODES: dict[str, int] = {
     MissingReason.NOT_APPLICABLE: -94,
 }
 MISSING_LABELS = {code: str(reason) for reason, code in MISSING_CODES.items()}
+#: codebook notes next to the missing-data codes
+NO_ANSWER_NOTE = (
+    "empty = no answer recorded (not asked at this moment, or not measured)"
+)
+SPSS_STRING_NOTE = (
+    "SPSS: a string variable holds three user-missing values, so -94 is "
+    "declared as a value there"
+)
 
 SCALE5_CODES = {
     value: 5 - index for index, (value, _label) in enumerate(SCALE5_CHOICES)
@@ -78,11 +86,14 @@ class Column:
         labels = "; ".join(
             f"{code}={label}" for code, label in self.value_labels.items()
         )
-        missing = (
-            "; ".join(f"{code}={reason}" for code, reason in MISSING_LABELS.items())
-            if self.missing
-            else ""
-        )
+        missing = ""
+        if self.missing:
+            missing = "; ".join(
+                f"{code}={reason}" for code, reason in MISSING_LABELS.items()
+            )
+            missing += f"; {NO_ANSWER_NOTE}"
+            if not self.numeric:
+                missing += f"; {SPSS_STRING_NOTE}"
         return [
             sheet,
             self.name,

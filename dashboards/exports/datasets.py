@@ -91,6 +91,16 @@ def date_shift_for(pseudonym: str, enabled: bool) -> datetime.timedelta:
     return datetime.timedelta(days=days + 1 if days >= 0 else days)
 
 
+def record_code(kind: str, pk: int) -> str:
+    """A stay's or intake case's number in an export: stable between exports
+    (so sheets and exports can be linked) but, unlike the database id in the
+    application's addresses, not traceable to a record without the key."""
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"{kind}:{pk}".encode(), hashlib.sha256
+    ).hexdigest()
+    return f"{kind[0].upper()}{digest[:12]}"
+
+
 def _shift(day: datetime.date | None, shift: datetime.timedelta) -> str | None:
     return (day + shift).isoformat() if day else None
 
@@ -157,6 +167,9 @@ def _items(
     return list(columns.values()), info
 
 
+STAY_CODE_LABEL = "Stay (code, the same in every sheet and export)"
+CASE_CODE_LABEL = "Intake case (code, the same in every sheet and export)"
+
 PERSON_COLUMNS = [
     Column("pseudonym", "Research pseudonym"),
     Column("site", "KV (site code)"),
@@ -189,7 +202,7 @@ def person_long(filters: ExportFilters) -> Sheet:
     position = {column.name: index for index, column in enumerate(variables)}
     columns = [
         *PERSON_COLUMNS,
-        Column("stay_number", "Stay (internal number)", "integer"),
+        Column("stay_code", STAY_CODE_LABEL),
         Column("moment", "Measurement moment"),
         Column("sequence", "Tussenmeting number or months after outflow", "integer"),
         Column("status", "Measurement status"),
@@ -242,7 +255,7 @@ def person_long(filters: ExportFilters) -> Sheet:
                 site,
                 birth_year,
                 gender,
-                stay_id,
+                record_code("stay", stay_id),
                 moment,
                 sequence,
                 status,
@@ -300,7 +313,7 @@ def person_wide(filters: ExportFilters) -> Sheet:
             )
     columns = [
         *PERSON_COLUMNS,
-        Column("stay_number", "Stay (internal number)", "integer"),
+        Column("stay_code", STAY_CODE_LABEL),
         *wide,
     ]
 
@@ -346,7 +359,14 @@ def person_wide(filters: ExportFilters) -> Sheet:
                             shift,
                         )
                 pending = next(answers, None)
-            yield [pseudonym, site, birth_year, gender, stay_id, *values]
+            yield [
+                pseudonym,
+                site,
+                birth_year,
+                gender,
+                record_code("stay", stay_id),
+                *values,
+            ]
 
     return Sheet("personen_breed", columns, rows())
 
@@ -436,7 +456,7 @@ def kv_measurements(filters: ExportFilters) -> Sheet:
 def intake_cases(filters: ExportFilters) -> Sheet:
     columns = [
         *PERSON_COLUMNS,
-        Column("case_number", "Intake case (internal number)", "integer"),
+        Column("case_code", CASE_CODE_LABEL),
         Column("opened_on", "Opened on (shifted when asked)", "date"),
         Column("outcome", "Outcome"),
         Column("closed_on", "Closed on (shifted when asked)", "date"),
@@ -495,7 +515,7 @@ def intake_cases(filters: ExportFilters) -> Sheet:
                 site,
                 birth_year,
                 gender,
-                pk,
+                record_code("case", pk),
                 _shift(opened, shift),
                 outcome,
                 _shift(closed, shift),
@@ -511,7 +531,7 @@ def intake_stages(filters: ExportFilters) -> Sheet:
     columns = [
         Column("pseudonym", "Research pseudonym"),
         Column("site", "KV (site code)"),
-        Column("case_number", "Intake case (internal number)", "integer"),
+        Column("case_code", CASE_CODE_LABEL),
         Column("stage", "Stage (code)"),
         Column("stage_name", "Stage"),
         Column("stage_kind", "Kind of stage"),
@@ -540,7 +560,16 @@ def intake_stages(filters: ExportFilters) -> Sheet:
             .iterator(chunk_size=CHUNK)
         ):
             shift = date_shift_for(pseudonym, filters.date_shift)
-            yield [pseudonym, site, case, code, name, kind, _shift(day, shift), outcome]
+            yield [
+                pseudonym,
+                site,
+                record_code("case", case),
+                code,
+                name,
+                kind,
+                _shift(day, shift),
+                outcome,
+            ]
 
     return Sheet("intake_stappen", columns, rows())
 
@@ -548,7 +577,7 @@ def intake_stages(filters: ExportFilters) -> Sheet:
 def stays(filters: ExportFilters) -> Sheet:
     columns = [
         *PERSON_COLUMNS,
-        Column("stay_number", "Stay (internal number)", "integer"),
+        Column("stay_code", STAY_CODE_LABEL),
         Column("place_type", "Place type"),
         Column(
             "participant",
@@ -604,7 +633,7 @@ def stays(filters: ExportFilters) -> Sheet:
                 site,
                 birth_year,
                 gender,
-                pk,
+                record_code("stay", pk),
                 place_type,
                 int(participant),
                 legal_title,
@@ -622,7 +651,7 @@ def stay_phases(filters: ExportFilters) -> Sheet:
     columns = [
         Column("pseudonym", "Research pseudonym"),
         Column("site", "KV (site code)"),
-        Column("stay_number", "Stay (internal number)", "integer"),
+        Column("stay_code", STAY_CODE_LABEL),
         Column("phase", "Programme phase (code)"),
         Column("place_type", "Place type"),
         Column("started_on", "From (shifted when asked)", "date"),
@@ -653,7 +682,7 @@ def stay_phases(filters: ExportFilters) -> Sheet:
             yield [
                 pseudonym,
                 site,
-                stay,
+                record_code("stay", stay),
                 phase or "",
                 place_type,
                 _shift(started, shift),

@@ -167,3 +167,36 @@ def test_build_exports_command_builds_jobs_left_queued_or_stalled():
         assert job.status == ExportStatus.DONE
         assert job.file
     assert AuditEvent.objects.filter(kind=AuditKind.EXPORT).count() == 2
+
+
+def test_stays_are_numbered_by_codes_that_link_sheets_but_not_database_ids(client):
+    site, stays = bijlage7_people()
+    _job, content = _export(client, site)
+    workbook = load_workbook(io.BytesIO(content), read_only=True)
+
+    def column(sheet, name):
+        rows = list(workbook[sheet].iter_rows(values_only=True))
+        index = rows[0].index(name)
+        return [row[index] for row in rows[1:]]
+
+    stay_codes = column("verblijven", "stay_code")
+    assert len(set(stay_codes)) == len(stay_codes) == 9
+    assert all(code.startswith("S") and len(code) == 13 for code in stay_codes)
+    assert set(column("personen_lang", "stay_code")) <= set(stay_codes)
+    assert set(column("personen_breed", "stay_code")) <= set(stay_codes)
+    assert not {str(stay.pk) for stay in stays} & set(stay_codes)
+
+
+def test_csv_export_holds_no_names_or_identifying_numbers(client):
+    site, stays = bijlage7_people()
+    _job, content = _export(client, site, format="csv")
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    text = "".join(
+        archive.read(name).decode("utf-8-sig") for name in archive.namelist()
+    )
+    for stay in stays:
+        person = stay.person
+        assert person.pseudonym in text
+        for identifying in (person.last_name, person.dji_number):
+            assert identifying not in text
+        assert person.date_of_birth.isoformat() not in text

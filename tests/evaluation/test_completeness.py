@@ -68,9 +68,9 @@ def test_completeness_counts_answered_items_per_moment_and_item(almelo, catalogu
     data = completeness_for_site(site=almelo, today=TODAY)
 
     # nulmeting asks 5 items (2 derived, 2 characteristics, 1 scale) per stay;
-    # derived values are not stored until the form is saved.
+    # completing stores the 2 registered values, a partial save does not.
     nul = data["per_moment"]["nulmeting"]
-    assert (nul["expected"], nul["answered"]) == (10, 3)
+    assert (nul["expected"], nul["answered"]) == (10, 5)
     by_item = {(s["var"], s["moment"]): s for s in data["per_item"]}
     type_delict = by_item[(f"t{almelo.pk}_type_delict", "nulmeting")]
     assert (type_delict["answered"], type_delict["rate"]) == (2, 1.0)

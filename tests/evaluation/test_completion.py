@@ -215,3 +215,18 @@ def test_kv_measurement_completion_follows_the_same_rule(
     assert "Tevredenheid samenwerking" in str(response.context["form"].errors)
     kv_measurement.refresh_from_db()
     assert kv_measurement.status == MeasurementStatus.PLANNED
+
+
+def test_completing_through_the_service_keeps_the_registered_values(nulmeting):
+    answers = {
+        _item(nulmeting, "type_delict"): AnswerInput(value="inbraak"),
+        _item(nulmeting, "nederlands"): AnswerInput(missing_reason="refused"),
+        _item(nulmeting, "woonsituatie"): AnswerInput(missing_reason="not_asked"),
+    }
+    _save(nulmeting, answers, complete=True)
+
+    birth_year = Answer.objects.get(
+        measurement=nulmeting, item=_item(nulmeting, "geboortejaar")
+    )
+    assert birth_year.value == nulmeting.stay.person.date_of_birth.year
+    assert "person.birth_year" in birth_year.source
