@@ -64,13 +64,88 @@ NOT_DONE_REASONS = [
     "Gedetineerde wilde dit niet (demo).",
     "Partner kon de afspraak niet nakomen (demo).",
 ]
-ACTIVITIES = [
-    "Intakegesprek met partner",
-    "Aanvraag indicatie",
-    "Gesprek met de werkgever",
-    "Cursus schuldhulpverlening",
-    "Bezoek woningcorporatie",
-]
+# Per life area a goal and its activities, each with the kinds of partner
+# that would carry it out (the first one found at the site is used).
+GOALS: dict[str, tuple[str, list[tuple[str, tuple[str, ...]]]]] = {
+    "woon": (
+        "Woonruimte geregeld voor na het verblijf",
+        [
+            ("Inschrijven als woningzoekende", ("housing", "municipality")),
+            ("Aanvraag urgentie bij de gemeente", ("municipality",)),
+        ],
+    ),
+    "werk": (
+        "Werk of opleiding behouden of vinden",
+        [
+            ("Gesprek met de werkgever over de werktijden", ("employer",)),
+            ("Sollicitatietraining", ("volunteers", "probation")),
+        ],
+    ),
+    "fin": (
+        "Inzicht in schulden en een betalingsregeling",
+        [
+            ("Schuldenoverzicht opstellen", ("municipality", "volunteers")),
+            ("Aanmelden bij de schuldhulpverlening", ("municipality",)),
+        ],
+    ),
+    "gedrag": (
+        "Omgaan met boosheid en afspraken nakomen",
+        [
+            ("Training agressieregulatie", ("probation", "care")),
+            ("Gesprek over de huisregels", ("pi",)),
+        ],
+    ),
+    "netwerk": (
+        "Contact met familie herstellen",
+        [
+            ("Bezoek van ouders regelen", ("pi",)),
+            ("Gesprek met de partner samen met de mentor", ("volunteers", "pi")),
+        ],
+    ),
+    "vrije_tijd": (
+        "Een zinvolle vrijetijdsbesteding",
+        [("Aanmelden bij een sportvereniging", ("municipality", "volunteers"))],
+    ),
+    "zorg": (
+        "Behandeling voortzetten na het verblijf",
+        [
+            ("Aanvraag indicatie", ("care",)),
+            ("Overdracht aan de behandelaar buiten", ("care", "probation")),
+        ],
+    ),
+    "middelen": (
+        "Geen gebruik van drugs",
+        [
+            ("Intake bij de verslavingszorg", ("care",)),
+            ("Afspraken over urinecontroles", ("pi", "probation")),
+        ],
+    ),
+    "id": (
+        "Een geldig identiteitsbewijs",
+        [("Paspoort aanvragen bij de gemeente", ("municipality",))],
+    ),
+    "zorgverzekering": (
+        "Zorgverzekering geregeld",
+        [("Zorgverzekering afsluiten", ("municipality", "volunteers"))],
+    ),
+}
+# The reference data's domain codes, mapped onto the goals above.
+DOMAIN_GOALS = {
+    "pf_woonsituatie": "woon",
+    "bv_onderdak": "woon",
+    "pf_opleiding_werk": "werk",
+    "bv_inkomen": "werk",
+    "pf_financien": "fin",
+    "bv_schulden": "fin",
+    "pf_houding_gedrag": "gedrag",
+    "pf_sociaal_netwerk": "netwerk",
+    "bv_sociaal_netwerk": "netwerk",
+    "pf_vrije_tijd": "vrije_tijd",
+    "pf_psychisch_welbevinden": "zorg",
+    "bv_zorg": "zorgverzekering",
+    "pf_middelengebruik": "middelen",
+    "bv_identiteitsbewijs": "id",
+}
 INCIDENT_KINDS = [
     (IncidentKind.DRUG_USE, Detection.URINE_TEST),
     (IncidentKind.ABSENCE, Detection.EMPLOYER_CHECK),
@@ -128,20 +203,20 @@ def _plan(
         data[spec["name"]] = _plan_value(spec, stay, ctx)
     plan = plan_create(stay=stay, data=data)
     open_ = last >= ctx.today
-    organisations = list(Organisation.objects.for_site(stay.site))
-    domains = list(definition.domains.all())
+    by_kind: dict[str, list[Organisation]] = {}
+    for organisation in Organisation.objects.for_site(stay.site).order_by("name"):
+        by_kind.setdefault(organisation.kind, []).append(organisation)
+    domains = [d for d in definition.domains.all() if d.code in DOMAIN_GOALS]
     for domain in ctx.rng.sample(domains, k=min(3, len(domains))):
-        goal = goal_create(
-            plan=plan, domain=domain, description=f"Werken aan: {domain}"
-        )
-        for index in range(ctx.rng.randint(1, 3)):
+        description, activities = GOALS[DOMAIN_GOALS[domain.code]]
+        goal = goal_create(plan=plan, domain=domain, description=description)
+        for text, kinds in activities:
+            partners = next((by_kind[k] for k in kinds if k in by_kind), [None])
             activity_create(
                 goal=goal,
                 data={
-                    "description": ACTIVITIES[index % len(ACTIVITIES)],
-                    "responsible_organisation": ctx.rng.choice(organisations)
-                    if organisations
-                    else None,
+                    "description": text,
+                    "responsible_organisation": ctx.rng.choice(partners),
                     **_activity(ctx, plan.drawn_up_on, last, open_),
                 },
             )
@@ -178,6 +253,7 @@ def _work(ctx: DemoContext, stay: Stay, last: datetime.date) -> None:
                 "started_on": started,
                 "origin": ctx.rng.choice(JobOrigin.values),
                 "verifiable_with_employer": ctx.rng.random() < 0.9,
+                "within_travel_distance": ctx.rng.random() < 0.95,
             },
         )
         checked = max(job.started_on, stay.placed_on) + DAY * 14

@@ -279,6 +279,7 @@ class EmploymentForm(ServiceValidatedModelForm):
             "ended_on",
             "continued_after_outflow",
             "verifiable_with_employer",
+            "within_travel_distance",
             "employer_contact",
             "agreements",
         ]

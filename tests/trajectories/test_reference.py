@@ -28,6 +28,7 @@ def test_plan_forms_goal_catalogues_phases_and_rules_are_loaded(reference):
     assert rules == {
         ("middelburg", "min_hours_per_week"): 24,
         ("middelburg", "verifiable_with_employer"): None,
+        ("middelburg", "within_travel_distance"): None,
         ("rotterdam", "min_months_in_service"): 3,
         ("rotterdam", "min_hours_per_week"): 26,
     }

@@ -56,7 +56,11 @@ class OutflowType(models.TextChoices):
 
 
 class LegalTitle(models.TextChoices):
-    """The legal frame of a placement (report L2974, L3927, L2574, L3443)."""
+    """The legal frame of a placement.
+
+    Report L2974 (BBA), L1556-1557 (ZBBI), L3928-3929 (TVI), L2574 (RC),
+    L3443 (art. 43 lid 3 Pbw).
+    """
 
     BBA = "bba", "BBA"
     ZBBI = "zbbi", "ZBBI"

@@ -72,6 +72,9 @@ class Employment(models.Model):
     verifiable_with_employer = models.BooleanField(
         _("attendance verifiable with the employer"), default=False
     )
+    within_travel_distance = models.BooleanField(
+        _("at an acceptable travel distance from the KV"), default=False
+    )
     employer_contact = models.CharField(
         _("contact at the employer"), max_length=200, blank=True
     )
@@ -131,6 +134,10 @@ class WorkRuleKind(models.TextChoices):
     MIN_HOURS = "min_hours_per_week", _("minimum hours per week")
     MIN_MONTHS = "min_months_in_service", _("minimum months in service at placement")
     VERIFIABLE = "verifiable_with_employer", _("verifiable with the employer")
+    TRAVEL_DISTANCE = (
+        "within_travel_distance",
+        _("at an acceptable travel distance from the KV"),
+    )
 
 
 class WorkRule(models.Model):
@@ -273,4 +280,7 @@ WORK_RULE_CHECKS = {
         job.months_in_service_on(placed_on) >= int(rule.value or 0)
     ),
     WorkRuleKind.VERIFIABLE: lambda rule, job, placed_on: job.verifiable_with_employer,
+    WorkRuleKind.TRAVEL_DISTANCE: lambda rule, job, placed_on: (
+        job.within_travel_distance
+    ),
 }

@@ -36,6 +36,7 @@ EMPLOYMENT_EDITABLE_FIELDS = (
     "ended_on",
     "continued_after_outflow",
     "verifiable_with_employer",
+    "within_travel_distance",
     "employer_contact",
     "agreements",
 )
