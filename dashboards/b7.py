@@ -47,6 +47,8 @@ class B7Row:
     values: list[Any]
     stay_ids: set[int] = field(default_factory=set)
     linked: bool = True
+    #: the row's catalogue items are not in the catalogue of any site in scope
+    not_registered: bool = False
 
 
 @dataclass
@@ -78,6 +80,15 @@ class B7Result:
     @property
     def stay_ids(self) -> set[int]:
         return {p.stay_id for p in self.participants}
+
+    @property
+    def has_unregistered_rows(self) -> bool:
+        return any(
+            row.not_registered
+            for table in self.tables
+            for section in table.sections
+            for row in section.rows
+        )
 
 
 def participant_stays(scope: Scope) -> QuerySet[Stay]:
@@ -137,6 +148,23 @@ def _answers(stays: QuerySet[Stay], row: dict[str, Any]) -> list[tuple]:
     ):
         latest[(stay, items[item])] = (stay, items[item], value, reason)
     return list(latest.values())
+
+
+def _asked_vars(scope: Scope) -> set[str]:
+    """The rows' variables that some site in scope asks in its catalogue."""
+    wanted = {
+        var
+        for table in b7_definition()
+        for section in table["sections"]
+        for row in section["rows"]
+        for var in row.get("vars", ())
+    }
+    return set(
+        Item.objects.filter(var__in=wanted, catalogue__site_id__in=scope.site_ids)
+        .order_by()
+        .values_list("var", flat=True)
+        .distinct()
+    )
 
 
 def _incident(stays: QuerySet[Stay], row: dict[str, Any]) -> set[int]:
@@ -245,6 +273,7 @@ def b7_tables(scope: Scope, *, programme: str, plan: str) -> B7Result:
     n = len(participants)
     everyone = {p.stay_id for p in participants}
     counted: dict[str, set[int]] = {}
+    asked = _asked_vars(scope)
     tables = []
     for table in b7_definition():
         sections = []
@@ -265,6 +294,17 @@ def b7_tables(scope: Scope, *, programme: str, plan: str) -> B7Result:
                         cells = [value, phrase]
                     rows.append(
                         B7Row(row["code"], label, cells, everyone, linked=False)
+                    )
+                    continue
+                if row.get("vars") and not asked & set(row["vars"]):
+                    rows.append(
+                        B7Row(
+                            row["code"],
+                            label,
+                            [None, n],
+                            linked=False,
+                            not_registered=True,
+                        )
                     )
                     continue
                 ids = SOURCES[source](stays, row) & everyone if n else set()

@@ -118,3 +118,22 @@ def test_only_debts_may_not_apply_among_the_five_basic_conditions():
     ).update(value=None, missing_reason="not_applicable")
     result = b7_tables(Scope((site.pk,), PERIOD), programme="", plan="")
     assert result.row("five_conditions").values == [7, 8]
+
+
+def test_rows_a_site_does_not_ask_show_a_dash_not_a_zero(client):
+    from tests.dashboards.builders import site_with_three_stays
+
+    site, _stays = site_with_three_stays()
+    result = b7_tables(Scope((site.pk,), PERIOD), programme="", plan="")
+    network = result.row("social_network")
+    assert network.not_registered
+    assert network.values[0] is None
+    assert not result.row("drug_use").not_registered  # incidents: every site
+    leader = UserFactory()
+    MembershipFactory(user=leader, site=site, role="project_leader")
+    client.force_login(leader)
+    body = client.get(
+        reverse("dashboards:site_dashboard", args=[site.code]),
+        {"start": "2018-01-01", "end": "2020-09-15"},
+    ).content.decode()
+    assert 'id="b7-not-registered"' in body
