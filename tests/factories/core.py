@@ -7,6 +7,7 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory
+from faker import Faker
 
 from core.models import (
     AuditEvent,
@@ -128,13 +129,18 @@ def user_with_role(role: str, *sites: Site, username: str | None = None):
     return user
 
 
+_DUTCH = Faker("nl_NL")
+
+
 class PersonFactory(DjangoModelFactory[Person]):
     class Meta:
         model = Person
 
     site = factory.SubFactory(SiteFactory)
     first_name = factory.Faker("first_name_male", locale="nl_NL")
-    last_name = factory.Faker("last_name", locale="nl_NL")
+    # A numbered suffix: tests check that a name is absent from a page, and a
+    # plain surname ("Bos", "Kok") can be part of other words on it.
+    last_name = factory.Sequence(lambda n: f"{_DUTCH.last_name()}-{n}k")
     date_of_birth = factory.Faker(
         "date_between",
         start_date=datetime.date(1960, 1, 1),
