@@ -10,7 +10,7 @@ import json
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -128,105 +128,147 @@ def _decode(value: Any) -> Any:
     return value
 
 
-def _answers(stays: QuerySet[Stay], row: dict[str, Any]) -> list[tuple]:
-    # Item ids first: most sites' catalogues lack the row's variables, and a
-    # join from answers to items by name would scan every answer to find out.
-    items = dict(
-        Item.objects.filter(
-            var__in=row["vars"], catalogue__site_id__in=stays.values("site_id")
-        ).values_list("pk", "var")
-    )
-    if not items:
-        return []
-    # A row describes the stay as it ended up: per stay and variable the
-    # answer of the latest measurement counts, not any earlier "yes".
-    latest: dict[tuple[int, str], tuple] = {}
-    for stay, item, value, reason in (
-        Answer.objects.filter(item_id__in=list(items), measurement__stay__in=stays)
-        .order_by("measurement__due_on", "measurement__pk")
-        .values_list("measurement__stay_id", "item_id", "value", "missing_reason")
-    ):
-        latest[(stay, items[item])] = (stay, items[item], value, reason)
-    return list(latest.values())
-
-
-def _asked_vars(scope: Scope) -> set[str]:
-    """The rows' variables that some site in scope asks in its catalogue."""
-    wanted = {
+def _row_vars() -> set[str]:
+    return {
         var
         for table in b7_definition()
         for section in table["sections"]
         for row in section["rows"]
         for var in row.get("vars", ())
     }
-    return set(
-        Item.objects.filter(var__in=wanted, catalogue__site_id__in=scope.site_ids)
-        .order_by()
-        .values_list("var", flat=True)
-        .distinct()
-    )
 
 
-def _incident(stays: QuerySet[Stay], row: dict[str, Any]) -> set[int]:
-    return set(
-        Incident.objects.filter(stay__in=stays, kind__in=row["kinds"])
-        .order_by()
-        .values_list("stay_id", flat=True)
-    )
+class Registered:
+    """What the rows count, read once for all rows: one query per kind of
+    registration (items, answers, incidents, job search, jobs), however many
+    rows use it."""
+
+    def __init__(self, scope: Scope, stays: QuerySet[Stay], stay_ids: set[int]):
+        self.scope = scope
+        self.stays = stays
+        self.stay_ids = stay_ids
+
+    @cached_property
+    def items(self) -> dict[int, str]:
+        # Item ids first: most sites' catalogues lack the rows' variables, and
+        # a join from answers to items by name would scan every answer.
+        return dict(
+            Item.objects.filter(
+                var__in=_row_vars(), catalogue__site_id__in=self.scope.site_ids
+            ).values_list("pk", "var")
+        )
+
+    @property
+    def asked_vars(self) -> set[str]:
+        return set(self.items.values())
+
+    @cached_property
+    def latest_answers(self) -> dict[str, list[tuple[int, Any, str]]]:
+        """Per variable (stay, value, missing reason) of each stay's latest
+        measurement: a row describes the stay as it ended up, so an earlier
+        "yes" does not count."""
+        if not self.items:
+            return {}
+        latest: dict[tuple[int, str], tuple[int, Any, str]] = {}
+        for stay, item, value, reason in (
+            Answer.objects.filter(
+                item_id__in=list(self.items), measurement__stay__in=self.stays
+            )
+            .order_by("measurement__due_on", "measurement__pk")
+            .values_list("measurement__stay_id", "item_id", "value", "missing_reason")
+        ):
+            latest[(stay, self.items[item])] = (stay, _decode(value), reason)
+        found: dict[str, list[tuple[int, Any, str]]] = {}
+        for (_stay, var), entry in latest.items():
+            found.setdefault(var, []).append(entry)
+        return found
+
+    def answers(self, row: dict[str, Any]) -> list[tuple[int, str, Any, str]]:
+        return [
+            (stay, var, value, reason)
+            for var in row["vars"]
+            for stay, value, reason in self.latest_answers.get(var, [])
+        ]
+
+    @staticmethod
+    def _grouped(rows: Any) -> dict[str, set[int]]:
+        found: dict[str, set[int]] = {}
+        for key, stay in rows:
+            found.setdefault(key, set()).add(stay)
+        return found
+
+    @cached_property
+    def incidents(self) -> dict[str, set[int]]:
+        return self._grouped(
+            Incident.objects.filter(stay__in=self.stays)
+            .order_by()
+            .values_list("kind", "stay_id")
+            .distinct()
+        )
+
+    @cached_property
+    def job_search_used(self) -> dict[str, set[int]]:
+        return self._grouped(
+            JobSearchActivity.objects.filter(stay__in=self.stays, used=True)
+            .order_by()
+            .values_list("kind", "stay_id")
+            .distinct()
+        )
+
+    @cached_property
+    def jobs_found(self) -> dict[str, set[int]]:
+        return self._grouped(
+            Employment.objects.filter(stay__in=self.stays, origin=JobOrigin.FOUND)
+            .order_by()
+            .values_list("pay_kind", "stay_id")
+            .distinct()
+        )
 
 
-def _no_incident(stays: QuerySet[Stay], row: dict[str, Any]) -> set[int]:
-    return set(stays.values_list("pk", flat=True)) - _incident(stays, row)
+def _union(groups: dict[str, set[int]], keys: list[str]) -> set[int]:
+    return set().union(*(groups.get(key, set()) for key in keys))
 
 
-def _indicator(stays: QuerySet[Stay], row: dict[str, Any]) -> set[int]:
-    return {
-        stay
-        for stay, _var, value, _reason in _answers(stays, row)
-        if _decode(value) is True
-    }
+def _incident(data: Registered, row: dict[str, Any]) -> set[int]:
+    return _union(data.incidents, row["kinds"])
 
 
-def _indicator_all(stays: QuerySet[Stay], row: dict[str, Any]) -> set[int]:
+def _no_incident(data: Registered, row: dict[str, Any]) -> set[int]:
+    return data.stay_ids - _incident(data, row)
+
+
+def _indicator(data: Registered, row: dict[str, Any]) -> set[int]:
+    return {stay for stay, _var, value, _reason in data.answers(row) if value is True}
+
+
+def _indicator_all(data: Registered, row: dict[str, Any]) -> set[int]:
     may_not_apply = set(row.get("may_not_apply", ()))
     met: dict[int, set[str]] = {}
-    for stay, var, value, reason in _answers(stays, row):
+    for stay, var, value, reason in data.answers(row):
         not_applicable = reason == MissingReason.NOT_APPLICABLE and var in may_not_apply
-        if _decode(value) is True or not_applicable:
+        if value is True or not_applicable:
             met.setdefault(stay, set()).add(var)
     return {stay for stay, found in met.items() if found >= set(row["vars"])}
 
 
-def _indicator_missing(stays: QuerySet[Stay], row: dict[str, Any]) -> set[int]:
+def _indicator_missing(data: Registered, row: dict[str, Any]) -> set[int]:
     return {
         stay
-        for stay, _var, _value, reason in _answers(stays, row)
+        for stay, _var, _value, reason in data.answers(row)
         if reason in row["reasons"]
     }
 
 
-def _job_search(stays: QuerySet[Stay], row: dict[str, Any]) -> set[int]:
-    return set(
-        JobSearchActivity.objects.filter(
-            stay__in=stays, kind__in=row["kinds"], used=True
-        )
-        .order_by()
-        .values_list("stay_id", flat=True)
-    )
+def _job_search(data: Registered, row: dict[str, Any]) -> set[int]:
+    return _union(data.job_search_used, row["kinds"])
 
 
-def _employment(stays: QuerySet[Stay], row: dict[str, Any]) -> set[int]:
-    return set(
-        Employment.objects.filter(
-            stay__in=stays, origin=JobOrigin.FOUND, pay_kind__in=row["pay_kinds"]
-        )
-        .order_by()
-        .values_list("stay_id", flat=True)
-    )
+def _employment(data: Registered, row: dict[str, Any]) -> set[int]:
+    return _union(data.jobs_found, row["pay_kinds"])
 
 
 #: How the "Aantal" of a row is counted, keyed by the row's ``source``.
-SOURCES: dict[str, Callable[[QuerySet[Stay], dict[str, Any]], set[int]]] = {
+SOURCES: dict[str, Callable[[Registered, dict[str, Any]], set[int]]] = {
     "incident": _incident,
     "no_incident": _no_incident,
     "indicator": _indicator,
@@ -273,7 +315,7 @@ def b7_tables(scope: Scope, *, programme: str, plan: str) -> B7Result:
     n = len(participants)
     everyone = {p.stay_id for p in participants}
     counted: dict[str, set[int]] = {}
-    asked = _asked_vars(scope)
+    registered = Registered(scope, stays, everyone)
     tables = []
     for table in b7_definition():
         sections = []
@@ -296,7 +338,7 @@ def b7_tables(scope: Scope, *, programme: str, plan: str) -> B7Result:
                         B7Row(row["code"], label, cells, everyone, linked=False)
                     )
                     continue
-                if row.get("vars") and not asked & set(row["vars"]):
+                if row.get("vars") and not registered.asked_vars & set(row["vars"]):
                     rows.append(
                         B7Row(
                             row["code"],
@@ -307,7 +349,7 @@ def b7_tables(scope: Scope, *, programme: str, plan: str) -> B7Result:
                         )
                     )
                     continue
-                ids = SOURCES[source](stays, row) & everyone if n else set()
+                ids = SOURCES[source](registered, row) & everyone if n else set()
                 for other in row.get("exclude", []):
                     ids -= counted.get(other, set())
                 counted[row["code"]] = ids
