@@ -273,26 +273,36 @@ def site_catalogue(site: Site) -> CatalogueVersion | None:
     return current_catalogue(site)
 
 
-def stays_needing_schedule(*, site: Site | None = None) -> QuerySet[Any]:
-    """Stays whose schedule is missing or lags behind their outflow date.
+def stays_needing_schedule(
+    *, site: Site | None = None, today: datetime.date | None = None
+) -> QuerySet[Any]:
+    """Stays whose schedule is missing, lags behind their outflow date, or
+    (still running) has no tussenmeting ahead any more.
 
-    One query; pages call ``schedule_sync_for_stay`` only for these, so a
-    page's query count does not grow with the number of settled stays.
+    One query; ``sync_measurement_schedules`` calls ``schedule_sync_for_stay``
+    only for these, so a daily run does not grow with the number of settled
+    stays.
     """
     from trajectories.models import Stay
 
+    today = today or timezone.localdate()
     stays = Stay.objects.all() if site is None else Stay.objects.filter(site=site)
     eind = Measurement.objects.filter(stay=OuterRef("pk"), moment=Moment.EINDMETING)
+    ahead = Measurement.objects.filter(
+        stay=OuterRef("pk"), moment=Moment.TUSSENMETING, due_on__gte=today
+    )
     return (
         stays.annotate(
             has_schedule=Exists(Measurement.objects.filter(stay=OuterRef("pk"))),
             eind_due=Subquery(eind.values("due_on")[:1]),
+            tussen_ahead=Exists(ahead),
         )
         .filter(
             Q(has_schedule=False)
             | Q(ended_on__isnull=False, eind_due__isnull=True)
             | (Q(ended_on__isnull=False) & ~Q(eind_due=F("ended_on")))
             | Q(ended_on__isnull=True, eind_due__isnull=False)
+            | Q(ended_on__isnull=True, tussen_ahead=False)
         )
         .select_related("site")
     )

@@ -120,3 +120,20 @@ def test_sync_command_creates_schedules_for_stays_without_one(almelo):
     assert all(
         Measurement.objects.filter(stay=s, moment="nulmeting").exists() for s in stays
     )
+
+
+def test_a_stay_past_its_expected_end_gets_its_next_tussenmeting_from_the_daily_sync(
+    stay,
+):
+    from evaluation.selectors import stays_needing_schedule
+
+    schedule_sync_for_stay(stay=stay, today=D(2021, 1, 10))
+    assert not stays_needing_schedule(today=D(2021, 6, 1)).filter(pk=stay.pk)
+    # still in the KV after the last planned tussenmeting (7 October)
+    late = D(2021, 11, 1)
+    assert stays_needing_schedule(today=late).filter(pk=stay.pk).exists()
+    schedule_sync_for_stay(stay=stay, today=late)
+    assert Measurement.objects.filter(
+        stay=stay, moment="tussenmeting", due_on__gte=late
+    ).exists()
+    assert not stays_needing_schedule(today=late).filter(pk=stay.pk)
