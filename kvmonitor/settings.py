@@ -247,6 +247,9 @@ LOGGING = {
 KV_TUSSENMETING_INTERVAL_DAYS = env.int("KV_TUSSENMETING_INTERVAL_DAYS", default=90)
 KV_NAMETING_MONTHS = env.list("KV_NAMETING_MONTHS", cast=int, default=[6, 12])
 KV_MEASUREMENT_WINDOW_DAYS = env.int("KV_MEASUREMENT_WINDOW_DAYS", default=30)
+# Seconds a dashboard's figures may be reused per scope (dashboards/cache.py);
+# 0 computes every request. A national overview of many sites wants 300.
+KV_DASHBOARD_CACHE_SECONDS = env.int("KV_DASHBOARD_CACHE_SECONDS", default=0)
 
 # RETENTION (core/retention.py, `manage.py retention`): years after which
 # identifying data is pseudonymised, per kind of record.
