@@ -659,11 +659,11 @@ def case_place(
         )
     # Optional stages (a victim's consent, a waiting list) are no prerequisite
     # of the decision, but a negative outcome there still rules a placement out.
-    negative = [
-        event.stage.name
-        for event in case.events.select_related("stage").order_by("occurred_on")
-        if event.outcome == StageOutcome.NEGATIVE
-    ]
+    negative = list(
+        case.events.filter(outcome=StageOutcome.NEGATIVE)
+        .order_by("occurred_on")
+        .values_list("stage__name", flat=True)
+    )
     if negative:
         raise ValidationError(
             NEGATIVE_STAGE_BLOCKS_PLACEMENT,
