@@ -54,3 +54,10 @@ def login_only(view: View) -> View:
 
     wrapper.kv_roles = None  # type: ignore[attr-defined]
     return wrapper
+
+
+def public(view: View) -> View:
+    """A view without login (the health endpoint); it shows no personal data."""
+    view.kv_roles = None  # type: ignore[attr-defined]
+    view.kv_public = True  # type: ignore[attr-defined]
+    return view

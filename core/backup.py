@@ -43,11 +43,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
+from django_q.models import Schedule
 
 FORMAT_VERSION = 1
 BATCH_SIZE = 1000
-# Rows ``migrate`` creates by itself; a restore replaces them.
-MIGRATE_CREATED = (ContentType, Permission)
+# Rows ``migrate`` creates by itself (the periodic tasks: core.jobs); a
+# restore replaces them.
+MIGRATE_CREATED = (ContentType, Permission, Schedule)
 
 
 class _ExactEncoder(DjangoJSONEncoder):

@@ -162,3 +162,14 @@ def demo_person(
         Person.objects.filter(pk=person.pk).update(created_at=person.created_at)
     people.append(person)
     return person
+
+
+def seed_notifications(ctx: DemoContext) -> None:
+    """Demo users get an address, and today's reminder e-mails go out as soon
+    as the worker starts (printed on its console), not at 07:00."""
+    from django_q.models import Schedule
+
+    for user in ctx.users.values():
+        user.email = f"{user.get_username()}@kvmonitor.example"
+        user.save(update_fields=["email"])
+    Schedule.objects.filter(name="kv: reminder e-mails").update(next_run=timezone.now())

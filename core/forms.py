@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VERSION_FIELD, VersionedFormMixin
-from core.models import Person, Site
+from core.models import NotificationSettings, Person, Site
 
 
 class DateInput(forms.DateInput):
@@ -47,3 +47,9 @@ class PersonForm(VersionedFormMixin, forms.ModelForm):
     def _post_clean(self) -> None:
         """Skip model validation here: ``person_create``/``person_update`` run it
         and report a duplicate together with the matching records."""
+
+
+class NotificationSettingsForm(forms.ModelForm):
+    class Meta:
+        model = NotificationSettings
+        fields = ["daily_digest"]

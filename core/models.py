@@ -460,6 +460,7 @@ class AuditKind(models.TextChoices):
     OVERRIDE = "override", _("override")
     IMPORT = "import", _("import")
     RETENTION = "retention", _("retention")
+    DIGEST = "digest", _("reminder e-mail")
 
 
 class AuditEvent(models.Model):
@@ -493,3 +494,70 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.kind}"
+
+
+class NotificationSettings(models.Model):
+    """A user's choices about e-mail from the application."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_settings",
+    )
+    daily_digest = models.BooleanField(
+        _("daily reminder e-mail"),
+        default=True,
+        help_text=_(
+            "Each morning, the number of things waiting for you (counts only, "
+            "no names), when there is something."
+        ),
+    )
+    digest_sent_on = models.DateField(
+        _("last reminder e-mail"), null=True, blank=True, editable=False
+    )
+
+    class Meta:
+        verbose_name = _("notification settings")
+        verbose_name_plural = _("notification settings")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class WorkerHeartbeat(models.Model):
+    """The last time a background worker ran its minutely heartbeat task;
+    the health endpoint reads it."""
+
+    name = models.CharField(max_length=50, unique=True)
+    beat_at = models.DateTimeField()
+    host = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class RetentionListing(models.Model):
+    """The monthly listing of one site's people past retention, for its
+    functional administrators. Nothing is changed by listing; pseudonymising
+    stays the confirmed, audited ``manage.py retention --confirm``."""
+
+    site_lookup = "site"
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    made_at = models.DateTimeField(_("made at"), default=timezone.now)
+    # [{"pseudonym": ..., "kind": ...}], pseudonyms only
+    people = models.JSONField(_("people"), default=list, blank=True)
+
+    objects = SiteScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-made_at", "-pk"]
+        verbose_name = _("retention listing")
+        verbose_name_plural = _("retention listings")
+
+    def __str__(self) -> str:
+        return f"{self.site.code} {self.made_at:%Y-%m-%d}"

@@ -9,7 +9,12 @@ An app's config may define:
 - ``nav_items``: ``(url_name, label, roles)`` menu entries;
 - ``home_sections``, ``person_sections``, ``site_sections``: dotted paths of
   ``section(request, obj) -> Section | None`` functions that add a block to the
-  home page, the person page or the site page.
+  home page, the person page or the site page;
+- ``periodic_tasks``: :class:`Periodic` entries, the application's own
+  schedules on the task queue (``core.jobs.schedules_ensure`` writes them
+  after every ``migrate``);
+- ``digest_lines``: dotted paths of ``lines(user) -> list[DigestLine]``
+  functions that add counts to the daily reminder e-mail (``core.digest``).
 
 Sections are plain data (template name and context), built by the app's own
 selectors, so pages stay thin and apps never edit each other's templates.
@@ -31,6 +36,22 @@ class Section:
     template: str
     context: dict[str, Any] = field(default_factory=dict)
     order: int = 100
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """A task the worker's scheduler runs by itself.
+
+    ``every`` is ``"minutes"`` (with ``minutes``), ``"daily"`` or
+    ``"monthly"`` (on the first of the month); ``at`` is the local time of
+    day ("HH:MM") of daily and monthly runs.
+    """
+
+    name: str
+    func: str
+    every: str
+    minutes: int | None = None
+    at: str = "00:00"
 
 
 @dataclass(frozen=True)
@@ -66,3 +87,7 @@ def nav_items() -> list[NavItem]:
 def sections(attribute: str, request: Any, obj: Any = None) -> list[Section]:
     built = [section(request, obj) for section in dotted(attribute)]
     return sorted((s for s in built if s is not None), key=lambda s: s.order)
+
+
+def periodic_tasks() -> list[Periodic]:
+    return list(_declared("periodic_tasks"))

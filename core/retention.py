@@ -57,12 +57,19 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import versioned_save
 from core.models import AuditEvent, AuditKind, Person, Site
 from core.services import audit_event_record
 
 RETENTION_KINDS = ("intake_case", "stay", "person", "audit_event")
+# What ran out, in the words of the monthly listing.
+RETENTION_KIND_LABELS = {
+    "intake_case": _("intake case without placement, closed"),
+    "stay": _("stay, ended"),
+    "person": _("registered, without intake case or stay"),
+}
 # Kinds added later: a period here unless settings.KV_RETENTION_YEARS sets one.
 DEFAULT_YEARS = {"import_file": 1}
 PSEUDONYMISED_FIELDS = ("first_name", "last_name", "dji_number", "date_of_birth")
@@ -292,3 +299,78 @@ def retention_apply(
                 details={"import_files": files, "uploaded_before": str(cutoff)},
             )
     return RetentionResult(people=due, audit_events=event_count, import_files=files)
+
+
+def retention_listing_make(*, today: datetime.date | None = None) -> list[Any]:
+    """The monthly listing: per site with people past retention, store who
+    (pseudonyms and kind), audit it and e-mail the site's functional
+    administrators how many there are, with a link to the listing page.
+    Changes nothing else; returns the listings made."""
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from core.digest import absolute_url
+    from core.models import Membership, RetentionListing
+    from core.scoping import Role
+
+    by_site: dict[Site, list[DuePerson]] = defaultdict(list)
+    for entry in people_past_retention(today=today):
+        by_site[entry.person.site].append(entry)
+    listings = []
+    for site, entries in sorted(by_site.items(), key=lambda item: item[0].code):
+        with transaction.atomic():
+            listing = RetentionListing.objects.create(
+                site=site,
+                people=[
+                    {"pseudonym": e.person.pseudonym, "kind": e.kind} for e in entries
+                ],
+            )
+            audit_event_record(
+                actor=None,
+                username="retention",
+                kind=AuditKind.RETENTION,
+                site=site,
+                summary=f"monthly listing: {len(entries)} people past retention "
+                "(nothing changed)",
+                details={"listing": listing.pk, "people": len(entries)},
+            )
+        listings.append(listing)
+        recipients = sorted(
+            set(
+                Membership.objects.filter(
+                    site=site,
+                    role=Role.FUNCTIONAL_ADMIN,
+                    user__is_active=True,
+                )
+                .exclude(user__email="")
+                .values_list("user__email", flat=True)
+            )
+        )
+        if not recipients:
+            continue
+        counts: dict[str, int] = defaultdict(int)
+        for entry in entries:
+            counts[entry.kind] += 1
+        with translation.override(settings.LANGUAGE_CODE):
+            send_mail(
+                subject=gettext("KV Monitor: people past retention at %(site)s")
+                % {"site": site.name},
+                message=render_to_string(
+                    "core/email/retention_listing.txt",
+                    {
+                        "site": site,
+                        "total": len(entries),
+                        "counts": [
+                            (RETENTION_KIND_LABELS.get(kind, kind), count)
+                            for kind, count in sorted(counts.items())
+                        ],
+                        "url": absolute_url(reverse("core:retention_listing")),
+                    },
+                ),
+                from_email=None,
+                recipient_list=recipients,
+            )
+    return listings

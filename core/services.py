@@ -18,6 +18,7 @@ from core.models import (
     AuditEvent,
     AuditKind,
     Membership,
+    NotificationSettings,
     Person,
     Site,
 )
@@ -260,3 +261,15 @@ def functional_admin_enable(*, user: AbstractBaseUser) -> None:
     user.is_staff = True
     user.save(update_fields=["is_staff"])
     user.groups.add(functional_admin_group_sync())
+
+
+@transaction.atomic
+def notification_settings_update(
+    *, user: AbstractBaseUser, daily_digest: bool
+) -> NotificationSettings:
+    """Switch the user's daily reminder e-mail on or off."""
+    choice, _created = NotificationSettings.objects.get_or_create(user=user)
+    if choice.daily_digest != daily_digest:
+        choice.daily_digest = daily_digest
+        choice.save(update_fields=["daily_digest"])
+    return choice

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from core import views
+from core import health, views
 
 app_name = "core"
 
@@ -22,4 +22,11 @@ urlpatterns = [
     path("sites/", views.site_list_view, name="site_list"),
     path("sites/<slug:site_code>/", views.site_detail_view, name="site_detail"),
     path("audit/", views.audit_log_view, name="audit_log"),
+    path("retention/", views.retention_listing_view, name="retention_listing"),
+    path(
+        "account/notifications/",
+        views.account_notifications_view,
+        name="account_notifications",
+    ),
+    path("health/", health.health_view, name="health"),
 ]

@@ -13,10 +13,12 @@ from django_tables2 import RequestConfig
 from core import history as person_history
 from core.access import login_only, role_required
 from core.concurrency import ConcurrentEditError
+from core.digest import digest_lines
 from core.filters import PersonFilter
-from core.forms import PersonForm
-from core.models import AuditEvent, Person, Site
+from core.forms import NotificationSettingsForm, PersonForm
+from core.models import AuditEvent, NotificationSettings, Person, RetentionListing, Site
 from core.registry import sections
+from core.retention import RETENTION_KIND_LABELS
 from core.scoping import (
     CASE_READ_ROLES,
     CASE_WRITE_ROLES,
@@ -27,7 +29,12 @@ from core.scoping import (
     site_ids_for,
 )
 from core.selectors import person_list, site_list
-from core.services import DuplicatePersonError, person_create, person_update
+from core.services import (
+    DuplicatePersonError,
+    notification_settings_update,
+    person_create,
+    person_update,
+)
 from core.tables import PersonTable
 
 
@@ -177,3 +184,42 @@ def audit_log_view(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     return render(request, "core/audit_log.html", {"page": page})
+
+
+@login_only
+@require_http_methods(["GET", "POST"])
+def account_notifications_view(request: HttpRequest) -> HttpResponse:
+    """The user's own e-mail choices, with what today's e-mail would hold."""
+    current = NotificationSettings.objects.filter(user=request.user).first()
+    form = NotificationSettingsForm(
+        # an unticked box posts nothing: an empty POST is still a submission
+        request.POST if request.method == "POST" else None,
+        instance=current or NotificationSettings(user=request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        notification_settings_update(
+            user=request.user, daily_digest=form.cleaned_data["daily_digest"]
+        )
+        messages.success(request, _("Your choice is saved."))
+        return redirect("core:account_notifications")
+    context = {
+        "form": form,
+        "lines": digest_lines(request.user),
+        "last_sent": current.digest_sent_on if current else None,
+    }
+    return render(request, "core/account_notifications.html", context)
+
+
+@role_required({Role.FUNCTIONAL_ADMIN})
+def retention_listing_view(request: HttpRequest) -> HttpResponse:
+    """The latest monthly retention listing of each of the user's sites."""
+    listings = []
+    for site in Site.objects.visible_to(request.user, {Role.FUNCTIONAL_ADMIN}):
+        latest = RetentionListing.objects.filter(site=site).first()
+        if latest is not None:
+            latest.rows = [
+                (entry["pseudonym"], RETENTION_KIND_LABELS.get(entry["kind"], ""))
+                for entry in latest.people[:1000]
+            ]
+            listings.append(latest)
+    return render(request, "core/retention_listing.html", {"listings": listings})

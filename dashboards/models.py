@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.jobs import JobFields, JobState
 from core.models import Site
 from core.scoping import SiteScopedQuerySet, site_ids_for
 
@@ -22,10 +23,12 @@ class ExportFormat(models.TextChoices):
 
 
 class ExportStatus(models.TextChoices):
-    QUEUED = "queued", _("queued")
-    RUNNING = "running", _("being built")
-    DONE = "done", _("ready")
-    FAILED = "failed", _("failed")
+    """The job states (core.jobs.JobState) in an export's words."""
+
+    QUEUED = JobState.QUEUED.value, _("queued")
+    RUNNING = JobState.RUNNING.value, _("being built")
+    DONE = JobState.DONE.value, _("ready")
+    FAILED = JobState.FAILED.value, _("failed")
 
 
 class ExportJobQuerySet(SiteScopedQuerySet):
@@ -43,10 +46,13 @@ class ExportJobQuerySet(SiteScopedQuerySet):
         )
 
 
-class ExportJob(models.Model):
-    """One research export: what was asked, and the file once built."""
+class ExportJob(JobFields):
+    """One research export: what was asked, how far building it is (the job
+    fields of core.jobs), and the file once built."""
 
     site_lookup = "sites"
+    job_state_field = "status"
+    job_task = "dashboards.tasks.export_job_run"
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -67,9 +73,6 @@ class ExportJob(models.Model):
     )
     file = models.FileField(_("file"), upload_to="exports/", blank=True)
     row_count = models.PositiveIntegerField(_("rows"), default=0)
-    error = models.TextField(_("error"), blank=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     objects = ExportJobQuerySet.as_manager()
 
@@ -78,7 +81,7 @@ class ExportJob(models.Model):
         verbose_name = _("research export")
         verbose_name_plural = _("research exports")
         indexes = [
-            # the runner picks up jobs left queued by a restart
+            # the recovery sweep looks for jobs left queued or running
             models.Index(fields=["status", "created_at"], name="export_job_queue"),
         ]
 
@@ -87,7 +90,3 @@ class ExportJob(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("dashboards:export_detail", args=[self.pk])
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (ExportStatus.DONE, ExportStatus.FAILED)

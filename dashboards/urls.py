@@ -20,4 +20,9 @@ urlpatterns = [
         views_exports.export_download_view,
         name="export_download",
     ),
+    path(
+        "exports/<int:job_pk>/retry/",
+        views_exports.export_retry_view,
+        name="export_retry",
+    ),
 ]

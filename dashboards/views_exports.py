@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import role_required
 from core.scoping import RESEARCH_ROLES, get_visible_or_404
-from dashboards.exports.services import export_job_create
+from dashboards.exports.services import export_job_create, export_job_retry
 from dashboards.forms import ExportForm
 from dashboards.models import ExportJob, ExportStatus
 from dashboards.periods import Period
@@ -44,7 +45,30 @@ def export_list_view(request: HttpRequest) -> HttpResponse:
 @role_required(RESEARCH_ROLES)
 def export_detail_view(request: HttpRequest, job_pk: int) -> HttpResponse:
     job = get_visible_or_404(ExportJob, request.user, RESEARCH_ROLES, pk=job_pk)
-    return render(request, "dashboards/export_detail.html", {"job": job})
+    retry_url = (
+        reverse("dashboards:export_retry", args=[job.pk])
+        if job.status == ExportStatus.FAILED and job.created_by_id == request.user.pk
+        else ""
+    )
+    return render(
+        request, "dashboards/export_detail.html", {"job": job, "retry_url": retry_url}
+    )
+
+
+@role_required(RESEARCH_ROLES)
+@require_POST
+def export_retry_view(request: HttpRequest, job_pk: int) -> HttpResponse:
+    """Build a failed export again; only the researcher who asked for it."""
+    job = get_visible_or_404(ExportJob, request.user, RESEARCH_ROLES, pk=job_pk)
+    if job.created_by_id != request.user.pk:
+        messages.warning(
+            request, _("Only the researcher who asked for this export can retry it.")
+        )
+    elif export_job_retry(job=job, user=request.user):
+        messages.success(request, _("The export is being built again."))
+    else:
+        messages.info(request, _("This export had not failed; nothing was changed."))
+    return redirect(job)
 
 
 @role_required(RESEARCH_ROLES)

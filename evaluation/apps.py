@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core.registry import Periodic
 from core.scoping import Role
 
 
@@ -26,3 +27,13 @@ class EvaluationConfig(AppConfig):
     home_sections = ["evaluation.sections.home"]
     site_sections = ["evaluation.sections.site"]
     person_sections = ["evaluation.sections.person"]
+    periodic_tasks = [
+        # before the reminder e-mails of 07:00, so they count what fell due
+        Periodic(
+            "measurement schedules",
+            "evaluation.tasks.measurement_schedules_sync",
+            "daily",
+            at="02:30",
+        )
+    ]
+    digest_lines = ["evaluation.digest.lines"]

@@ -190,6 +190,22 @@ def schedule_sync_for_stay(
     return result
 
 
+def schedules_sync_due(*, every_stay: bool = False) -> int:
+    """Sync the schedule of every stay that needs it (or of every stay);
+    returns how many. Run daily by the worker; safe to run again."""
+    from evaluation.selectors import stays_needing_schedule
+    from trajectories.models import Stay
+
+    stays = (
+        Stay.objects.select_related("site") if every_stay else stays_needing_schedule()
+    )
+    count = 0
+    for stay in stays:
+        schedule_sync_for_stay(stay=stay)
+        count += 1
+    return count
+
+
 def items_for(catalogue: CatalogueVersion, moment: str | None) -> list[Item]:
     """Answerable items of a catalogue at ``moment`` (None: the KV-level items)."""
     items = Item.objects.filter(catalogue=catalogue).select_related("topic", "parent")

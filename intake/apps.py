@@ -17,3 +17,4 @@ class IntakeConfig(AppConfig):
     home_sections = ["intake.sections.home"]
     person_sections = ["intake.sections.person"]
     site_sections = ["intake.sections.site"]
+    digest_lines = ["intake.digest.lines"]

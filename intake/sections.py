@@ -16,7 +16,7 @@ from core.scoping import (
     roles_of,
     site_ids_for,
 )
-from intake.selectors import person_cases, worklist
+from intake.selectors import overdue_count, person_cases, worklist
 
 
 def home(request: HttpRequest, obj: Any = None) -> Section | None:
@@ -29,7 +29,7 @@ def home(request: HttpRequest, obj: Any = None) -> Section | None:
         context={
             "items": items[:10],
             "total": len(items),
-            "overdue": sum(1 for item in items if item.overdue),
+            "overdue": overdue_count(items),
         },
         order=20,
     )

@@ -199,6 +199,11 @@ def worklist(
     return items
 
 
+def overdue_count(items: list[WorkItem]) -> int:
+    """Stages past their due date among worklist items (home page, e-mail)."""
+    return sum(1 for item in items if item.overdue)
+
+
 @dataclass
 class FunnelCount:
     key: str

@@ -50,6 +50,7 @@ THIRD_PARTY_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_q",
 ]
 LOCAL_APPS = [
     "core",
@@ -155,6 +156,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # SECURITY: strict unless DEBUG is on.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# A load balancer polls the health endpoint over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
@@ -224,10 +227,71 @@ STORAGES = {
     },
 }
 
-# EMAIL
-EMAIL_BACKEND = env.str(
-    "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+# EMAIL: reminder digests and retention listings. EMAIL_URL configures the
+# whole connection, e.g. smtp+tls://user:password@smtp.example.nl:587 (see
+# django-environ); without it mail is printed on the console (the demo).
+if "EMAIL_URL" in env:
+    _email = env.email_url("EMAIL_URL")
+    EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+    EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+    EMAIL_PORT = _email["EMAIL_PORT"] or 25
+    EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+    EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+    EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+    EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+    EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"]
+else:
+    EMAIL_BACKEND = env.str(
+        "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+    )
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="KV Monitor <noreply@localhost>"
 )
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where the application is reached, for links in e-mail (no trailing slash).
+KV_BASE_URL = env.str("KV_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# BACKGROUND WORK (django-q2, ORM broker: the queue is a table in the same
+# database, shared by every worker on every machine). A task running longer
+# than KV_QUEUE_TIMEOUT seconds is stopped; a task not acknowledged within
+# KV_QUEUE_RETRY seconds (its worker died) is handed out again, so the retry
+# must exceed the timeout. A failing task is tried KV_QUEUE_MAX_ATTEMPTS times.
+# A national export takes about 150 s (README, Benchmarks).
+KV_QUEUE_TIMEOUT = env.int("KV_QUEUE_TIMEOUT", default=1800)
+KV_QUEUE_RETRY = env.int("KV_QUEUE_RETRY", default=1900)
+KV_QUEUE_MAX_ATTEMPTS = env.int("KV_QUEUE_MAX_ATTEMPTS", default=3)
+if KV_QUEUE_RETRY <= KV_QUEUE_TIMEOUT:
+    raise ImproperlyConfigured("KV_QUEUE_RETRY must be larger than KV_QUEUE_TIMEOUT.")
+Q_CLUSTER = {
+    "name": "kvmonitor",
+    "orm": "default",
+    "workers": env.int("KV_QUEUE_WORKERS", default=2),
+    "timeout": KV_QUEUE_TIMEOUT,
+    "retry": KV_QUEUE_RETRY,
+    "max_attempts": KV_QUEUE_MAX_ATTEMPTS,
+    # one task at a time per worker: a long export does not hold others back
+    "bulk": 1,
+    "queue_limit": env.int("KV_QUEUE_WORKERS", default=2),
+    "poll": env.float("KV_QUEUE_POLL_SECONDS", default=1.0),
+    # a worker process is replaced after this many tasks (memory of exports)
+    "recycle": 50,
+    # a schedule missed while no worker ran runs once, not once per missed slot
+    "catch_up": False,
+    "save_limit": 500,
+    "label": _("Background work"),
+}
+# Run tasks in the calling process instead of a worker (tests only).
+KV_TASKS_SYNC = env.bool("KV_TASKS_SYNC", default=False)
+# A running job renews its lease with every progress report; a job whose
+# lease ran out lost its worker and may be taken over by a new delivery.
+KV_JOB_LEASE_SECONDS = env.int("KV_JOB_LEASE_SECONDS", default=300)
+if KV_JOB_LEASE_SECONDS >= KV_QUEUE_RETRY:
+    raise ImproperlyConfigured("KV_JOB_LEASE_SECONDS must be below KV_QUEUE_RETRY.")
+# The health endpoint fails when the worker's heartbeat (every minute) is older
+# than this, or when a task has waited longer than this to be picked up.
+KV_HEALTH_HEARTBEAT_MAX_AGE = env.int("KV_HEALTH_HEARTBEAT_MAX_AGE", default=180)
+KV_HEALTH_QUEUE_MAX_WAIT = env.int("KV_HEALTH_QUEUE_MAX_WAIT", default=600)
 
 # TABLES
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"

@@ -15,6 +15,7 @@ class TrajectoriesConfig(AppConfig):
     home_sections = ["trajectories.sections.home"]
     person_sections = ["trajectories.sections.person"]
     site_sections = ["trajectories.sections.site"]
+    digest_lines = ["trajectories.digest.lines"]
     # Partners first (organisations and contacts), then stays and plans.
     demo_steps = [
         "partners.demo.seed_organisations",

@@ -24,26 +24,14 @@ from trajectories.views import OCCUPANCY_ROLES
 
 
 def home(request: HttpRequest, obj: Any = None) -> Section | None:
-    """Counts of the casemanager's worklists (three queries)."""
+    """Counts of the casemanager's worklists (seven queries)."""
     if Role.CASEMANAGER not in roles_of(request.user):
         return None
-    today = timezone.localdate()
-    user = request.user
     return Section(
         "trajectories/partials/_home_worklist.html",
-        {
-            "plans_without_goals": selectors.plans_without_goals(
-                user=user, roles=CASE_WRITE_ROLES
-            ).count(),
-            "activities_past_due": selectors.activities_past_due(
-                user=user, today=today, roles=CASE_WRITE_ROLES
-            ).count(),
-            "reviews_overdue": len(
-                selectors.reviews_overdue(
-                    user=user, today=today, roles=CASE_WRITE_ROLES
-                )
-            ),
-        },
+        selectors.plan_work_counts(
+            user=request.user, today=timezone.localdate(), roles=CASE_WRITE_ROLES
+        ),
         order=20,
     )
 

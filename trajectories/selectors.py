@@ -24,6 +24,7 @@ from django.urls import NoReverseMatch, reverse
 
 from core.models import CapacityPeriod, Person, PlaceType, Site
 from core.scoping import CASE_READ_ROLES
+from partners.selectors import ConsentWarning, consent_warnings_for
 from trajectories.models import (
     Activity,
     ActivityStatus,
@@ -357,6 +358,50 @@ def reviews_overdue(
             )
     overdue.sort(key=lambda row: row.due_on)
     return overdue
+
+
+@dataclass
+class MissingConsent:
+    person: Person
+    warnings: list[ConsentWarning]
+
+
+def consents_missing(
+    *, user: AbstractBaseUser | AnonymousUser, roles: Iterable[str] = CASE_READ_ROLES
+) -> list[MissingConsent]:
+    """People in a running stay without a consent their case needs (missing
+    or withdrawn; ``partners.selectors.consent_warnings``), four queries."""
+    running = Stay.objects.visible_to(user, roles).filter(ended_on__isnull=True)
+    people = list(
+        Person.objects.filter(stays__in=running)
+        .distinct()
+        .select_related("site")
+        .order_by("last_name", "first_name", "pk")
+    )
+    warnings = consent_warnings_for(people)
+    return [
+        MissingConsent(person, warnings[person.pk])
+        for person in people
+        if warnings[person.pk]
+    ]
+
+
+def plan_work_counts(
+    *,
+    user: AbstractBaseUser | AnonymousUser,
+    today: datetime.date,
+    roles: Iterable[str] = CASE_READ_ROLES,
+) -> dict[str, int]:
+    """The numbers of the "Plans to do" lists, for the home page and the
+    reminder e-mail."""
+    return {
+        "plans_without_goals": plans_without_goals(user=user, roles=roles).count(),
+        "activities_past_due": activities_past_due(
+            user=user, today=today, roles=roles
+        ).count(),
+        "reviews_overdue": len(reviews_overdue(user=user, today=today, roles=roles)),
+        "consents_missing": len(consents_missing(user=user, roles=roles)),
+    }
 
 
 # Person timeline --------------------------------------------------------------

@@ -579,5 +579,6 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
             user=request.user, today=today
         ),
         "reviews_overdue": selectors.reviews_overdue(user=request.user, today=today),
+        "consents_missing": selectors.consents_missing(user=request.user),
     }
     return render(request, "trajectories/worklist.html", context)

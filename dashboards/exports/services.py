@@ -1,31 +1,33 @@
 """Writes for research exports: request a job, build it, log it.
 
-Exports are built outside the request (a thread started after the request's
-transaction commits), so a national export never hits a request timeout.
-The researcher's page polls the job's status and downloads the file when it
-is ready. ``manage.py build_exports`` builds jobs left queued by a restart.
+Exports are built by a worker of the task queue (``core.jobs``), never in the
+web process: ``export_job_create`` queues the job once the request's
+transaction commits, ``dashboards.tasks.export_job_run`` builds it with
+progress on the job row, and the researcher's page refreshes until the file
+can be downloaded. ``manage.py build_exports`` puts jobs left queued or
+stalled back on the queue.
 """
 
 from __future__ import annotations
 
-import datetime
 import logging
 import tempfile
-import threading
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files import File
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from core.jobs import Lease, enqueue_on_commit, job_retry, jobs_recover
 from core.models import AuditKind, Site
 from core.services import audit_event_record
 from dashboards.exports.codebook import CODEBOOK_HEADERS, Column
 from dashboards.exports.datasets import ExportFilters, build_sheets
 from dashboards.exports.writers import WRITERS
-from dashboards.models import ExportJob, ExportStatus
+from dashboards.models import ExportJob
 
 logger = logging.getLogger(__name__)
 
@@ -36,111 +38,107 @@ CODEBOOK_COLUMNS = [Column(name, name) for name in CODEBOOK_HEADERS]
 def export_job_create(
     *, user: AbstractBaseUser, filters: ExportFilters, format: str
 ) -> ExportJob:
-    """Queue an export and start building it once this transaction commits."""
+    """Queue an export; a worker builds it once this transaction commits."""
     job = ExportJob(created_by=user, format=format, filters=filters.as_json())
     job.full_clean(exclude=["file"])
     job.save()
     job.sites.set(Site.objects.filter(pk__in=filters.site_ids))
-    if getattr(settings, "KV_EXPORTS_IN_BACKGROUND", True):
-        transaction.on_commit(lambda: _start_thread(job.pk))
-    else:
-        export_job_build(job=job)
+    enqueue_on_commit(ExportJob.job_task, job_pk=job.pk)
     return job
 
 
-def _start_thread(job_pk: int) -> None:
-    threading.Thread(target=_build_in_thread, args=(job_pk,), daemon=True).start()
+@transaction.atomic
+def export_job_retry(*, job: ExportJob, user: AbstractBaseUser) -> bool:
+    """Queue a failed export again (its owner asked), audited."""
+    reason = job.error
+    if not job_retry(job):
+        return False
+    audit_event_record(
+        actor=user,
+        kind=AuditKind.EXPORT,
+        site=_single_site(job),
+        summary=f"research export #{job.pk} requested again after it failed",
+        details={"export": job.pk, "retry": True, "previous_error": reason[:500]},
+    )
+    return True
 
 
-def _build_in_thread(job_pk: int) -> None:
-    close_old_connections()
-    try:
-        export_job_build(job=ExportJob.objects.get(pk=job_pk))
-    finally:
-        close_old_connections()
+def _single_site(job: ExportJob) -> Site | None:
+    site_ids = ExportFilters.from_json(job.filters).site_ids
+    return Site.objects.filter(pk=site_ids[0]).first() if len(site_ids) == 1 else None
 
 
-def write_export(filters: ExportFilters, writer: object) -> int:
-    """Codebook first, then every data sheet; returns the number of data rows."""
+def _counted(
+    rows: Iterable[list[Any]], lease: Lease | None, written: list[int], note: str
+) -> Iterator[list[Any]]:
+    for row in rows:
+        yield row
+        written[0] += 1
+        if lease is not None:
+            lease.progress(done=written[0], note=note)
+
+
+def write_export(
+    filters: ExportFilters, writer: Any, lease: Lease | None = None
+) -> int:
+    """Codebook first, then every data sheet; returns the number of data rows.
+
+    With a ``lease`` the rows written so far and the sheet being written are
+    reported on the job (which also keeps its lease alive).
+    """
     sheets = build_sheets(filters)
     codebook_rows = (
         column.codebook_row(sheet.name) for sheet in sheets for column in sheet.columns
     )
     writer.sheet("codebook", CODEBOOK_COLUMNS, codebook_rows)
+    written = [0]
     total = 0
-    for sheet in sheets:
-        total += writer.sheet(sheet.name, sheet.columns, sheet.rows)
+    for number, sheet in enumerate(sheets, start=1):
+        note = f"{sheet.name} ({number}/{len(sheets)})"
+        if lease is not None:
+            lease.progress(done=written[0], note=note, force=True)
+        total += writer.sheet(
+            sheet.name, sheet.columns, _counted(sheet.rows, lease, written, note)
+        )
     writer.close()
     return total
 
 
-def export_job_build(*, job: ExportJob) -> ExportJob:
-    """Build the file of a queued job and log the export in the audit trail."""
-    claimed = ExportJob.objects.filter(pk=job.pk, status=ExportStatus.QUEUED).update(
-        status=ExportStatus.RUNNING, started_at=timezone.now()
-    )
-    if not claimed:
-        return job
+def export_job_build(lease: Lease) -> None:
+    """Build the file of the claimed job, then complete it once: the file,
+    its row count and the audit entry are stored together."""
+    job = lease.job
+    assert isinstance(job, ExportJob)  # noqa: S101 - the task's own model
     filters = ExportFilters.from_json(job.filters)
     writer_class = WRITERS[job.format]
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / f"export{writer_class.suffix}"
-            rows = write_export(filters, writer_class(path))
-            stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-            with path.open("rb") as handle:
-                job.file.save(
-                    f"kvmonitor-export-{job.pk}-{stamp}{writer_class.suffix}",
-                    File(handle),
-                    save=False,
-                )
-    except Exception as error:
-        logger.exception("export %s failed", job.pk)
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportStatus.FAILED,
-            error=str(error)[:2000],
-            finished_at=timezone.now(),
-        )
-        job.refresh_from_db()
-        return job
-    with transaction.atomic():
-        job.status = ExportStatus.DONE
-        job.row_count = rows
-        job.finished_at = timezone.now()
-        job.save(update_fields=["file", "status", "row_count", "finished_at"])
-        audit_event_record(
-            actor=job.created_by,
-            kind=AuditKind.EXPORT,
-            site=Site.objects.get(pk=filters.site_ids[0])
-            if len(filters.site_ids) == 1
-            else None,
-            summary=f"research export #{job.pk} ({job.format}), {rows} rows",
-            details={
-                "export": job.pk,
-                "format": job.format,
-                "filters": job.filters,
-                "row_count": rows,
-            },
-        )
-    return job
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"export{writer_class.suffix}"
+        rows = write_export(filters, writer_class(path), lease)
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        with lease.finishing() as finished, path.open("rb") as handle:
+            finished.file.save(
+                f"kvmonitor-export-{job.pk}-{stamp}{writer_class.suffix}",
+                File(handle),
+                save=False,
+            )
+            finished.row_count = rows
+            finished.progress_done = rows
+            finished.save(update_fields=["file", "row_count", "progress_done"])
+            audit_event_record(
+                actor=finished.created_by,
+                kind=AuditKind.EXPORT,
+                site=_single_site(finished),
+                summary=f"research export #{job.pk} ({job.format}), {rows} rows",
+                details={
+                    "export": job.pk,
+                    "format": job.format,
+                    "filters": job.filters,
+                    "row_count": rows,
+                },
+            )
 
 
-STALE_AFTER = datetime.timedelta(hours=6)
-
-
-def export_jobs_build_queued() -> int:
-    """Build every job still queued (after a restart); returns how many.
-
-    A job still "being built" long after it started lost its thread to a
-    restart; it is queued again first.
-    """
-    ExportJob.objects.filter(
-        status=ExportStatus.RUNNING, started_at__lt=timezone.now() - STALE_AFTER
-    ).update(status=ExportStatus.QUEUED)
-    built = 0
-    for job in ExportJob.objects.filter(status=ExportStatus.QUEUED).order_by(
-        "created_at"
-    ):
-        export_job_build(job=job)
-        built += 1
-    return built
+def export_jobs_requeue() -> int:
+    """Put every export still queued, or running without a live worker, back
+    on the queue now (after a restart); returns how many."""
+    return jobs_recover(model=ExportJob, grace_seconds=0)

@@ -7,6 +7,7 @@ import zipfile
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import TestCase
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -19,8 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _inline_exports(settings, tmp_path):
-    settings.KV_EXPORTS_IN_BACKGROUND = False
+def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
@@ -35,7 +35,9 @@ def _export(client, site, **extra):
         "format": "xlsx",
         **extra,
     }
-    response = client.post(reverse("dashboards:export_list"), data)
+    # the task runs in the test process when the request commits (KV_TASKS_SYNC)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse("dashboards:export_list"), data)
     assert response.status_code == 302
     job = ExportJob.objects.get()
     assert job.status == ExportStatus.DONE, job.error
@@ -144,7 +146,7 @@ def test_a_researcher_cannot_export_a_site_that_is_not_theirs(client):
     assert not ExportJob.objects.exists()
 
 
-def test_build_exports_command_builds_jobs_left_queued_or_stalled():
+def test_build_exports_command_queues_jobs_left_queued_or_stalled():
     import datetime
 
     from django.core.management import call_command
@@ -160,8 +162,10 @@ def test_build_exports_command_builds_jobs_left_queued_or_stalled():
         started_at=timezone.now() - datetime.timedelta(days=1),
     )
     out = io.StringIO()
-    call_command("build_exports", stdout=out)
-    assert "2 export(s) built" in out.getvalue()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("build_exports", stdout=out)
+    # put back on the queue; the task runs in-process in tests (KV_TASKS_SYNC)
+    assert "2 export(s) put on the queue" in out.getvalue()
     for job in (queued, stalled):
         job.refresh_from_db()
         assert job.status == ExportStatus.DONE

@@ -4,12 +4,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from dashboards.exports.services import export_jobs_build_queued
+from dashboards.exports.services import export_jobs_requeue
 
 
 class Command(BaseCommand):
-    help = "Build research exports that are still queued (e.g. after a restart)."
+    help = (
+        "Put research exports still queued, or left running by a stopped "
+        "worker, back on the task queue (a worker builds them)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        built = export_jobs_build_queued()
-        self.stdout.write(f"{built} export(s) built")
+        queued = export_jobs_requeue()
+        self.stdout.write(f"{queued} export(s) put on the queue")

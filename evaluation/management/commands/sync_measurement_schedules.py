@@ -4,14 +4,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from evaluation.selectors import stays_needing_schedule
-from evaluation.services import schedule_sync_for_stay
+from evaluation.services import schedules_sync_due
 
 
 class Command(BaseCommand):
     help = (
         "Create or adjust the measurement schedule of stays (new placements, "
-        "outflow, next tussenmeting). Safe to run daily."
+        "outflow, next tussenmeting). The worker runs this daily by itself; "
+        "safe to run again."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -22,15 +22,5 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from trajectories.models import Stay
-
-        stays = (
-            Stay.objects.select_related("site")
-            if options["all"]
-            else stays_needing_schedule()
-        )
-        count = 0
-        for stay in stays:
-            schedule_sync_for_stay(stay=stay)
-            count += 1
+        count = schedules_sync_due(every_stay=options["all"])
         self.stdout.write(f"schedules synced: {count}")
