@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.jobs import JobFields, JobState
 from core.models import CriteriaVersion, Criterion, Person, Site
 from core.scoping import SiteScopedQuerySet
 
@@ -616,10 +617,19 @@ def import_upload_to(instance: ImportBatch, filename: str) -> str:
     return f"intake_imports/{day:%Y/%m}/{filename}"
 
 
-class ImportBatch(models.Model):
-    """An uploaded list, kept with who imported it and what it created."""
+class ImportBatch(JobFields):
+    """An uploaded list, kept with who imported it and what it created.
+
+    The job fields (core.jobs) are for checking and applying it on the task
+    queue: ``job_state`` says whether that work is queued, running (rows done
+    of total), done or failed with the reason. Until the check and apply run
+    as tasks, nothing is pending (``done``) and ``job_task`` is unset, so the
+    recovery sweep leaves batches alone.
+    """
 
     site_lookup = "site"
+    job_state_field = "job_state"
+    job_task = ""
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(
@@ -649,6 +659,12 @@ class ImportBatch(models.Model):
     people_created = models.PositiveIntegerField(_("people created"), default=0)
     people_matched = models.PositiveIntegerField(_("people matched"), default=0)
     cases_opened = models.PositiveIntegerField(_("cases opened"), default=0)
+    job_state = models.CharField(
+        _("background work"),
+        max_length=10,
+        choices=JobState.choices,
+        default=JobState.DONE,
+    )
 
     objects = SiteScopedQuerySet.as_manager()
 
