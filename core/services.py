@@ -225,6 +225,8 @@ FUNCTIONAL_ADMIN_GROUP = "Functioneel beheer"
 # Access is managed through memberships, so functional administrators may read
 # these in the admin but not change them there.
 READ_ONLY_ADMIN_MODELS = {"core.auditevent", "auth.user", "auth.group"}
+# Login throttling and the task queue of the whole installation: superusers.
+SUPERUSER_APPS = {"axes", "django_q"}
 
 
 def functional_admin_group_sync() -> Group:
@@ -232,7 +234,8 @@ def functional_admin_group_sync() -> Group:
 
     They get full rights on every model in the admin that is not case data
     (case models declare ``person_lookup``), and view rights on users and the
-    audit log; login-throttling records stay with superusers.
+    audit log; login-throttling records and the task queue stay with
+    superusers.
     """
     from django.contrib import admin
 
@@ -240,7 +243,7 @@ def functional_admin_group_sync() -> Group:
     permissions = []
     for model in admin.site._registry:
         label = model._meta.label_lower
-        if hasattr(model, "person_lookup") or model._meta.app_label == "axes":
+        if hasattr(model, "person_lookup") or model._meta.app_label in SUPERUSER_APPS:
             continue
         content_type = ContentType.objects.get_for_model(model)
         actions = ["view"] if label in READ_ONLY_ADMIN_MODELS else None
