@@ -10,6 +10,10 @@ check passes, 503 otherwise, with a JSON body naming each check:
   ``KV_HEALTH_HEARTBEAT_MAX_AGE`` seconds;
 - ``queue``: no task has waited longer than ``KV_HEALTH_QUEUE_MAX_WAIT``
   seconds to be picked up.
+
+``/health/web/`` runs only the first two: what a web process needs to serve
+pages. A load balancer that should keep serving while the workers are down
+or behind polls that one; monitoring polls ``/health/``.
 """
 
 from __future__ import annotations
@@ -83,13 +87,21 @@ CHECKS: dict[str, Callable[[], str]] = {
 }
 
 
+WEB_CHECKS = ("database", "migrations")
+
+
 @public
 @never_cache
 @require_GET
 @transaction.non_atomic_requests
-def health_view(request: HttpRequest) -> JsonResponse:
+def health_view(request: HttpRequest, web_only: bool = False) -> JsonResponse:
+    checks = {
+        name: check
+        for name, check in CHECKS.items()
+        if not web_only or name in WEB_CHECKS
+    }
     results: dict[str, str] = {}
-    for name, check in CHECKS.items():
+    for name, check in checks.items():
         try:
             results[name] = check()
         except DatabaseError:
@@ -97,7 +109,7 @@ def health_view(request: HttpRequest) -> JsonResponse:
         if name == "database" and results[name] != "ok":
             # nothing else can be checked without the database
             break
-    healthy = len(results) == len(CHECKS) and all(
+    healthy = len(results) == len(checks) and all(
         value == "ok" for value in results.values()
     )
     return JsonResponse(

@@ -29,4 +29,5 @@ urlpatterns = [
         name="account_notifications",
     ),
     path("health/", health.health_view, name="health"),
+    path("health/web/", health.health_view, {"web_only": True}, name="health_web"),
 ]

@@ -99,4 +99,16 @@ def test_reachable_over_plain_http_behind_a_tls_redirect(client, settings):
     settings.SECURE_SSL_REDIRECT = True
     worker_heartbeat()
     assert client.get(URL).status_code == 200
+    assert client.get(reverse("core:health_web")).status_code == 200
     assert client.get(reverse("core:home")).status_code == 301
+
+
+def test_the_web_check_ignores_the_workers_so_a_load_balancer_keeps_serving(client):
+    """With no worker running, /health/ fails but /health/web/ passes."""
+    assert client.get(URL).status_code == 503
+    response = client.get(reverse("core:health_web"))
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "migrations": "ok"},
+    }
