@@ -194,22 +194,34 @@ class CriteriaChecklistForm(CaseVersionedForm):
         )
         for criterion in self.criteria:
             check = existing.get(criterion.pk)
+            # A hard criterion is met or not: no exception is offered for it.
+            choices = [
+                (value, label)
+                for value, label in CheckResult.choices
+                if value != CheckResult.EXCEPTION or not criterion.hard
+            ]
             self.fields[f"result_{criterion.pk}"] = forms.ChoiceField(
-                choices=[("", "-"), *CheckResult.choices],
+                choices=[("", "-"), *choices],
                 required=False,
                 label=criterion.text,
                 initial=check.result if check else "",
             )
-            self.fields[f"reason_{criterion.pk}"] = forms.CharField(
-                required=False,
-                label=_("reason for the exception"),
-                initial=check.exception_reason if check else "",
-                widget=forms.TextInput(attrs={"size": 30}),
-            )
+            if not criterion.hard:
+                self.fields[f"reason_{criterion.pk}"] = forms.CharField(
+                    required=False,
+                    label=_("reason for the exception"),
+                    initial=check.exception_reason if check else "",
+                    widget=forms.TextInput(attrs={"size": 30}),
+                )
 
     def rows(self) -> list[tuple[Criterion, Any, Any]]:
         return [
-            (c, self[f"result_{c.pk}"], self[f"reason_{c.pk}"]) for c in self.criteria
+            (
+                c,
+                self[f"result_{c.pk}"],
+                None if c.hard else self[f"reason_{c.pk}"],
+            )
+            for c in self.criteria
         ]
 
     def clean(self) -> dict[str, Any]:
@@ -224,7 +236,7 @@ class CriteriaChecklistForm(CaseVersionedForm):
     def answers(self) -> list[tuple[Criterion, str, str]]:
         data = self.cleaned_data
         return [
-            (c, data[f"result_{c.pk}"], data[f"reason_{c.pk}"])
+            (c, data[f"result_{c.pk}"], data.get(f"reason_{c.pk}") or "")
             for c in self.criteria
             if data.get(f"result_{c.pk}")
         ]

@@ -67,6 +67,12 @@ def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+def _add_errors(form: Any, error: ValidationError) -> None:
+    """Each message of a refusal as its own line above the form."""
+    for message in error.messages:
+        form.add_error(None, message)
+
+
 @role_required(CASE_READ_ROLES)
 def case_list_view(request: HttpRequest) -> HttpResponse:
     table = IntakeCaseTable(case_list(user=request.user, filters=request.GET))
@@ -274,7 +280,7 @@ def case_place_view(request: HttpRequest, case_pk: int) -> HttpResponse:
         except ConcurrentEditError as error:
             form.show_conflict(error)
         except ValidationError as error:
-            form.add_error(None, _error_text(error))
+            _add_errors(form, error)
         else:
             messages.success(request, _("Placement decision recorded; stay created."))
             return redirect(case)
