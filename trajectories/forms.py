@@ -291,7 +291,7 @@ class EmploymentForm(ServiceValidatedModelForm):
             )
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, has_work_rules: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["employer_name"] = self.instance.employer.name
@@ -303,6 +303,32 @@ class EmploymentForm(ServiceValidatedModelForm):
             self.initial["continued_after_outflow"] = (
                 self.instance.continued_after_outflow
             )
+        if has_work_rules:
+            # Asked only where the site has work rules; the service decides
+            # whether this job breaks them.
+            self.fields["confirm_rule_breach"] = forms.BooleanField(
+                required=False,
+                label=_("Save this job although it breaks the site's work rules"),
+            )
+            self.fields["rule_breach_reason"] = forms.CharField(
+                required=False,
+                label=Employment._meta.get_field("rule_breach_reason").verbose_name,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.initial.setdefault(
+                "confirm_rule_breach", bool(self.instance.rule_breach_reason)
+            )
+            self.initial.setdefault(
+                "rule_breach_reason", self.instance.rule_breach_reason
+            )
+
+    def rule_breach_data(self) -> dict[str, Any]:
+        """The confirmation and reason for the service (empty without rules)."""
+        data = self.cleaned_data
+        return {
+            "confirm_rule_breach": bool(data.get("confirm_rule_breach")),
+            "rule_breach_reason": data.get("rule_breach_reason") or "",
+        }
 
 
 class EmployerCheckForm(ServiceValidatedModelForm):

@@ -24,7 +24,7 @@ from trajectories.views import OCCUPANCY_ROLES
 
 
 def home(request: HttpRequest, obj: Any = None) -> Section | None:
-    """Counts of the casemanager's worklists (three queries)."""
+    """Counts of the casemanager's worklists (five queries)."""
     if Role.CASEMANAGER not in roles_of(request.user):
         return None
     today = timezone.localdate()
@@ -41,6 +41,11 @@ def home(request: HttpRequest, obj: Any = None) -> Section | None:
             "reviews_overdue": len(
                 selectors.reviews_overdue(
                     user=user, today=today, roles=CASE_WRITE_ROLES
+                )
+            ),
+            "work_rule_breaches": len(
+                selectors.work_rule_breaches(
+                    selectors.current_jobs(user=user, roles=CASE_WRITE_ROLES)
                 )
             ),
         },

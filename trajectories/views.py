@@ -104,7 +104,8 @@ def service_form_view(
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, success)
+            if success:
+                messages.success(request, success)
             return redirect(result if isinstance(result, str) else back)
     return render(
         request,
@@ -463,25 +464,53 @@ def review_create_view(request: HttpRequest, plan_pk: int) -> HttpResponse:
 # Work ------------------------------------------------------------------------
 
 
+EMPLOYMENT_FORM_ONLY = ("employer_name", "confirm_rule_breach", "rule_breach_reason")
+
+
 def _employment_data(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in data.items() if k != "employer_name"}
+    return {k: v for k, v in data.items() if k not in EMPLOYMENT_FORM_ONLY}
+
+
+def _job_saved(request: HttpRequest, job: Employment, success: str) -> str:
+    """The success message; a job against the work rules says so."""
+    if job.rule_breach_reason:
+        messages.warning(
+            request,
+            _(
+                "Job saved against the work rules of %(site)s; it shows under "
+                "Plans to do until it meets them."
+            )
+            % {"site": job.stay.site.name},
+        )
+    else:
+        messages.success(request, success)
+    return job.stay.get_absolute_url()
 
 
 @role_required(CASE_WRITE_ROLES)
 @GET_POST
 def employment_create_view(request: HttpRequest, stay_pk: int) -> HttpResponse:
     stay = _stay(request, stay_pk)
-    form = EmploymentForm(request.POST or None)
+    work_rules = list(stay.site.work_rules.all())
+    form = EmploymentForm(request.POST or None, has_work_rules=bool(work_rules))
     return service_form_view(
         request,
         form,
-        lambda data: services.employment_record(
-            stay=stay, employer_name=data["employer_name"], data=_employment_data(data)
+        lambda data: _job_saved(
+            request,
+            services.employment_record(
+                stay=stay,
+                employer_name=data["employer_name"],
+                data=_employment_data(data),
+                actor=request.user,
+                **form.rule_breach_data(),
+            ),
+            _("Job registered."),
         ),
         title=_("Register a job"),
         back=stay.get_absolute_url(),
-        success=_("Job registered."),
-        context={"person": stay.person, "work_rules": stay.site.work_rules.all()},
+        success="",
+        context={"person": stay.person, "work_rules": work_rules},
     )
 
 
@@ -494,20 +523,28 @@ def employment_update_view(request: HttpRequest, employment_pk: int) -> HttpResp
         CASE_WRITE_ROLES,
         pk=employment_pk,
     )
-    form = EmploymentForm(request.POST or None, instance=job)
+    work_rules = list(job.stay.site.work_rules.all())
+    form = EmploymentForm(
+        request.POST or None, instance=job, has_work_rules=bool(work_rules)
+    )
     return service_form_view(
         request,
         form,
-        lambda data: services.employment_update(
-            job=job, employer_name=data["employer_name"], data=_employment_data(data)
+        lambda data: _job_saved(
+            request,
+            services.employment_update(
+                job=job,
+                employer_name=data["employer_name"],
+                data=_employment_data(data),
+                actor=request.user,
+                **form.rule_breach_data(),
+            ),
+            _("Changes saved."),
         ),
         title=_("Change the job"),
         back=job.stay.get_absolute_url(),
-        success=_("Changes saved."),
-        context={
-            "person": job.stay.person,
-            "work_rules": job.stay.site.work_rules.all(),
-        },
+        success="",
+        context={"person": job.stay.person, "work_rules": work_rules},
     )
 
 
@@ -579,5 +616,8 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
             user=request.user, today=today
         ),
         "reviews_overdue": selectors.reviews_overdue(user=request.user, today=today),
+        "work_rule_breaches": selectors.work_rule_breaches(
+            selectors.current_jobs(user=request.user)
+        ),
     }
     return render(request, "trajectories/worklist.html", context)
