@@ -30,6 +30,7 @@ from trajectories.models import (
     ProgrammePhase,
     Review,
     Stay,
+    StayStepDefinition,
 )
 from trajectories.services.plans import PLAN_FIELD_REQUIRED
 
@@ -130,6 +131,21 @@ class PhaseChangeForm(forms.Form):
             site_id=stay.site_id
         )
         self.fields["place_type"].initial = stay.place_type_id
+
+
+class StayStepForm(forms.Form):
+    """Record a step that follows the placement (Amsterdam's start meeting)."""
+
+    definition = forms.ModelChoiceField(
+        queryset=StayStepDefinition.objects.none(), label=_("step")
+    )
+    occurred_on = forms.DateField(label=_("date"), widget=DateInput())
+
+    def __init__(self, *args: Any, stay: Stay, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["definition"].queryset = StayStepDefinition.objects.filter(
+            site_id=stay.site_id
+        ).exclude(steps__stay=stay)
 
 
 class LocationForm(ServiceValidatedModelForm):

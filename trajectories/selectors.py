@@ -35,6 +35,7 @@ from trajectories.models import (
     Review,
     Stay,
     StayPhase,
+    StayStepDefinition,
     WorkRule,
     rule_check,
 )
@@ -576,6 +577,37 @@ def person_timeline(*, person: Person) -> list[TimelineEntry]:
     return entries
 
 
+@dataclass
+class StepToDo:
+    stay: Stay
+    definition: StayStepDefinition
+
+
+def stay_steps_to_do(
+    *, user: AbstractBaseUser | AnonymousUser, roles: Iterable[str] = CASE_READ_ROLES
+) -> list[StepToDo]:
+    """Steps after placement (Amsterdam's start meeting) not yet recorded for
+    stays that have not ended (three queries)."""
+    definitions: dict[int, list[StayStepDefinition]] = defaultdict(list)
+    for definition in StayStepDefinition.objects.visible_to(user, roles):
+        definitions[definition.site_id].append(definition)
+    if not definitions:
+        return []
+    stays = (
+        Stay.objects.visible_to(user, roles)
+        .filter(ended_on__isnull=True, site_id__in=list(definitions))
+        .select_related("person", "site")
+        .prefetch_related("steps")
+        .order_by("placed_on", "pk")
+    )
+    return [
+        StepToDo(stay, definition)
+        for stay in stays
+        for definition in definitions[stay.site_id]
+        if definition.pk not in {step.definition_id for step in stay.steps.all()}
+    ]
+
+
 def stay_detail_data(stay: Stay) -> dict[str, Any]:
     """Everything on the stay page, one query per list.
 
@@ -584,6 +616,8 @@ def stay_detail_data(stay: Stay) -> dict[str, Any]:
     """
     rules = list(WorkRule.objects.filter(site_id=stay.site_id))
     jobs = stay.jobs.select_related("employer").prefetch_related("checks")
+    definitions = list(StayStepDefinition.objects.filter(site_id=stay.site_id))
+    taken = {step.definition_id: step for step in stay.steps.select_related("actor")}
     return {
         "phases": list(stay.phases.select_related("phase", "place_type")),
         "locations": list(stay.locations.all()),
@@ -595,6 +629,7 @@ def stay_detail_data(stay: Stay) -> dict[str, Any]:
         ],
         "job_search": list(stay.job_search.all()),
         "plan": IndividualPlan.objects.filter(stay=stay).first(),
+        "steps": [(d, taken.get(d.pk)) for d in definitions],
     }
 
 

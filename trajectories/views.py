@@ -47,6 +47,7 @@ from trajectories.forms import (
     PlanForm,
     ReviewForm,
     StayCreateForm,
+    StayStepForm,
     StayUpdateForm,
     add_service_errors,
 )
@@ -196,6 +197,22 @@ def stay_phase_change_view(request: HttpRequest, stay_pk: int) -> HttpResponse:
         title=_("Change phase or place type"),
         back=stay.get_absolute_url(),
         success=_("Phase change registered."),
+        context={"person": stay.person},
+    )
+
+
+@role_required(CASE_WRITE_ROLES)
+@GET_POST
+def stay_step_create_view(request: HttpRequest, stay_pk: int) -> HttpResponse:
+    stay = _stay(request, stay_pk)
+    form = StayStepForm(request.POST or None, stay=stay)
+    return service_form_view(
+        request,
+        form,
+        lambda data: services.stay_step_record(stay=stay, actor=request.user, **data),
+        title=_("Record a step after placement"),
+        back=stay.get_absolute_url(),
+        success=_("Step recorded."),
         context={"person": stay.person},
     )
 
@@ -619,5 +636,6 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
         "work_rule_breaches": selectors.work_rule_breaches(
             selectors.current_jobs(user=request.user)
         ),
+        "steps_to_do": selectors.stay_steps_to_do(user=request.user),
     }
     return render(request, "trajectories/worklist.html", context)
