@@ -104,6 +104,10 @@ NEGATIVE_STAGE_BLOCKS_PLACEMENT = _(
     "End the case with a reason instead."
 )
 PLACE_TYPE_OTHER_SITE = _("This place type belongs to another site.")
+PERSON_ALREADY_PLACED = _(
+    "%(person)s is placed since %(day)s. Register the outflow of that stay, or "
+    "change its phase or place type, before a new placement."
+)
 DOCUMENT_NOT_IN_STAGE = _("Stage %(stage)s does not produce this document.")
 END_NOT_ALLOWED = _("Use the placement form to place a candidate.")
 HAND_BACK_NOT_IN_PROCESS = _(

@@ -8,10 +8,11 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VERSION_FIELD, VersionedFormMixin
-from core.forms import DateInput
+from core.forms import DateInput, bound_date, limit_place_types
 from core.models import PlaceType
 from partners.models import Organisation
 from trajectories.models import (
@@ -35,6 +36,9 @@ from trajectories.models import (
 from trajectories.services.plans import PLAN_FIELD_REQUIRED
 
 YES_NO = [(True, _("yes")), (False, _("no"))]
+PHASE_NOT_ON_DAY = _(
+    "This phase did not run on the chosen day. The list shows the phases of that day."
+)
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -96,7 +100,9 @@ class StayCreateForm(forms.Form):
 
     def __init__(self, *args: Any, site: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["place_type"].queryset = PlaceType.objects.filter(site=site)
+        limit_place_types(
+            self.fields["place_type"], site=site, day=bound_date(self, "placed_on")
+        )
 
 
 class StayUpdateForm(VersionedFormMixin, ServiceValidatedModelForm):
@@ -124,13 +130,18 @@ class PhaseChangeForm(forms.Form):
 
     def __init__(self, *args: Any, stay: Stay, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        day = bound_date(self, "started_on")
+        # Only the phases that ran on the day (Krimpen: DC IIa from May 2020)
+        # and the place types with realised capacity then.
         self.fields["phase"].queryset = ProgrammePhase.objects.filter(
-            site_id=stay.site_id
+            Q(valid_from__isnull=True) | Q(valid_from__lte=day),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+            site_id=stay.site_id,
         )
-        self.fields["place_type"].queryset = PlaceType.objects.filter(
-            site_id=stay.site_id
-        )
-        self.fields["place_type"].initial = stay.place_type_id
+        self.fields["phase"].error_messages["invalid_choice"] = PHASE_NOT_ON_DAY
+        limit_place_types(self.fields["place_type"], site=stay.site_id, day=day)
+        if stay.place_type_id in {pt.pk for pt in self.fields["place_type"].queryset}:
+            self.fields["place_type"].initial = stay.place_type_id
 
 
 class StayStepForm(forms.Form):
@@ -143,9 +154,12 @@ class StayStepForm(forms.Form):
 
     def __init__(self, *args: Any, stay: Stay, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["definition"].queryset = StayStepDefinition.objects.filter(
-            site_id=stay.site_id
-        ).exclude(steps__stay=stay)
+        steps = StayStepDefinition.objects.filter(site_id=stay.site_id).exclude(
+            steps__stay=stay
+        )
+        self.fields["definition"].queryset = steps
+        if len(steps) == 1:
+            self.fields["definition"].initial = steps[0].pk
 
 
 class LocationForm(ServiceValidatedModelForm):

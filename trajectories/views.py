@@ -17,6 +17,7 @@ from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -59,6 +60,7 @@ from trajectories.models import (
     PlanFormDefinition,
     Stay,
 )
+from trajectories.models.stays import STAY_OVERLAPS_OPEN
 
 FORM_TEMPLATE = "trajectories/object_form.html"
 OCCUPANCY_ROLES = frozenset({Role.CASEMANAGER, Role.PROJECT_LEADER, Role.RESEARCHER})
@@ -127,6 +129,15 @@ def stay_create_view(request: HttpRequest, person_pk: int) -> HttpResponse:
         CASE_WRITE_ROLES,
         pk=person_pk,
     )
+    open_stay = person.stays.filter(ended_on__isnull=True).first()
+    if open_stay is not None and request.method == "GET":
+        # One stay at a time: placing again is not offered, and a direct
+        # link says why and leads to the stay. A form sent anyway is refused
+        # by the service with the input kept.
+        messages.error(
+            request, STAY_OVERLAPS_OPEN % {"start": date_format(open_stay.placed_on)}
+        )
+        return redirect(open_stay)
     form = StayCreateForm(request.POST or None, site=person.site)
 
     def save(data: dict[str, Any]) -> str:

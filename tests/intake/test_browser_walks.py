@@ -11,6 +11,7 @@ from django.utils import translation
 from core.models import CapacityPeriod, Criterion, SiteStatus, SiteStatusPeriod
 from core.reference import sites_load
 from core.scoping import Role
+from evaluation.derived import resolve
 from intake import services
 from intake.models import IntakeCase, IntakeStageDefinition
 from intake.reference import intake_processes_load
@@ -19,6 +20,7 @@ from partners.reference import partners_load
 from tests.browser.test_login_scoping import log_in
 from tests.factories import PersonFactory, user_with_role
 from trajectories.models import Stay
+from trajectories.reference import plans_load
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -271,7 +273,20 @@ def test_amsterdam_candidate_would_be_placed_after_ratification(
             ("weegcommissie", D(2020, 2, 17), P),
         ]
     )
+    # the start meeting is no intake stage: it follows the placement
+    assert page.locator('#stages tr[data-stage="start_meeting"]').count() == 0
     w.place("gedetineerde", D(2020, 2, 20), D(2020, 2, 24))
+    plans_load()  # the steps after placement are reference data of the plans
+    with page.expect_navigation():
+        page.click("#case-stay a")
+    with page.expect_navigation():
+        page.click("#stay-step-create")
+    page.fill("#object-form input[name=occurred_on]", "2020-02-25")
+    w.submit("#object-form")
+    row = page.locator('#stay-steps tr[data-step="start_meeting"]').inner_text()
+    assert "25-2-2020" in row
+    stay = Stay.objects.get(intake_case=w.case)
+    assert resolve("stay_step.start_meeting", stay).value is True
 
 
 def test_amsterdam_weegcommissie_is_not_unanimous(live_server, page, sites):
@@ -307,7 +322,28 @@ def test_krimpen_candidate_is_placed_in_dc2a_after_the_trial_period(
     trial = page.locator('#stages tr[data-stage="trial_period"]').inner_text()
     assert "20-7-2020" in trial  # six weeks after the introduction
     w.record("trial_period", D(2020, 7, 20))
-    w.place("gesloten", D(2020, 7, 22), D(2020, 7, 22))
+    w.checklist(D(2020, 7, 20))
+    plans_load()  # Krimpen's phases with their regime and legal title
+    w.try_place("gesloten", D(2020, 7, 22), D(2020, 7, 22))
+    stay = Stay.objects.get(intake_case=w.case)
+    assert stay.legal_title == "closed_regime"
+    page.goto(f"{w.url}{w.case.person.get_absolute_url()}")
+    assert page.locator("#stay-create-link").count() == 0
+
+
+def test_krimpen_placement_offers_the_place_types_of_the_day(live_server, page, sites):
+    w = Walker(page, live_server, sites["krimpen"])
+    _krimpen_until_trial(w)
+    w.record("trial_period", D(2020, 7, 20))
+    w.checklist(D(2020, 7, 20))
+    with page.expect_navigation():
+        page.click("#place-link")
+    offered = page.locator("#place-form select[name=place_type] option").evaluate_all(
+        "options => options.map(o => o.textContent)"
+    )
+    offered = [o for o in offered if o.strip("-")]
+    assert len(offered) == 1
+    assert offered[0].startswith("Gesloten plaats (DC IIa) (1-5-2020")
 
 
 def test_krimpen_candidate_fails_the_trial_period(live_server, page, sites):
@@ -346,6 +382,12 @@ def test_middelburg_self_reporter_is_placed_by_the_pi_management(
             ("screening", D(2020, 10, 5), P),
         ]
     )
+    # only "structurele dagbesteding" is hard: it offers no exception
+    for criterion in w.case.criteria_version.criteria.all():
+        options = page.locator(
+            f"#criterion-form select[name=result_{criterion.pk}] option"
+        ).evaluate_all("options => options.map(o => o.value)")
+        assert ("exception" in options) is (not criterion.hard), criterion.code
     w.place("laag", D(2020, 10, 20), D(2020, 10, 27))
 
 

@@ -133,9 +133,16 @@ def _check_capacity(
     override_reason: str,
     exclude_stay: Stay | None = None,
 ) -> None:
-    """Refuse when taking a place of ``place_type`` from ``day`` on would
-    exceed its realised capacity on that day or on any later day where the
-    occupancy or the capacity changes. A reason overrides."""
+    """Refuse when ``place_type`` has no realised capacity on ``day`` (the
+    place type did not exist then: no reason overrides that), or when taking
+    a place would exceed its capacity on that day or on any later day where
+    the occupancy or the capacity changes. A reason overrides a full one."""
+    if capacity_on(place_type=place_type, day=day) is None:
+        raise ValidationError(
+            NO_CAPACITY,
+            code="no_capacity",
+            params={"place_type": place_type.name, "day": day},
+        )
     if override_reason.strip():
         return
     for index, check_day in enumerate(_days_to_check(place_type, day)):
