@@ -808,6 +808,53 @@ def placement_problems(
     return problems
 
 
+def consents_from_intake_backfill() -> int:
+    """Record the consents of consent statements and positive consent steps
+    registered before the intake recorded them itself (run once after
+    ``load_reference``; safe to run again). Returns how many were recorded."""
+    consent_stages = IntakeStageDefinition.objects.exclude(consent_kind="")
+    events = (
+        StageEvent.objects.filter(
+            stage__in=consent_stages, outcome=StageOutcome.POSITIVE
+        )
+        .select_related("case__person", "stage")
+        .order_by("occurred_on", "pk")
+    )
+    documents = CaseDocument.objects.select_related("case__person", "stage").order_by(
+        "received_on", "pk"
+    )
+    found: list[tuple[datetime.date, Person, str, str]] = [
+        (
+            event.occurred_on,
+            event.case.person,
+            event.stage.consent_kind,
+            f"{event.stage.name} (intake #{event.case_id})",
+        )
+        for event in events
+    ]
+    for document in documents:
+        kind = document.stage.document_consent(document.document_code)
+        if kind:
+            name = document.stage.document_name(document.document_code)
+            found.append(
+                (
+                    document.received_on,
+                    document.case.person,
+                    kind,
+                    f"{name} (intake #{document.case_id})",
+                )
+            )
+    recorded = 0
+    for given_on, person, kind, text in sorted(found, key=lambda row: row[0]):
+        with transaction.atomic():
+            before = person.consents.count()
+            consent_from_intake(
+                person=person, kind=kind, given_on=given_on, document=text
+            )
+            recorded += person.consents.count() - before
+    return recorded
+
+
 @dataclass(frozen=True)
 class EndReasonInput:
     code: str

@@ -294,3 +294,30 @@ def test_placement_page_lists_every_missing_thing(client, sites):
         assert "alm_v1_in_01" in errors[0]
         assert str(ConsentKind.INFORMATION_EXCHANGE.label) in errors[1]
     assert not Stay.objects.exists()
+
+
+def test_consents_of_earlier_intake_registrations_are_recorded_once(sites):
+    case = _open(sites["almelo"], ALMELO_DAY)
+    stage = case.process.stages.get(code="intake_interview")
+    with_consent = stage.documents
+    stage.documents = [
+        {k: v for k, v in d.items() if k != "consent"} for d in stage.documents
+    ]
+    stage.save()
+    services.document_record(
+        case=case,
+        stage=stage,
+        document_code="toestemmingsverklaring",
+        received_on=ALMELO_DAY,
+        actor=None,
+    )
+    assert not Consent.objects.exists()  # registered before the rule existed
+    stage.documents = with_consent
+    stage.save()
+    assert services.consents_from_intake_backfill() == 1
+    assert services.consents_from_intake_backfill() == 0
+    consent = Consent.objects.get(person=case.person)
+    assert (consent.kind, consent.given_on) == (
+        ConsentKind.INFORMATION_EXCHANGE,
+        ALMELO_DAY,
+    )
