@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from core.filters import PersonFilter
-from core.models import Person, Site
+from core.models import CapacityPeriod, Person, PlaceType, Site
 from core.scoping import CASE_READ_ROLES, REFERENCE_ROLES
 
 
@@ -21,3 +22,31 @@ def person_list(
 
 def site_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Site]:
     return Site.objects.visible_to(user, REFERENCE_ROLES)
+
+
+def place_types_with_capacity(
+    *, site: Site | int, day: datetime.date | None
+) -> QuerySet[PlaceType]:
+    """The site's place types with realised capacity on ``day`` (Krimpen from
+    May 2020: only the closed places of DC IIa), or on any day for None.
+    Planned rows do not count. Each carries its realised periods as
+    ``realised``."""
+    site_id = site if isinstance(site, int) else site.pk
+    realised = CapacityPeriod.objects.filter(planned=False)
+    periods = realised.filter(place_type=OuterRef("pk"))
+    if day is not None:
+        periods = periods.filter(valid_from__lte=day).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+        )
+    return (
+        PlaceType.objects.filter(site_id=site_id)
+        .filter(Exists(periods))
+        .prefetch_related(
+            Prefetch(
+                "capacity_periods",
+                queryset=realised.order_by("valid_from"),
+                to_attr="realised",
+            )
+        )
+        .order_by("code")
+    )

@@ -29,7 +29,8 @@ from intake.models import (
     StageKind,
     StageOutcome,
 )
-from trajectories.models import Incident, Stay, StayPhase
+from trajectories import selectors as trajectory_selectors
+from trajectories.models import Incident, Stay, StayPhase, WorkRuleKind
 from trajectories.models.stays import Consequence, OutflowType
 
 PersonIds = QuerySet  # a values_list("person_id") queryset or a set of ids
@@ -187,6 +188,21 @@ def _factor(scope: Scope, key: str) -> PersonIds:
     ).values_list("measurement__stay__person_id", flat=True)
 
 
+def _jobs(scope: Scope) -> QuerySet:
+    period = scope.period
+    return trajectory_selectors.jobs_during(
+        site_ids=scope.site_ids, start=period.start, end=period.end
+    )
+
+
+def _work_rule_breach(scope: Scope, key: str) -> PersonIds:
+    return {
+        breach.job.stay.person_id
+        for breach in trajectory_selectors.work_rule_breaches(_jobs(scope))
+        if not key or key in breach.kinds
+    }
+
+
 METRICS: dict[str, Callable[[Scope, str], PersonIds]] = {
     "inflow_participants": lambda scope, key: _inflow(scope, key, True),
     "inflow_others": lambda scope, key: _inflow(scope, key, False),
@@ -203,6 +219,8 @@ METRICS: dict[str, Callable[[Scope, str], PersonIds]] = {
     "b7": _b7,
     "completeness": _completeness,
     "factor": _factor,
+    "jobs": lambda scope, key: _jobs(scope).values_list("stay__person_id", flat=True),
+    "work_rule_breach": _work_rule_breach,
 }
 
 
@@ -357,6 +375,13 @@ def describe(scope: Scope, metric: str, key: str, names: dict[str, str]) -> str:
         ),
         "completeness": _describe_completeness,
         "factor": _describe_factor,
+        "jobs": lambda s, k: _("Jobs during a stay in the period"),
+        "work_rule_breach": lambda s, k: (
+            _("Jobs in the period against the work rule: %(rule)s")
+            % {"rule": _choice(WorkRuleKind, k)}
+            if k
+            else _("Jobs in the period against the site's work rules")
+        ),
     }
     if metric == "b7":
         return _describe_b7(scope, key, names)

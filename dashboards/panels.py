@@ -18,6 +18,8 @@ from dashboards.charts import Cell, DataTable, Panel, Series
 from dashboards.scope import Scope
 from dashboards.selectors import flow, intake, outcomes
 from evaluation.models import MissingReason, Moment
+from trajectories import selectors as trajectory_selectors
+from trajectories.models import WorkRule, WorkRuleKind
 
 
 def _pct(value: float | None) -> str:
@@ -377,6 +379,57 @@ def factors_panel(scope: Scope) -> Panel:
     )
 
 
+def work_rules_panel(scope: Scope) -> Panel:
+    """Jobs during a stay in the period and those against the site's work
+    rules (counted by ``trajectories.selectors.work_rule_breaches``, like
+    the casemanager's worklist)."""
+    jobs = trajectory_selectors.jobs_during(
+        site_ids=scope.site_ids, start=scope.period.start, end=scope.period.end
+    )
+    breaches = trajectory_selectors.work_rule_breaches(jobs)
+    table = DataTable(
+        _("Jobs during a stay in the period and the site's work rules"),
+        [_("Jobs"), _("Number")],
+    )
+    table.rows.append(
+        [
+            Cell(_("Jobs during a stay"), numeric=False),
+            Cell(jobs.count(), scope.link("jobs")),
+        ]
+    )
+    table.rows.append(
+        [
+            Cell(_("Against the work rules (saved with a reason)"), numeric=False),
+            Cell(len(breaches), scope.link("work_rule_breach")),
+        ]
+    )
+    kinds = [
+        (kind, label)
+        for kind, label in WorkRuleKind.choices
+        if any(kind in breach.kinds for breach in breaches)
+    ]
+    counts = [sum(kind in b.kinds for b in breaches) for kind, _label in kinds]
+    for (kind, label), count in zip(kinds, counts, strict=True):
+        table.rows.append(
+            [
+                Cell(_("of which: %(rule)s") % {"rule": label}, numeric=False),
+                Cell(count, scope.link("work_rule_breach", kind)),
+            ]
+        )
+    svg = charts.hbar_svg(
+        [str(label) for _kind, label in kinds],
+        [Series(_("jobs"), counts)],
+        table.caption,
+    )
+    return Panel(
+        "work_rules",
+        _("Work rules"),
+        table,
+        svg if breaches else "",
+        empty=not breaches and not jobs.exists(),
+    )
+
+
 def _signed(value: float | None) -> str:
     return "-" if value is None else f"{value:+g}"
 
@@ -402,4 +455,9 @@ def dashboard_panels(scope: Scope, *, site: Site | None = None) -> list[Panel]:
         exits_panel(scope),
         completeness_panel(scope),
         factors_panel(scope),
+        *(
+            [work_rules_panel(scope)]
+            if WorkRule.objects.filter(site_id__in=scope.site_ids).exists()
+            else []
+        ),
     ]

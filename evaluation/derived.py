@@ -10,6 +10,8 @@ defensively with ``getattr`` so an item whose source field does not exist
 
 ``KEYED`` is the registry of yes/no facts kept as rows elsewhere, keyed by a
 code: ``intake_stage.<stage code>`` (the intake step is registered),
+``stay_step.<step code>`` (a step after placement, such as Amsterdam's start
+meeting, is registered on the stay),
 ``prescan.<partner>`` (the pre-scan partner answered), ``job_search.<kind>``
 (the job-search activity was used, or registered as not used) and
 ``work.<fact>`` (jobs registered during the stay).
@@ -68,6 +70,14 @@ def _prescan(stay: Any, code: str) -> bool | None:
     return True if answers.filter(partner=code).exists() else None
 
 
+def _stay_step(stay: Any, code: str) -> bool | None:
+    # A step after placement (Amsterdam's start meeting) is kept on the stay.
+    steps = getattr(stay, "steps", None)
+    if steps is None:
+        return None
+    return True if steps.filter(definition__code=code).exists() else None
+
+
 def _job_search(stay: Any, code: str) -> bool | None:
     activities = getattr(stay, "job_search", None)
     if activities is None:
@@ -94,6 +104,7 @@ def _work(stay: Any, code: str) -> bool | None:
 
 KEYED: dict[str, Callable[[Any, str], bool | None]] = {
     "intake_stage": _intake_stage,
+    "stay_step": _stay_step,
     "prescan": _prescan,
     "job_search": _job_search,
     "work": _work,
@@ -114,6 +125,7 @@ SOURCE_LABELS: dict[str, Promise] = {
     "intake": _("intake"),
     "plan": _("individual plan"),
     "intake_stage": _("intake steps"),
+    "stay_step": _("steps after placement"),
     "prescan": _("pre-scan"),
     "job_search": _("job-search activities"),
     "work": _("work during the stay"),

@@ -305,7 +305,12 @@ def _walk(
             stage_event_record(
                 case=case, stage=stage, occurred_on=day, outcome=outcome, actor=user
             )
-        for document in stage.documents[:1]:
+        # The first document of a stage, and every consent statement: the
+        # consents a site requires before placement come from the intake.
+        documents = [
+            d for i, d in enumerate(stage.documents) if i == 0 or d.get("consent")
+        ]
+        for document in documents:
             document_record(
                 case=case, stage=stage, document_code=document["code"],
                 received_on=day, actor=user,
@@ -345,12 +350,13 @@ def _check_criteria(
 ) -> None:
     if case.criteria_version is None:
         return
-    # Rotterdam applied its criteria 'somewhat flexibly' (report L4212-4213).
+    # A placement needs the whole checklist answered. Rotterdam applied its
+    # criteria 'somewhat flexibly' (report L4212-4213, L4316-4319); exceptions
+    # are only possible on criteria that are not hard.
     flexible = case.site.code == "rotterdam"
-    if not flexible and ctx.rng.random() < 0.7:
-        return  # most demo cases were assessed as a whole, not per criterion
     for criterion in case.criteria_version.criteria.all():
-        exception = flexible and ctx.rng.random() < 0.3
+        chance = 0.3 if flexible else 0.05
+        exception = not criterion.hard and ctx.rng.random() < chance
         criterion_check_record(
             case=case,
             criterion=criterion,

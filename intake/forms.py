@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VERSION_FIELD, VersionedFormMixin
-from core.forms import DateInput
-from core.models import Criterion, PlaceType, Site
+from core.forms import DateInput, bound_date, limit_place_types
+from core.models import Criterion, Site
 from core.scoping import CASE_WRITE_ROLES
 from intake.models import (
     AwarenessChannel,
@@ -23,6 +23,7 @@ from intake.models import (
     StageKind,
     StageOutcome,
 )
+from intake.selectors import current_entry_routes
 from intake.services import EXCEPTION_NEEDS_REASON
 from partners.models import Organisation
 
@@ -32,7 +33,7 @@ def _today() -> Any:
 
 
 def _route_label(route: EntryRoute) -> str:
-    label = f"{route.process.site.name} v{route.process.version}: {route.name}"
+    label = f"{route.process.site.name}: {route.name}"
     return f"{label} ({_('planned')})" if route.planned_only else label
 
 
@@ -67,11 +68,11 @@ class CaseOpenForm(forms.Form):
         self.fields[
             "referring_organisation"
         ].queryset = Organisation.objects.visible_to(user, CASE_WRITE_ROLES)
-        self.fields["entry_route"].queryset = (
-            EntryRoute.objects.visible_to(user, CASE_WRITE_ROLES)
-            .select_related("process__site")
-            .order_by("process__site__name", "-process__version", "order")
-        )
+        # Routes of the process version in force today; a case keeps its own
+        # (older) version, shown on the case and its edit form.
+        self.fields["entry_route"].queryset = current_entry_routes(
+            sites=Site.objects.visible_to(user, CASE_WRITE_ROLES)
+        ).filter(planned_only=False)
         self.fields["entry_route"].label_from_instance = _route_label
 
     def clean(self) -> dict[str, Any]:
@@ -194,22 +195,34 @@ class CriteriaChecklistForm(CaseVersionedForm):
         )
         for criterion in self.criteria:
             check = existing.get(criterion.pk)
+            # A hard criterion is met or not: no exception is offered for it.
+            choices = [
+                (value, label)
+                for value, label in CheckResult.choices
+                if value != CheckResult.EXCEPTION or not criterion.hard
+            ]
             self.fields[f"result_{criterion.pk}"] = forms.ChoiceField(
-                choices=[("", "-"), *CheckResult.choices],
+                choices=[("", "-"), *choices],
                 required=False,
                 label=criterion.text,
                 initial=check.result if check else "",
             )
-            self.fields[f"reason_{criterion.pk}"] = forms.CharField(
-                required=False,
-                label=_("reason for the exception"),
-                initial=check.exception_reason if check else "",
-                widget=forms.TextInput(attrs={"size": 30}),
-            )
+            if not criterion.hard:
+                self.fields[f"reason_{criterion.pk}"] = forms.CharField(
+                    required=False,
+                    label=_("reason for the exception"),
+                    initial=check.exception_reason if check else "",
+                    widget=forms.TextInput(attrs={"size": 30}),
+                )
 
     def rows(self) -> list[tuple[Criterion, Any, Any]]:
         return [
-            (c, self[f"result_{c.pk}"], self[f"reason_{c.pk}"]) for c in self.criteria
+            (
+                c,
+                self[f"result_{c.pk}"],
+                None if c.hard else self[f"reason_{c.pk}"],
+            )
+            for c in self.criteria
         ]
 
     def clean(self) -> dict[str, Any]:
@@ -224,7 +237,7 @@ class CriteriaChecklistForm(CaseVersionedForm):
     def answers(self) -> list[tuple[Criterion, str, str]]:
         data = self.cleaned_data
         return [
-            (c, data[f"result_{c.pk}"], data[f"reason_{c.pk}"])
+            (c, data[f"result_{c.pk}"], data.get(f"reason_{c.pk}") or "")
             for c in self.criteria
             if data.get(f"result_{c.pk}")
         ]
@@ -272,7 +285,11 @@ class PlacementForm(CaseVersionedForm):
 
     def __init__(self, *args: Any, case: IntakeCase, **kwargs: Any) -> None:
         super().__init__(*args, case=case, **kwargs)
-        self.fields["place_type"].queryset = PlaceType.objects.filter(site=case.site_id)
+        limit_place_types(
+            self.fields["place_type"],
+            site=case.site_id,
+            day=bound_date(self, "placed_on"),
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -336,15 +353,23 @@ class ImportUploadForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = Site.objects.visible_to(user, CASE_WRITE_ROLES)
-        self.fields["entry_route"].queryset = (
-            EntryRoute.objects.visible_to(user, CASE_WRITE_ROLES)
-            .filter(importable=True)
-            .select_related("process__site")
+        # Only sites and routes that take lists today (DJI list, DIZ call-up).
+        routes = current_entry_routes(
+            sites=Site.objects.visible_to(user, CASE_WRITE_ROLES)
+        ).filter(importable=True, planned_only=False)
+        self.fields["entry_route"].queryset = routes
+        self.fields["entry_route"].label_from_instance = _route_label
+        self.fields["site"].queryset = Site.objects.filter(
+            pk__in=routes.values("process__site")
         )
-        self.fields["entry_route"].label_from_instance = lambda route: (
-            f"{route.process.site.name} v{route.process.version}: {route.name}"
-        )
+        if len(self.fields["site"].queryset) == 1:
+            self.fields["site"].initial = self.fields["site"].queryset[0].code
+        if len(routes) == 1:
+            self.fields["entry_route"].initial = routes[0].pk
+
+    @property
+    def takes_lists(self) -> bool:
+        return self.fields["entry_route"].queryset.exists()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import role_required
+from core.models import Site
 from core.scoping import CASE_WRITE_ROLES, get_visible_or_404
 from intake.forms import ImportUploadForm
 from intake.importers import (
@@ -22,6 +23,7 @@ from intake.importers import (
     template_xlsx,
 )
 from intake.models import ImportBatch, ImportKind, ImportStatus
+from intake.selectors import sites_without_lists
 
 
 @role_required(CASE_WRITE_ROLES)
@@ -41,7 +43,7 @@ def import_create_view(request: HttpRequest) -> HttpResponse:
         request.POST or None, request.FILES or None, user=request.user
     )
     check = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.takes_lists and form.is_valid():
         data = form.cleaned_data
         upload = data["file"]
         try:
@@ -66,7 +68,14 @@ def import_create_view(request: HttpRequest) -> HttpResponse:
                     check=check,
                 )
                 return redirect(batch)
-    return render(request, "intake/import_form.html", {"form": form, "check": check})
+    listless = sites_without_lists(
+        sites=Site.objects.visible_to(request.user, CASE_WRITE_ROLES)
+    )
+    return render(
+        request,
+        "intake/import_form.html",
+        {"form": form, "check": check, "listless": listless},
+    )
 
 
 @role_required(CASE_WRITE_ROLES)

@@ -22,6 +22,7 @@ from simple_history.models import HistoricalRecords
 from core.jobs import JobFields, JobState
 from core.models import CriteriaVersion, Criterion, Person, Site
 from core.scoping import SiteScopedQuerySet
+from partners.models import ConsentKind
 
 
 class IntakeOutcome(models.TextChoices):
@@ -208,6 +209,14 @@ class IntakeStageDefinition(models.Model):
     prescan_partners = models.JSONField(
         _("pre-scan partners"), default=list, blank=True
     )
+    #: a positive outcome records the person's consent of this kind once
+    consent_kind = models.CharField(
+        _("gives consent"),
+        max_length=30,
+        choices=ConsentKind.choices,
+        blank=True,
+        help_text=_("A positive outcome records this consent under Partners."),
+    )
     due_anchor = models.CharField(
         _("due date anchor"),
         max_length=20,
@@ -242,12 +251,23 @@ class IntakeStageDefinition(models.Model):
             raise ValidationError({"prescan_partners": f"unknown {sorted(partners)}"})
         if self.kind == StageKind.PRESCAN and not self.prescan_partners:
             raise ValidationError({"prescan_partners": "a pre-scan needs partners"})
+        consents = {d.get("consent") for d in self.documents} - {None}
+        unknown = consents - set(ConsentKind.values)
+        if unknown:
+            raise ValidationError({"documents": f"unknown consents {sorted(unknown)}"})
 
     def document_name(self, code: str) -> str:
         for document in self.documents:
             if document["code"] == code:
                 return document["name"]
         return code
+
+    def document_consent(self, code: str) -> str:
+        """The consent kind a document of this stage records ('' for none)."""
+        for document in self.documents:
+            if document["code"] == code:
+                return document.get("consent") or ""
+        return ""
 
 
 class IntakeCase(models.Model):

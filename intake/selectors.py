@@ -22,8 +22,10 @@ from intake.models import (
     CaseEndReason,
     CriterionCheck,
     EndReasonCode,
+    EntryRoute,
     IntakeCase,
     IntakeOutcome,
+    IntakeProcessVersion,
     IntakeStageDefinition,
     PrescanAnswer,
     StageEvent,
@@ -49,6 +51,46 @@ def case_list(
         )
     )
     return IntakeCaseFilter(filters, cases, request_user=user).qs
+
+
+def current_entry_routes(
+    *, sites: QuerySet[Site], day: datetime.date | None = None
+) -> QuerySet[EntryRoute]:
+    """The entry routes of each site's intake process in force on ``day``
+    (today): routes of replaced versions are not offered for new cases."""
+    day = day or timezone.localdate()
+    in_force = IntakeProcessVersion.objects.filter(
+        site=OuterRef("process__site"), valid_from__lte=day
+    ).order_by("-valid_from", "-version")
+    return (
+        EntryRoute.objects.filter(process__site__in=sites)
+        .filter(process_id=Subquery(in_force.values("pk")[:1]))
+        .select_related("process__site")
+        .order_by("process__site__name", "order")
+    )
+
+
+@dataclass
+class ListlessSite:
+    """A site that takes no lists, and how its candidates come in instead."""
+
+    site: Site
+    routes: list[str]
+
+
+def sites_without_lists(*, sites: QuerySet[Site]) -> list[ListlessSite]:
+    """Sites whose current intake process takes no imported list, with the
+    routes by which candidates enter there (one query)."""
+    routes: dict[int, list[EntryRoute]] = defaultdict(list)
+    found = {}
+    for route in current_entry_routes(sites=sites).filter(planned_only=False):
+        routes[route.process.site_id].append(route)
+        found[route.process.site_id] = route.process.site
+    return [
+        ListlessSite(found[site_id], [r.name for r in site_routes])
+        for site_id, site_routes in routes.items()
+        if not any(r.importable for r in site_routes)
+    ]
 
 
 def person_cases(*, person: Person) -> QuerySet[IntakeCase]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
@@ -35,6 +36,8 @@ from intake.models import (
 )
 from intake.selectors import case_changes_since
 from partners.models import Organisation
+from partners.selectors import consents_missing_for_placement
+from partners.services import consent_from_intake
 from trajectories.models import Stay
 from trajectories.services import stay_create
 
@@ -80,11 +83,31 @@ EXCEPTION_NEEDS_REASON = _("Give the reason for granting the exception.")
 CRITERIA_NOT_MET = _(
     "The case cannot be placed: criteria not met without an exception: %(criteria)s."
 )
+CRITERIA_NOT_ANSWERED = _(
+    "The case cannot be placed: %(count)s criteria are not answered on the "
+    "checklist: %(criteria)s."
+)
+HARD_CRITERIA_NOT_MET = _(
+    "The case cannot be placed: hard criteria not met (no exception is "
+    "possible): %(criteria)s."
+)
+HARD_CRITERION_NO_EXCEPTION = _(
+    "%(criterion)s is a hard criterion: no exception is possible."
+)
+CONSENTS_MISSING = _(
+    "The case cannot be placed: %(site)s requires this consent before "
+    "placement: %(consents)s. Register the consent statement with the intake "
+    "or the consent under Partners."
+)
 NEGATIVE_STAGE_BLOCKS_PLACEMENT = _(
     "The case cannot be placed after a negative outcome at: %(stages)s. "
     "End the case with a reason instead."
 )
 PLACE_TYPE_OTHER_SITE = _("This place type belongs to another site.")
+PERSON_ALREADY_PLACED = _(
+    "%(person)s is placed since %(day)s. Register the outflow of that stay, or "
+    "change its phase or place type, before a new placement."
+)
 DOCUMENT_NOT_IN_STAGE = _("Stage %(stage)s does not produce this document.")
 END_NOT_ALLOWED = _("Use the placement form to place a candidate.")
 HAND_BACK_NOT_IN_PROCESS = _(
@@ -404,6 +427,13 @@ def _event_save(
     )
     event.full_clean()
     event.save()
+    if stage.consent_kind and outcome == StageOutcome.POSITIVE:
+        consent_from_intake(
+            person=case.person,
+            kind=stage.consent_kind,
+            given_on=occurred_on,
+            document=f"{stage.name} (intake #{case.pk})",
+        )
     return event
 
 
@@ -521,6 +551,12 @@ def _criterion_check_save(
 ) -> CriterionCheck:
     if criterion.version_id != case.criteria_version_id:
         raise ValidationError(CRITERION_OTHER_VERSION, code="criterion_other_version")
+    if result == CheckResult.EXCEPTION and criterion.hard:
+        raise ValidationError(
+            HARD_CRITERION_NO_EXCEPTION,
+            code="hard_criterion_exception",
+            params={"criterion": criterion_label(criterion)},
+        )
     if result == CheckResult.EXCEPTION and not exception_reason.strip():
         raise ValidationError(
             {"exception_reason": EXCEPTION_NEEDS_REASON}, code="exception_reason"
@@ -591,7 +627,11 @@ def document_record(
     actor: AbstractBaseUser | None,
     expected_version: int | None = None,
 ) -> CaseDocument:
-    """Register that a document or advice of a stage was received."""
+    """Register that a document or advice of a stage was received.
+
+    A consent statement (a document the process marks with a consent kind)
+    records the person's consent under Partners at the same time, once.
+    """
     case = _lock_open_case(case, expected_version)
     if stage.process_id != case.process_id:
         raise ValidationError(STAGE_NOT_IN_PROCESS, code="stage_not_in_process")
@@ -610,6 +650,14 @@ def document_record(
     )
     document.full_clean()
     document.save()
+    consent_kind = stage.document_consent(document_code)
+    if consent_kind:
+        consent_from_intake(
+            person=case.person,
+            kind=consent_kind,
+            given_on=received_on,
+            document=f"{stage.document_name(document_code)} (intake #{case.pk})",
+        )
     return document
 
 
@@ -626,11 +674,10 @@ def case_place(
 ) -> Stay:
     """Record the positive placement decision and create the stay with it.
 
-    Refused when the stages before the decision are not passed, a stage had a
-    negative outcome, a criterion is not met without an exception, the site is
-    not open on the placement date, or the place type is full (unless
-    overridden with a reason; the capacity check is
-    ``trajectories.services.stay_create``'s).
+    Refused when the stages before the decision are not passed, the site is
+    not open on the placement date, anything of ``placement_problems`` holds
+    (each named in the refusal), or the place type is full (unless overridden
+    with a reason; the capacity check is ``trajectories.services.stay_create``'s).
     """
     case = _lock_open_case(case, expected_version, touch=False)
     if place_type.site_id != case.site_id:
@@ -646,30 +693,11 @@ def case_place(
                 "status": _status_label(status),
             },
         )
-    failed = [
-        check.criterion.code
-        for check in case.criterion_checks.select_related("criterion")
-        if check.result == CheckResult.NOT_MET
-    ]
-    if failed:
-        raise ValidationError(
-            CRITERIA_NOT_MET,
-            code="criteria_not_met",
-            params={"criteria": ", ".join(failed)},
-        )
-    # Optional stages (a victim's consent, a waiting list) are no prerequisite
-    # of the decision, but a negative outcome there still rules a placement out.
-    negative = list(
-        case.events.filter(outcome=StageOutcome.NEGATIVE)
-        .order_by("occurred_on")
-        .values_list("stage__name", flat=True)
-    )
-    if negative:
-        raise ValidationError(
-            NEGATIVE_STAGE_BLOCKS_PLACEMENT,
-            code="negative_stage",
-            params={"stages": "; ".join(negative)},
-        )
+    problems = placement_problems(case=case, placed_on=placed_on)
+    if problems:
+        # One problem keeps its own code; several are refused together, so
+        # the user sees everything that is missing at once.
+        raise problems[0] if len(problems) == 1 else ValidationError(problems)
     decision = case.process.stages.get(kind=StageKind.DECISION)
     _event_save(
         case=case,
@@ -692,6 +720,139 @@ def case_place(
     case.full_clean()
     case.save(update_fields=["outcome", "closed_on", "version"])
     return stay
+
+
+def criterion_label(criterion: Criterion) -> str:
+    """How a refusal names a criterion: its code and the start of its text."""
+    return f"{criterion.code} ({Truncator(criterion.text).words(6)})"
+
+
+def placement_problems(
+    *, case: IntakeCase, placed_on: datetime.date
+) -> list[ValidationError]:
+    """Everything that rules out placing ``case`` on ``placed_on``.
+
+    The whole rule set of the case's criteria version and site: every
+    criterion answered, hard criteria met (an exception counts only for the
+    others), the consents the site requires before placement given, and no
+    stage with a negative outcome. Optional stages (a victim's consent, a
+    waiting list) are no prerequisite of the decision, but a negative outcome
+    there still rules a placement out. Four queries.
+    """
+    problems = []
+    criteria = (
+        list(case.criteria_version.criteria.all()) if case.criteria_version else []
+    )
+    results = dict(case.criterion_checks.values_list("criterion_id", "result"))
+    unanswered = [c for c in criteria if c.pk not in results]
+    if unanswered:
+        problems.append(
+            ValidationError(
+                CRITERIA_NOT_ANSWERED,
+                code="criteria_not_answered",
+                params={
+                    "count": len(unanswered),
+                    "criteria": ", ".join(c.code for c in unanswered),
+                },
+            )
+        )
+    hard_failed = [
+        c
+        for c in criteria
+        if c.hard and results.get(c.pk) in (CheckResult.NOT_MET, CheckResult.EXCEPTION)
+    ]
+    if hard_failed:
+        problems.append(
+            ValidationError(
+                HARD_CRITERIA_NOT_MET,
+                code="hard_criteria_not_met",
+                params={"criteria": "; ".join(map(criterion_label, hard_failed))},
+            )
+        )
+    soft_failed = [
+        c for c in criteria if not c.hard and results.get(c.pk) == CheckResult.NOT_MET
+    ]
+    if soft_failed:
+        problems.append(
+            ValidationError(
+                CRITERIA_NOT_MET,
+                code="criteria_not_met",
+                params={"criteria": "; ".join(map(criterion_label, soft_failed))},
+            )
+        )
+    missing = consents_missing_for_placement(person=case.person, day=placed_on)
+    if missing:
+        problems.append(
+            ValidationError(
+                CONSENTS_MISSING,
+                code="consent_missing",
+                params={
+                    "site": case.site.name,
+                    "consents": "; ".join(str(r.get_kind_display()) for r in missing),
+                },
+            )
+        )
+    negative = list(
+        case.events.filter(outcome=StageOutcome.NEGATIVE)
+        .order_by("occurred_on")
+        .values_list("stage__name", flat=True)
+    )
+    if negative:
+        problems.append(
+            ValidationError(
+                NEGATIVE_STAGE_BLOCKS_PLACEMENT,
+                code="negative_stage",
+                params={"stages": "; ".join(negative)},
+            )
+        )
+    return problems
+
+
+def consents_from_intake_backfill() -> int:
+    """Record the consents of consent statements and positive consent steps
+    registered before the intake recorded them itself (run once after
+    ``load_reference``; safe to run again). Returns how many were recorded."""
+    consent_stages = IntakeStageDefinition.objects.exclude(consent_kind="")
+    events = (
+        StageEvent.objects.filter(
+            stage__in=consent_stages, outcome=StageOutcome.POSITIVE
+        )
+        .select_related("case__person", "stage")
+        .order_by("occurred_on", "pk")
+    )
+    documents = CaseDocument.objects.select_related("case__person", "stage").order_by(
+        "received_on", "pk"
+    )
+    found: list[tuple[datetime.date, Person, str, str]] = [
+        (
+            event.occurred_on,
+            event.case.person,
+            event.stage.consent_kind,
+            f"{event.stage.name} (intake #{event.case_id})",
+        )
+        for event in events
+    ]
+    for document in documents:
+        kind = document.stage.document_consent(document.document_code)
+        if kind:
+            name = document.stage.document_name(document.document_code)
+            found.append(
+                (
+                    document.received_on,
+                    document.case.person,
+                    kind,
+                    f"{name} (intake #{document.case_id})",
+                )
+            )
+    recorded = 0
+    for given_on, person, kind, text in sorted(found, key=lambda row: row[0]):
+        with transaction.atomic():
+            before = person.consents.count()
+            consent_from_intake(
+                person=person, kind=kind, given_on=given_on, document=text
+            )
+            recorded += person.consents.count() - before
+    return recorded
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
@@ -65,6 +66,12 @@ def _case(request: HttpRequest, case_pk: int, roles: frozenset[str]) -> IntakeCa
 
 def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
+
+
+def _add_errors(form: Any, error: ValidationError) -> None:
+    """Each message of a refusal as its own line above the form."""
+    for message in error.messages:
+        form.add_error(None, message)
 
 
 @role_required(CASE_READ_ROLES)
@@ -123,6 +130,18 @@ def case_update_view(request: HttpRequest, case_pk: int) -> HttpResponse:
     return render(request, "intake/case_update.html", {"case": case, "form": form})
 
 
+def _open_stay(case: IntakeCase) -> Any:
+    """The person's stay that has not ended, if any (one person, one stay)."""
+    return case.person.stays.filter(ended_on__isnull=True).first()
+
+
+def _placed_text(case: IntakeCase, stay: Any) -> str:
+    return services.PERSON_ALREADY_PLACED % {
+        "person": f"{case.person.first_name} {case.person.last_name}",
+        "day": date_format(stay.placed_on),
+    }
+
+
 def _detail_context(
     request: HttpRequest, case: IntakeCase, **forms: Any
 ) -> dict[str, Any]:
@@ -149,6 +168,7 @@ def _detail_context(
         if case.outcome == IntakeOutcome.PLACED
         else None,
         "can_edit": can_edit,
+        "open_stay": _open_stay(case) if case.is_open else None,
     }
     if can_edit and case.process:
         context["event_form"] = forms.get("event_form") or StageEventForm(case=case)
@@ -262,6 +282,10 @@ def case_document_view(request: HttpRequest, case_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def case_place_view(request: HttpRequest, case_pk: int) -> HttpResponse:
     case = _case(request, case_pk, CASE_WRITE_ROLES)
+    open_stay = _open_stay(case)
+    if open_stay is not None and request.method == "GET":
+        messages.error(request, _placed_text(case, open_stay))
+        return redirect(case)
     form = PlacementForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
         try:
@@ -274,11 +298,27 @@ def case_place_view(request: HttpRequest, case_pk: int) -> HttpResponse:
         except ConcurrentEditError as error:
             form.show_conflict(error)
         except ValidationError as error:
-            form.add_error(None, _error_text(error))
+            _add_errors(form, error)
         else:
             messages.success(request, _("Placement decision recorded; stay created."))
             return redirect(case)
-    return render(request, "intake/case_place.html", {"case": case, "form": form})
+    # Before anything is entered, say what still stands in the way.
+    problems = (
+        []
+        if request.method == "POST" or not case.is_open
+        else [
+            message
+            for problem in services.placement_problems(
+                case=case, placed_on=timezone.localdate()
+            )
+            for message in problem.messages
+        ]
+    )
+    return render(
+        request,
+        "intake/case_place.html",
+        {"case": case, "form": form, "problems": problems},
+    )
 
 
 @role_required(CASE_WRITE_ROLES)

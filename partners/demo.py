@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime
 
 from core.demo import DemoContext
+from core.models import Person
 from partners.models import (
     CaseRoleKind,
+    Consent,
     ConsentKind,
     ContactPerson,
     NetworkContactKind,
@@ -87,6 +89,12 @@ def _contact(site_organisations: list[Organisation], kind: str) -> ContactPerson
     return None
 
 
+def _active(person: Person, kind: str) -> Consent | None:
+    return Consent.objects.filter(
+        person=person, kind=kind, withdrawn_on__isnull=True
+    ).first()
+
+
 def seed_case_partners(ctx: DemoContext) -> None:
     """Roles, consents and social network for every stay of the demo."""
     withdrawn: set[int] = set()
@@ -123,7 +131,9 @@ def seed_case_partners(ctx: DemoContext) -> None:
                 notes="Persoonlijk plan en doelen besproken (demo).",
             )
             day += datetime.timedelta(days=14)
-        consent = consent_record(
+        # A consent the intake recorded (Almelo's toestemmingsverklaring) is
+        # not entered again: a consent is recorded once.
+        consent = _active(person, ConsentKind.INFORMATION_EXCHANGE) or consent_record(
             person=person,
             kind=ConsentKind.INFORMATION_EXCHANGE,
             given_on=start,
@@ -139,7 +149,7 @@ def seed_case_partners(ctx: DemoContext) -> None:
                 withdrawn_on=withdraw_on,
                 note="Ingetrokken in een gesprek met de casemanager (demo).",
             )
-        if stay.jobs.exists():
+        if stay.jobs.exists() and not _active(person, ConsentKind.EMPLOYER_CONTACT):
             consent_record(
                 person=person,
                 kind=ConsentKind.EMPLOYER_CONTACT,

@@ -393,6 +393,16 @@ class RequiredConsent(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=30, choices=ConsentKind.choices)
     text = models.TextField(_("as written in the report"), blank=True)
+    scope = models.TextField(
+        _("scope"),
+        blank=True,
+        help_text=_("The scope a consent recorded from the intake gets."),
+    )
+    before_placement = models.BooleanField(
+        _("condition for placement"),
+        default=True,
+        help_text=_("A placement is refused while this consent is missing."),
+    )
     report_lines = models.CharField(_("report lines"), max_length=50, blank=True)
 
     objects = SiteScopedQuerySet.as_manager()

@@ -64,6 +64,8 @@ def partners_load(*, data: dict[str, Any] | None = None) -> list[ResponsibilityT
                 kind=entry["kind"],
                 defaults={
                     "text": _text(entry.get("text")),
+                    "scope": _text(entry.get("scope")),
+                    "before_placement": bool(entry.get("before_placement", True)),
                     "report_lines": _text(entry.get("report_lines")),
                 },
             )

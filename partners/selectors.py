@@ -3,13 +3,14 @@ a case with the consent warnings, and the social network."""
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Person, Site
@@ -143,6 +144,28 @@ def consent_warnings_for(
                 )
         result[person.pk] = warnings
     return result
+
+
+def consents_missing_for_placement(
+    *, person: Person, day: datetime.date
+) -> list[RequiredConsent]:
+    """The site's consents that are a condition for placement and that the
+    person had not given (or had withdrawn again) on ``day``. Two queries."""
+    required = list(
+        RequiredConsent.objects.filter(site_id=person.site_id, before_placement=True)
+    )
+    if not required:
+        return []
+    in_force = set(
+        Consent.objects.filter(
+            person=person,
+            kind__in=[r.kind for r in required],
+            given_on__lte=day,
+        )
+        .filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day))
+        .values_list("kind", flat=True)
+    )
+    return [r for r in required if r.kind not in in_force]
 
 
 def case_partners(*, person: Person) -> dict[str, Any]:

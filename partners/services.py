@@ -15,16 +15,22 @@ from partners.models import (
     WITHDRAWN_BEFORE_GIVEN,
     CaseRole,
     Consent,
+    ConsentKind,
     ContactPerson,
     NetworkContact,
     NetworkMember,
     Organisation,
+    RequiredConsent,
     RoleContact,
 )
 
 BACKUP_SELF = _("A contact person cannot be his own backup.")
 BACKUP_OTHER_ORGANISATION = _("The backup must work at the same organisation.")
 CONSENT_ALREADY_WITHDRAWN = _("This consent was already withdrawn on %(day)s.")
+CONSENT_ALREADY_GIVEN = _(
+    "A consent for %(kind)s is already registered (given on %(day)s). A consent "
+    "is recorded once; withdraw it first to register a new one."
+)
 CONTACT_OTHER_ORGANISATION = _("This contact person works at another organisation.")
 ORGANISATION_NOT_FOR_SITE = _("This organisation does not work with this site.")
 
@@ -161,6 +167,15 @@ def role_contact_record(
     return contact
 
 
+def _active_consent(person: Person, kind: str) -> Consent | None:
+    return (
+        Consent.objects.select_for_update()
+        .filter(person=person, kind=kind, withdrawn_on__isnull=True)
+        .order_by("-given_on", "-pk")
+        .first()
+    )
+
+
 @transaction.atomic
 def consent_record(
     *,
@@ -170,13 +185,53 @@ def consent_record(
     scope: str,
     document: str = "",
 ) -> Consent:
-    """Record a consent the person gave, with its scope and document."""
+    """Record a consent the person gave, with its scope and document.
+
+    A consent is recorded once: while one of the same kind is in force a
+    second is refused (withdraw the first to record a new one).
+    """
+    Person.objects.select_for_update().filter(pk=person.pk).first()
+    active = _active_consent(person, kind)
+    if active is not None:
+        raise ValidationError(
+            CONSENT_ALREADY_GIVEN,
+            code="consent_already_given",
+            params={"kind": active.get_kind_display(), "day": active.given_on},
+        )
     consent = Consent(
         person=person,
         kind=kind,
         given_on=given_on,
         scope=scope.strip(),
         document=document.strip(),
+    )
+    consent.full_clean()
+    consent.save()
+    return consent
+
+
+@transaction.atomic
+def consent_from_intake(
+    *, person: Person, kind: str, given_on: datetime.date, document: str
+) -> Consent:
+    """The consent a document or positive consent step of the intake records.
+
+    Recorded once: a consent of this kind in force is kept as it is;
+    otherwise a new one gets the scope the site requires for this kind (or
+    the kind's name where the site requires none).
+    """
+    Person.objects.select_for_update().filter(pk=person.pk).first()
+    active = _active_consent(person, kind)
+    if active is not None:
+        return active
+    required = RequiredConsent.objects.filter(site_id=person.site_id, kind=kind).first()
+    scope = (required.scope if required else "") or str(ConsentKind(kind).label)
+    consent = Consent(
+        person=person,
+        kind=kind,
+        given_on=given_on,
+        scope=scope,
+        document=document.strip()[:200],
     )
     consent.full_clean()
     consent.save()

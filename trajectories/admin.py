@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from trajectories.models import GoalDomain, PlanFormDefinition, ProgrammePhase, WorkRule
+from trajectories.models import (
+    GoalDomain,
+    PlanFormDefinition,
+    ProgrammePhase,
+    StayStepDefinition,
+    WorkRule,
+)
 
 
 @admin.register(GoalDomain)
@@ -21,7 +27,13 @@ class PlanFormDefinitionAdmin(admin.ModelAdmin):
 
 @admin.register(ProgrammePhase)
 class ProgrammePhaseAdmin(admin.ModelAdmin):
-    list_display = ("site", "order", "name", "place_type")
+    list_display = ("site", "order", "name", "place_type", "valid_from", "valid_to")
+    list_filter = ("site",)
+
+
+@admin.register(StayStepDefinition)
+class StayStepDefinitionAdmin(admin.ModelAdmin):
+    list_display = ("site", "order", "name", "performer_role")
     list_filter = ("site",)
 
 

@@ -234,6 +234,13 @@ def _plan(
         day += DAY * ctx.rng.randint(interval - 3, interval)
 
 
+RULE_BREACH_REASONS = [
+    "Uren worden in overleg met de werkgever opgebouwd (demo).",
+    "Werkgever bevestigt aanwezigheid telefonisch; controle op locatie volgt (demo).",
+    "Baan past bij het plan; reistijd besproken in het mdo (demo).",
+]
+
+
 def _work(ctx: DemoContext, stay: Stay, last: datetime.date) -> None:
     if ctx.rng.random() < 0.75:
         started = stay.placed_on + DAY * ctx.rng.randint(-400, 30)
@@ -255,6 +262,10 @@ def _work(ctx: DemoContext, stay: Stay, last: datetime.date) -> None:
                 "verifiable_with_employer": ctx.rng.random() < 0.9,
                 "within_travel_distance": ctx.rng.random() < 0.95,
             },
+            # Kept only where the job breaks the site's work rules: those
+            # jobs then show on the worklist and in the dashboard.
+            confirm_rule_breach=True,
+            rule_breach_reason=ctx.rng.choice(RULE_BREACH_REASONS),
         )
         checked = max(job.started_on, stay.placed_on) + DAY * 14
         if checked <= last:

@@ -8,10 +8,11 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VERSION_FIELD, VersionedFormMixin
-from core.forms import DateInput
+from core.forms import DateInput, bound_date, limit_place_types
 from core.models import PlaceType
 from partners.models import Organisation
 from trajectories.models import (
@@ -30,10 +31,14 @@ from trajectories.models import (
     ProgrammePhase,
     Review,
     Stay,
+    StayStepDefinition,
 )
 from trajectories.services.plans import PLAN_FIELD_REQUIRED
 
 YES_NO = [(True, _("yes")), (False, _("no"))]
+PHASE_NOT_ON_DAY = _(
+    "This phase did not run on the chosen day. The list shows the phases of that day."
+)
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -95,7 +100,9 @@ class StayCreateForm(forms.Form):
 
     def __init__(self, *args: Any, site: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["place_type"].queryset = PlaceType.objects.filter(site=site)
+        limit_place_types(
+            self.fields["place_type"], site=site, day=bound_date(self, "placed_on")
+        )
 
 
 class StayUpdateForm(VersionedFormMixin, ServiceValidatedModelForm):
@@ -123,13 +130,36 @@ class PhaseChangeForm(forms.Form):
 
     def __init__(self, *args: Any, stay: Stay, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        day = bound_date(self, "started_on")
+        # Only the phases that ran on the day (Krimpen: DC IIa from May 2020)
+        # and the place types with realised capacity then.
         self.fields["phase"].queryset = ProgrammePhase.objects.filter(
-            site_id=stay.site_id
+            Q(valid_from__isnull=True) | Q(valid_from__lte=day),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+            site_id=stay.site_id,
         )
-        self.fields["place_type"].queryset = PlaceType.objects.filter(
-            site_id=stay.site_id
+        self.fields["phase"].error_messages["invalid_choice"] = PHASE_NOT_ON_DAY
+        limit_place_types(self.fields["place_type"], site=stay.site_id, day=day)
+        if stay.place_type_id in {pt.pk for pt in self.fields["place_type"].queryset}:
+            self.fields["place_type"].initial = stay.place_type_id
+
+
+class StayStepForm(forms.Form):
+    """Record a step that follows the placement (Amsterdam's start meeting)."""
+
+    definition = forms.ModelChoiceField(
+        queryset=StayStepDefinition.objects.none(), label=_("step")
+    )
+    occurred_on = forms.DateField(label=_("date"), widget=DateInput())
+
+    def __init__(self, *args: Any, stay: Stay, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        steps = StayStepDefinition.objects.filter(site_id=stay.site_id).exclude(
+            steps__stay=stay
         )
-        self.fields["place_type"].initial = stay.place_type_id
+        self.fields["definition"].queryset = steps
+        if len(steps) == 1:
+            self.fields["definition"].initial = steps[0].pk
 
 
 class LocationForm(ServiceValidatedModelForm):
@@ -291,7 +321,7 @@ class EmploymentForm(ServiceValidatedModelForm):
             )
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, has_work_rules: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["employer_name"] = self.instance.employer.name
@@ -303,6 +333,32 @@ class EmploymentForm(ServiceValidatedModelForm):
             self.initial["continued_after_outflow"] = (
                 self.instance.continued_after_outflow
             )
+        if has_work_rules:
+            # Asked only where the site has work rules; the service decides
+            # whether this job breaks them.
+            self.fields["confirm_rule_breach"] = forms.BooleanField(
+                required=False,
+                label=_("Save this job although it breaks the site's work rules"),
+            )
+            self.fields["rule_breach_reason"] = forms.CharField(
+                required=False,
+                label=Employment._meta.get_field("rule_breach_reason").verbose_name,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.initial.setdefault(
+                "confirm_rule_breach", bool(self.instance.rule_breach_reason)
+            )
+            self.initial.setdefault(
+                "rule_breach_reason", self.instance.rule_breach_reason
+            )
+
+    def rule_breach_data(self) -> dict[str, Any]:
+        """The confirmation and reason for the service (empty without rules)."""
+        data = self.cleaned_data
+        return {
+            "confirm_rule_breach": bool(data.get("confirm_rule_breach")),
+            "rule_breach_reason": data.get("rule_breach_reason") or "",
+        }
 
 
 class EmployerCheckForm(ServiceValidatedModelForm):

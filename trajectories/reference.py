@@ -8,6 +8,7 @@ place. Entries for sites that are not in the database are skipped.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from trajectories.models import (
     LegalTitle,
     PlanFormDefinition,
     ProgrammePhase,
+    StayStepDefinition,
     WorkRule,
 )
 
@@ -93,14 +95,24 @@ def plans_load(*, data: dict[str, Any] | None = None) -> list[PlanFormDefinition
         definition.full_clean()
         definition.domains.set([domains[code] for code in entry.get("domains") or []])
         _load_phases(site, entry.get("phases") or [])
+        _load_stay_steps(site, entry.get("steps_after_placement") or [])
         _load_work_rules(site, entry.get("work_rules") or [])
         loaded.append(definition)
     return loaded
 
 
+def _date(value: Any) -> datetime.date | None:
+    if value is None or isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value))
+
+
 def _load_phases(site: Site, phases: list[dict[str, Any]]) -> None:
     place_types = {pt.code: pt for pt in PlaceType.objects.filter(site=site)}
     for order, phase_data in enumerate(phases):
+        legal_title = phase_data.get("legal_title") or ""
+        if legal_title and legal_title not in LegalTitle.values:
+            raise ValidationError(f"plans.yaml, {site.code}: unknown {legal_title}")
         phase, _created = ProgrammePhase.objects.update_or_create(
             site=site,
             code=phase_data["code"],
@@ -108,10 +120,37 @@ def _load_phases(site: Site, phases: list[dict[str, Any]]) -> None:
                 "name": phase_data["name"],
                 "order": order,
                 "place_type": place_types.get(phase_data.get("place_type") or ""),
+                "valid_from": _date(phase_data.get("valid_from")),
+                "valid_to": _date(phase_data.get("valid_to")),
+                "regime": phase_data.get("regime") or "",
+                "outside_work": phase_data.get("outside_work"),
+                "legal_title": legal_title,
+                "report_lines": str(phase_data.get("report_lines") or ""),
                 "note": phase_data.get("note") or "",
             },
         )
         phase.full_clean()
+
+
+def _load_stay_steps(site: Site, steps: list[dict[str, Any]]) -> None:
+    codes = [step["code"] for step in steps]
+    StayStepDefinition.objects.filter(site=site, steps__isnull=True).exclude(
+        code__in=codes
+    ).delete()
+    for order, step_data in enumerate(steps):
+        step, _created = StayStepDefinition.objects.update_or_create(
+            site=site,
+            code=step_data["code"],
+            defaults={
+                "name": step_data["name"],
+                "order": order,
+                "performer_role": step_data.get("performer_role") or "",
+                "performer_organisation": step_data.get("performer_organisation") or "",
+                "description": step_data.get("description") or "",
+                "report_lines": str(step_data.get("report_lines") or ""),
+            },
+        )
+        step.full_clean()
 
 
 def _load_work_rules(site: Site, rules: list[dict[str, Any]]) -> None:

@@ -24,7 +24,7 @@ from trajectories.views import OCCUPANCY_ROLES
 
 
 def home(request: HttpRequest, obj: Any = None) -> Section | None:
-    """Counts of the casemanager's worklists (seven queries)."""
+    """Counts of the casemanager's worklists (nine queries)."""
     if Role.CASEMANAGER not in roles_of(request.user):
         return None
     return Section(
@@ -45,12 +45,15 @@ def person(request: HttpRequest, obj: Person) -> Section | None:
         .select_related("place_type")
         .annotate(plan_pk=Subquery(plans))
     )
+    stays = list(stays)
     return Section(
         "trajectories/partials/_person_stays.html",
         {
             "person": obj,
-            "stays": list(stays),
+            "stays": stays,
             "can_edit": obj.site_id in site_ids_for(request.user, CASE_WRITE_ROLES),
+            # placed already: no second placement is offered
+            "open_stay": next((s for s in stays if s.ended_on is None), None),
         },
         order=20,
     )

@@ -28,6 +28,7 @@ from partners.selectors import ConsentWarning, consent_warnings_for
 from trajectories.models import (
     Activity,
     ActivityStatus,
+    Employment,
     Incident,
     IndividualPlan,
     LocationPeriod,
@@ -35,9 +36,11 @@ from trajectories.models import (
     Review,
     Stay,
     StayPhase,
+    StayStepDefinition,
     WorkRule,
     rule_check,
 )
+from trajectories.models.work import rule_breach_text
 
 Segment = tuple[datetime.date, datetime.date | None, int]
 
@@ -401,7 +404,72 @@ def plan_work_counts(
         ).count(),
         "reviews_overdue": len(reviews_overdue(user=user, today=today, roles=roles)),
         "consents_missing": len(consents_missing(user=user, roles=roles)),
+        "work_rule_breaches": len(
+            work_rule_breaches(current_jobs(user=user, roles=roles))
+        ),
     }
+
+
+@dataclass
+class WorkRuleBreach:
+    """A job against its site's work rules, with what the rules ask."""
+
+    job: Employment
+    broken: list[str]
+    kinds: list[str]
+
+
+def work_rule_breaches(jobs: QuerySet[Employment]) -> list[WorkRuleBreach]:
+    """The jobs among ``jobs`` that break their site's work rules.
+
+    The one definition of a breach: the worklist, the home page count and
+    the dashboards all pass their jobs through here. Two queries, whatever
+    the number of jobs.
+    """
+    found = list(jobs.select_related("stay__person", "stay__site", "employer"))
+    rules: dict[int, list[WorkRule]] = defaultdict(list)
+    site_ids = {job.stay.site_id for job in found}
+    for rule in WorkRule.objects.filter(site_id__in=site_ids) if site_ids else []:
+        rules[rule.site_id].append(rule)
+    breaches = []
+    for job in found:
+        placed_on = job.stay.placed_on
+        site_rules = rules[job.stay.site_id]
+        failed = [r for r in site_rules if not rule_check(r, job, placed_on)]
+        if failed:
+            breaches.append(
+                WorkRuleBreach(
+                    job,
+                    [rule_breach_text(rule, job, placed_on) for rule in failed],
+                    [rule.kind for rule in failed],
+                )
+            )
+    return breaches
+
+
+def current_jobs(
+    *, user: AbstractBaseUser | AnonymousUser, roles: Iterable[str] = CASE_READ_ROLES
+) -> QuerySet[Employment]:
+    """Jobs that have not ended, of stays that have not ended."""
+    return (
+        Employment.objects.visible_to(user, roles)
+        .filter(ended_on__isnull=True, stay__ended_on__isnull=True)
+        .order_by("stay__site__name", "started_on", "pk")
+    )
+
+
+def jobs_during(
+    *, site_ids: Iterable[int], start: datetime.date, end: datetime.date
+) -> QuerySet[Employment]:
+    """Jobs running on a day of ``[start, end]`` during a stay at the sites."""
+    return Employment.objects.filter(
+        stay__site_id__in=list(site_ids),
+        started_on__lte=end,
+        stay__placed_on__lte=end,
+    ).filter(
+        (Q(ended_on__isnull=True) | Q(ended_on__gte=start))
+        & (Q(stay__ended_on__isnull=True) | Q(stay__ended_on__gte=start))
+    )
 
 
 # Person timeline --------------------------------------------------------------
@@ -557,6 +625,37 @@ def person_timeline(*, person: Person) -> list[TimelineEntry]:
     return entries
 
 
+@dataclass
+class StepToDo:
+    stay: Stay
+    definition: StayStepDefinition
+
+
+def stay_steps_to_do(
+    *, user: AbstractBaseUser | AnonymousUser, roles: Iterable[str] = CASE_READ_ROLES
+) -> list[StepToDo]:
+    """Steps after placement (Amsterdam's start meeting) not yet recorded for
+    stays that have not ended (three queries)."""
+    definitions: dict[int, list[StayStepDefinition]] = defaultdict(list)
+    for definition in StayStepDefinition.objects.visible_to(user, roles):
+        definitions[definition.site_id].append(definition)
+    if not definitions:
+        return []
+    stays = (
+        Stay.objects.visible_to(user, roles)
+        .filter(ended_on__isnull=True, site_id__in=list(definitions))
+        .select_related("person", "site")
+        .prefetch_related("steps")
+        .order_by("placed_on", "pk")
+    )
+    return [
+        StepToDo(stay, definition)
+        for stay in stays
+        for definition in definitions[stay.site_id]
+        if definition.pk not in {step.definition_id for step in stay.steps.all()}
+    ]
+
+
 def stay_detail_data(stay: Stay) -> dict[str, Any]:
     """Everything on the stay page, one query per list.
 
@@ -565,6 +664,8 @@ def stay_detail_data(stay: Stay) -> dict[str, Any]:
     """
     rules = list(WorkRule.objects.filter(site_id=stay.site_id))
     jobs = stay.jobs.select_related("employer").prefetch_related("checks")
+    definitions = list(StayStepDefinition.objects.filter(site_id=stay.site_id))
+    taken = {step.definition_id: step for step in stay.steps.select_related("actor")}
     return {
         "phases": list(stay.phases.select_related("phase", "place_type")),
         "locations": list(stay.locations.all()),
@@ -576,6 +677,7 @@ def stay_detail_data(stay: Stay) -> dict[str, Any]:
         ],
         "job_search": list(stay.job_search.all()),
         "plan": IndividualPlan.objects.filter(stay=stay).first(),
+        "steps": [(d, taken.get(d.pk)) for d in definitions],
     }
 
 

@@ -22,6 +22,11 @@ urlpatterns = [
     path("stays/<int:stay_pk>/", views.stay_detail_view, name="stay_detail"),
     path("stays/<int:stay_pk>/edit/", views.stay_update_view, name="stay_update"),
     path(
+        "stays/<int:stay_pk>/steps/new/",
+        views.stay_step_create_view,
+        name="stay_step_create",
+    ),
+    path(
         "stays/<int:stay_pk>/phase/",
         views.stay_phase_change_view,
         name="stay_phase_change",

@@ -17,6 +17,7 @@ from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -47,6 +48,7 @@ from trajectories.forms import (
     PlanForm,
     ReviewForm,
     StayCreateForm,
+    StayStepForm,
     StayUpdateForm,
     add_service_errors,
 )
@@ -58,6 +60,7 @@ from trajectories.models import (
     PlanFormDefinition,
     Stay,
 )
+from trajectories.models.stays import STAY_OVERLAPS_OPEN
 
 FORM_TEMPLATE = "trajectories/object_form.html"
 OCCUPANCY_ROLES = frozenset({Role.CASEMANAGER, Role.PROJECT_LEADER, Role.RESEARCHER})
@@ -104,7 +107,8 @@ def service_form_view(
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, success)
+            if success:
+                messages.success(request, success)
             return redirect(result if isinstance(result, str) else back)
     return render(
         request,
@@ -125,6 +129,15 @@ def stay_create_view(request: HttpRequest, person_pk: int) -> HttpResponse:
         CASE_WRITE_ROLES,
         pk=person_pk,
     )
+    open_stay = person.stays.filter(ended_on__isnull=True).first()
+    if open_stay is not None and request.method == "GET":
+        # One stay at a time: placing again is not offered, and a direct
+        # link says why and leads to the stay. A form sent anyway is refused
+        # by the service with the input kept.
+        messages.error(
+            request, STAY_OVERLAPS_OPEN % {"start": date_format(open_stay.placed_on)}
+        )
+        return redirect(open_stay)
     form = StayCreateForm(request.POST or None, site=person.site)
 
     def save(data: dict[str, Any]) -> str:
@@ -195,6 +208,22 @@ def stay_phase_change_view(request: HttpRequest, stay_pk: int) -> HttpResponse:
         title=_("Change phase or place type"),
         back=stay.get_absolute_url(),
         success=_("Phase change registered."),
+        context={"person": stay.person},
+    )
+
+
+@role_required(CASE_WRITE_ROLES)
+@GET_POST
+def stay_step_create_view(request: HttpRequest, stay_pk: int) -> HttpResponse:
+    stay = _stay(request, stay_pk)
+    form = StayStepForm(request.POST or None, stay=stay)
+    return service_form_view(
+        request,
+        form,
+        lambda data: services.stay_step_record(stay=stay, actor=request.user, **data),
+        title=_("Record a step after placement"),
+        back=stay.get_absolute_url(),
+        success=_("Step recorded."),
         context={"person": stay.person},
     )
 
@@ -463,25 +492,53 @@ def review_create_view(request: HttpRequest, plan_pk: int) -> HttpResponse:
 # Work ------------------------------------------------------------------------
 
 
+EMPLOYMENT_FORM_ONLY = ("employer_name", "confirm_rule_breach", "rule_breach_reason")
+
+
 def _employment_data(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in data.items() if k != "employer_name"}
+    return {k: v for k, v in data.items() if k not in EMPLOYMENT_FORM_ONLY}
+
+
+def _job_saved(request: HttpRequest, job: Employment, success: str) -> str:
+    """The success message; a job against the work rules says so."""
+    if job.rule_breach_reason:
+        messages.warning(
+            request,
+            _(
+                "Job saved against the work rules of %(site)s; it shows under "
+                "Plans to do until it meets them."
+            )
+            % {"site": job.stay.site.name},
+        )
+    else:
+        messages.success(request, success)
+    return job.stay.get_absolute_url()
 
 
 @role_required(CASE_WRITE_ROLES)
 @GET_POST
 def employment_create_view(request: HttpRequest, stay_pk: int) -> HttpResponse:
     stay = _stay(request, stay_pk)
-    form = EmploymentForm(request.POST or None)
+    work_rules = list(stay.site.work_rules.all())
+    form = EmploymentForm(request.POST or None, has_work_rules=bool(work_rules))
     return service_form_view(
         request,
         form,
-        lambda data: services.employment_record(
-            stay=stay, employer_name=data["employer_name"], data=_employment_data(data)
+        lambda data: _job_saved(
+            request,
+            services.employment_record(
+                stay=stay,
+                employer_name=data["employer_name"],
+                data=_employment_data(data),
+                actor=request.user,
+                **form.rule_breach_data(),
+            ),
+            _("Job registered."),
         ),
         title=_("Register a job"),
         back=stay.get_absolute_url(),
-        success=_("Job registered."),
-        context={"person": stay.person, "work_rules": stay.site.work_rules.all()},
+        success="",
+        context={"person": stay.person, "work_rules": work_rules},
     )
 
 
@@ -494,20 +551,28 @@ def employment_update_view(request: HttpRequest, employment_pk: int) -> HttpResp
         CASE_WRITE_ROLES,
         pk=employment_pk,
     )
-    form = EmploymentForm(request.POST or None, instance=job)
+    work_rules = list(job.stay.site.work_rules.all())
+    form = EmploymentForm(
+        request.POST or None, instance=job, has_work_rules=bool(work_rules)
+    )
     return service_form_view(
         request,
         form,
-        lambda data: services.employment_update(
-            job=job, employer_name=data["employer_name"], data=_employment_data(data)
+        lambda data: _job_saved(
+            request,
+            services.employment_update(
+                job=job,
+                employer_name=data["employer_name"],
+                data=_employment_data(data),
+                actor=request.user,
+                **form.rule_breach_data(),
+            ),
+            _("Changes saved."),
         ),
         title=_("Change the job"),
         back=job.stay.get_absolute_url(),
-        success=_("Changes saved."),
-        context={
-            "person": job.stay.person,
-            "work_rules": job.stay.site.work_rules.all(),
-        },
+        success="",
+        context={"person": job.stay.person, "work_rules": work_rules},
     )
 
 
@@ -580,5 +645,9 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
         ),
         "reviews_overdue": selectors.reviews_overdue(user=request.user, today=today),
         "consents_missing": selectors.consents_missing(user=request.user),
+        "work_rule_breaches": selectors.work_rule_breaches(
+            selectors.current_jobs(user=request.user)
+        ),
+        "steps_to_do": selectors.stay_steps_to_do(user=request.user),
     }
     return render(request, "trajectories/worklist.html", context)

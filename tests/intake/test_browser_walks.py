@@ -11,12 +11,16 @@ from django.utils import translation
 from core.models import CapacityPeriod, Criterion, SiteStatus, SiteStatusPeriod
 from core.reference import sites_load
 from core.scoping import Role
+from evaluation.derived import resolve
 from intake import services
 from intake.models import IntakeCase, IntakeStageDefinition
 from intake.reference import intake_processes_load
+from partners.models import Consent, ConsentKind
+from partners.reference import partners_load
 from tests.browser.test_login_scoping import log_in
 from tests.factories import PersonFactory, user_with_role
 from trajectories.models import Stay
+from trajectories.reference import plans_load
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -89,9 +93,23 @@ class Walker:
             self.page.check(f'#prescan-form input[name=objection][value="{choice}"]')
             self.submit("#prescan-form")
 
-    def place(self, place_type: str, decided: D, placed: D) -> None:
-        with self.page.expect_navigation():
-            self.page.click("#place-link")
+    def checklist(self, day: D, results: dict[str, str] | None = None) -> None:
+        """Answer every criterion not answered yet: met, unless ``results``
+        says otherwise (criterion code -> result)."""
+        results = results or {}
+        answered = set(self.case.criterion_checks.values_list("criterion", flat=True))
+        for criterion in self.case.criteria_version.criteria.exclude(pk__in=answered):
+            self.page.select_option(
+                f"#criterion-form select[name=result_{criterion.pk}]",
+                results.get(criterion.code, "met"),
+            )
+        self.page.fill("#criterion-form input[name=checked_on]", day.isoformat())
+        self.submit("#criterion-form")
+
+    def try_place(self, place_type: str, decided: D, placed: D) -> None:
+        if not self.page.locator("#place-form").count():
+            with self.page.expect_navigation():
+                self.page.click("#place-link")
         place_type_pk = self.site.place_types.get(code=place_type).pk
         self.page.fill("#place-form input[name=decided_on]", decided.isoformat())
         self.page.select_option(
@@ -99,6 +117,11 @@ class Walker:
         )
         self.page.fill("#place-form input[name=placed_on]", placed.isoformat())
         self.submit("#place-form")
+
+    def place(self, place_type: str, decided: D, placed: D) -> None:
+        if self.case.criteria_version and self.page.locator("#criterion-form").count():
+            self.checklist(decided)
+        self.try_place(place_type, decided, placed)
         assert self.page.get_attribute("#case-outcome", "data-outcome") == "placed"
         stay = Stay.objects.get(intake_case=self.case)
         assert (stay.placed_on, stay.place_type.code) == (placed, place_type)
@@ -157,29 +180,45 @@ def _almelo_until_weegtafel(w: Walker) -> None:
     )
 
 
+def _errors(page, form: str) -> str:
+    return page.locator(f"{form} .errornote").inner_text()
+
+
 def test_almelo_candidate_is_placed_after_the_diz_decision(live_server, page, sites):
+    partners_load()
     w = Walker(page, live_server, sites["almelo"])
     _almelo_until_weegtafel(w)
-    criterion = w.case.criteria_version.criteria.first()
-    others = list(w.case.criteria_version.criteria.exclude(pk=criterion.pk)[:2])
-    page.select_option(
-        f"#criterion-form select[name=result_{criterion.pk}]", "exception"
-    )
-    for other in others:
-        page.select_option(f"#criterion-form select[name=result_{other.pk}]", "met")
-    w.submit("#criterion-form")
-    # an exception without its reason is refused and the choices stay
-    reason = f"#criterion-form input[name=reason_{criterion.pk}]"
-    assert page.locator(f"{reason} ~ .errorlist").count() == 1
-    assert (
-        page.input_value(f"#criterion-form select[name=result_{others[0].pk}]") == "met"
-    )
-    page.fill(reason, "maatwerk")
-    w.submit("#criterion-form")
-    assert page.input_value(reason) == "maatwerk"
-    assert w.case.criterion_checks.count() == 3
     w.record("weegtafel", D(2021, 3, 12))
+    # every Almelo criterion is hard: "met" or "not met", never an exception
+    first = w.case.criteria_version.criteria.order_by("order").first()
+    options = page.locator(
+        f"#criterion-form select[name=result_{first.pk}] option"
+    ).evaluate_all("options => options.map(o => o.value)")
+    assert options == ["", "met", "not_met"]
+    # a blank checklist and no consent: refused, naming what is missing
+    w.try_place("bba", D(2021, 3, 15), D(2021, 3, 16))
+    errors = _errors(page, "#place-form")
+    for missing in ("19", "alm_v1_in_09", "alm_v1_ex_10"):
+        assert missing in errors
+    with translation.override("nl"):
+        label = str(ConsentKind.INFORMATION_EXCHANGE.label)
+    assert label in errors
+    assert not Stay.objects.filter(intake_case=w.case).exists()
+    # the consent statement received with the intake interview is the consent
+    page.goto(f"{w.url}{w.case.get_absolute_url()}")
+    w.checklist(D(2021, 3, 12))
+    stage = w.stage("intake_interview")
+    page.select_option(
+        "#document-form select[name=document]", f"{stage.pk}:toestemmingsverklaring"
+    )
+    page.fill("#document-form input[name=received_on]", "2021-03-09")
+    w.submit("#document-form")
+    page.goto(f"{w.url}{w.case.person.get_absolute_url()}")
+    assert page.locator("#consent-warnings").count() == 0
+    page.goto(f"{w.url}{w.case.get_absolute_url()}")
     w.place("bba", D(2021, 3, 15), D(2021, 3, 16))
+    consent = Consent.objects.get(person=w.case.person)
+    assert consent.given_on == D(2021, 3, 9)
 
 
 def test_almelo_candidate_is_rejected_at_the_weegtafel(live_server, page, sites):
@@ -234,7 +273,20 @@ def test_amsterdam_candidate_would_be_placed_after_ratification(
             ("weegcommissie", D(2020, 2, 17), P),
         ]
     )
+    # the start meeting is no intake stage: it follows the placement
+    assert page.locator('#stages tr[data-stage="start_meeting"]').count() == 0
     w.place("gedetineerde", D(2020, 2, 20), D(2020, 2, 24))
+    plans_load()  # the steps after placement are reference data of the plans
+    with page.expect_navigation():
+        page.click("#case-stay a")
+    with page.expect_navigation():
+        page.click("#stay-step-create")
+    page.fill("#object-form input[name=occurred_on]", "2020-02-25")
+    w.submit("#object-form")
+    row = page.locator('#stay-steps tr[data-step="start_meeting"]').inner_text()
+    assert "25-2-2020" in row
+    stay = Stay.objects.get(intake_case=w.case)
+    assert resolve("stay_step.start_meeting", stay).value is True
 
 
 def test_amsterdam_weegcommissie_is_not_unanimous(live_server, page, sites):
@@ -270,7 +322,28 @@ def test_krimpen_candidate_is_placed_in_dc2a_after_the_trial_period(
     trial = page.locator('#stages tr[data-stage="trial_period"]').inner_text()
     assert "20-7-2020" in trial  # six weeks after the introduction
     w.record("trial_period", D(2020, 7, 20))
-    w.place("gesloten", D(2020, 7, 22), D(2020, 7, 22))
+    w.checklist(D(2020, 7, 20))
+    plans_load()  # Krimpen's phases with their regime and legal title
+    w.try_place("gesloten", D(2020, 7, 22), D(2020, 7, 22))
+    stay = Stay.objects.get(intake_case=w.case)
+    assert stay.legal_title == "closed_regime"
+    page.goto(f"{w.url}{w.case.person.get_absolute_url()}")
+    assert page.locator("#stay-create-link").count() == 0
+
+
+def test_krimpen_placement_offers_the_place_types_of_the_day(live_server, page, sites):
+    w = Walker(page, live_server, sites["krimpen"])
+    _krimpen_until_trial(w)
+    w.record("trial_period", D(2020, 7, 20))
+    w.checklist(D(2020, 7, 20))
+    with page.expect_navigation():
+        page.click("#place-link")
+    offered = page.locator("#place-form select[name=place_type] option").evaluate_all(
+        "options => options.map(o => o.textContent)"
+    )
+    offered = [o for o in offered if o.strip("-")]
+    assert len(offered) == 1
+    assert offered[0].startswith("Gesloten plaats (DC IIa) (1-5-2020")
 
 
 def test_krimpen_candidate_fails_the_trial_period(live_server, page, sites):
@@ -309,6 +382,12 @@ def test_middelburg_self_reporter_is_placed_by_the_pi_management(
             ("screening", D(2020, 10, 5), P),
         ]
     )
+    # only "structurele dagbesteding" is hard: it offers no exception
+    for criterion in w.case.criteria_version.criteria.all():
+        options = page.locator(
+            f"#criterion-form select[name=result_{criterion.pk}] option"
+        ).evaluate_all("options => options.map(o => o.value)")
+        assert ("exception" in options) is (not criterion.hard), criterion.code
     w.place("laag", D(2020, 10, 20), D(2020, 10, 27))
 
 

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from intake import services
-from intake.models import IntakeOutcome, StageOutcome
+from intake.models import CheckResult, IntakeOutcome, StageOutcome
 from intake.selectors import funnel_for_site
 from tests.factories import CriterionFactory, PersonFactory
 
@@ -44,6 +44,13 @@ def january(almelo_process):
     _event(a, "screening", D(2020, 1, 10))
     _event(a, "interview", D(2020, 1, 15))
     _event(a, "letter", D(2020, 1, 20), StageOutcome.COMPLETED)
+    services.criterion_check_record(
+        case=a,
+        criterion=criterion,
+        result=CheckResult.MET,
+        checked_on=D(2020, 1, 20),
+        actor=None,
+    )
     services.case_place(
         case=a,
         decided_on=D(2020, 1, 30),

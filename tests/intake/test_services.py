@@ -172,7 +172,7 @@ def test_rejection_needs_a_reason_and_names_the_failed_criterion(
 
 
 def test_exception_on_a_criterion_needs_a_reason(almelo_process, candidate):
-    criterion = CriterionFactory(version__site=candidate.site)
+    criterion = CriterionFactory(version__site=candidate.site, hard=False)
     case = _open(almelo_process, candidate)
     with pytest.raises(ValidationError) as error:
         services.criterion_check_record(
@@ -458,7 +458,7 @@ def test_saving_the_checklist_again_leaves_unchanged_lines_alone(
     almelo_process, candidate
 ):
     first = CriterionFactory(version__site=candidate.site, version__version=1)
-    second = CriterionFactory(version=first.version)
+    second = CriterionFactory(version=first.version, hard=False)
     case = _open(almelo_process, candidate)
     answers = [(first, CheckResult.MET, ""), (second, CheckResult.NOT_MET, "")]
     services.criteria_checklist_record(

@@ -19,6 +19,7 @@ from tests.factories import (
     IncidentFactory,
     JobSearchActivityFactory,
     LocationPeriodFactory,
+    ProgrammePhaseFactory,
     ReviewFactory,
     StayFactory,
     StayPhaseFactory,
@@ -138,6 +139,12 @@ CASES: dict[str, tuple[Callable[[], models.Model], str]] = {
             person=CaseRoleFactory().person, contact=None, name=""
         ),
         "name",
+    ),
+    "programme_phase_valid_to_after_from": (
+        lambda: ProgrammePhaseFactory.build(
+            site=StayFactory().site, valid_from=PLACED, valid_to=D(2020, 3, 1)
+        ),
+        "valid_to",
     ),
     "consent_withdrawn_after_given": (
         lambda: ConsentFactory.build(

@@ -25,6 +25,8 @@ JOB = {
     "hours_per_week": 24,
     "started_on": datetime.date(2020, 5, 15),
     "origin": "kept",
+    "verifiable_with_employer": True,
+    "within_travel_distance": True,
 }
 PAID_JOB = {**JOB, "pay_kind": "paid"}
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -70,6 +72,15 @@ class LegalTitle(models.TextChoices):
         _("suspension of pre-trial detention under conditions by the RC"),
     )
     ART_43_3_PBW = "art_43_3_pbw", _("placement under art. 43 lid 3 Pbw")
+    CLOSED_REGIME = "closed_regime", _("closed regime in the PI")
+
+
+class Regime(models.TextChoices):
+    """The regime of a programme phase (Krimpen: DC I closed, DC II open on
+    ZBBI places, DC IIa closed again from May 2020; report L3546-3557)."""
+
+    CLOSED = "closed", _("closed regime")
+    OPEN = "open", _("open regime")
 
 
 class Stay(models.Model):
@@ -236,6 +247,22 @@ class ProgrammePhase(models.Model):
         related_name="+",
         verbose_name=_("usual place type"),
     )
+    valid_from = models.DateField(_("runs from"), null=True, blank=True)
+    valid_to = models.DateField(_("runs until"), null=True, blank=True)
+    regime = models.CharField(
+        _("regime"), max_length=20, choices=Regime.choices, blank=True
+    )
+    outside_work = models.BooleanField(
+        _("work outside the PI possible"), null=True, blank=True
+    )
+    legal_title = models.CharField(
+        _("legal title of a placement in this phase"),
+        max_length=20,
+        choices=LegalTitle.choices,
+        blank=True,
+        help_text=_("Empty: the site's usual legal title."),
+    )
+    report_lines = models.CharField(_("report lines"), max_length=100, blank=True)
     note = models.TextField(_("note"), blank=True)
 
     objects = SiteScopedQuerySet.as_manager()
@@ -248,10 +275,29 @@ class ProgrammePhase(models.Model):
             models.UniqueConstraint(
                 fields=["site", "code"], name="programme_phase_unique_code"
             ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=F("valid_from")),
+                name="programme_phase_valid_to_after_from",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        errors: dict[str, ValidationError] = {}
+        check_not_before(
+            errors, field="valid_to", value=self.valid_to, start=self.valid_from
+        )
+        raise_if(errors)
+
+    def runs_on(self, day: datetime.date) -> bool:
+        """Whether the phase existed on ``day`` (both ends included)."""
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
 
 
 class StayPhase(models.Model):
@@ -309,6 +355,88 @@ class StayPhase(models.Model):
         check_not_before(
             errors, field="ended_on", value=self.ended_on, start=self.started_on
         )
+        raise_if(errors)
+
+
+class StayStepDefinition(models.Model):
+    """A step of a site's process that follows the placement (Amsterdam's
+    start meeting in the PI-BW after DIZ placed the detainee, report
+    L1249-1251). Reference data from ``fixtures/reference/plans.yaml``."""
+
+    site_lookup = "site"
+
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="stay_step_definitions"
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    performer_role = models.CharField(_("performed by (role)"), max_length=300)
+    performer_organisation = models.CharField(
+        _("performed by (organisation)"), max_length=300, blank=True
+    )
+    description = models.TextField(_("description"), blank=True)
+    report_lines = models.CharField(_("report lines"), max_length=100, blank=True)
+
+    objects = SiteScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["site", "order"]
+        verbose_name = _("step after placement")
+        verbose_name_plural = _("steps after placement")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "code"], name="stay_step_definition_unique_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StayStep(models.Model):
+    """A step after placement that took place for one stay."""
+
+    site_lookup = "stay__site"
+    person_lookup = "stay__person"
+
+    stay = models.ForeignKey(Stay, on_delete=models.CASCADE, related_name="steps")
+    definition = models.ForeignKey(
+        StayStepDefinition,
+        on_delete=models.PROTECT,
+        related_name="steps",
+        verbose_name=_("step"),
+    )
+    occurred_on = models.DateField(_("date"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    objects = SiteScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["stay", "definition__order"]
+        verbose_name = _("step after placement taken")
+        verbose_name_plural = _("steps after placement taken")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stay", "definition"], name="stay_step_once_per_stay"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.definition} {self.occurred_on}"
+
+    def clean(self) -> None:
+        errors: dict[str, ValidationError] = {}
+        check_not_in_future(errors, field="occurred_on", value=self.occurred_on)
         raise_if(errors)
 
 

@@ -83,6 +83,14 @@ class Employment(models.Model):
         blank=True,
         help_text=_("E.g. working times, how the KV checks attendance."),
     )
+    rule_breach_reason = models.TextField(
+        _("reason to accept the job against the work rules"),
+        blank=True,
+        help_text=_(
+            "Required when the job does not meet the site's work rules; "
+            "such a job shows under Plans to do."
+        ),
+    )
 
     objects = SiteScopedQuerySet.as_manager()
     history = HistoricalRecords()
@@ -270,6 +278,32 @@ class JobSearchActivity(models.Model):
 def rule_check(rule: WorkRule, job: Employment, placed_on: datetime.date) -> bool:
     """Whether ``job`` meets ``rule``; one small check per rule kind."""
     return WORK_RULE_CHECKS[rule.kind](rule, job, placed_on)
+
+
+def _number(value: Decimal | int | None) -> str:
+    text = f"{Decimal(value or 0):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def rule_breach_text(rule: WorkRule, job: Employment, placed_on: datetime.date) -> str:
+    """What ``rule`` asks and what ``job`` has, for a message or a list."""
+    if rule.kind == WorkRuleKind.MIN_HOURS:
+        return str(RULE_MIN_HOURS) % {
+            "value": _number(rule.value),
+            "actual": _number(job.hours_per_week),
+        }
+    if rule.kind == WorkRuleKind.MIN_MONTHS:
+        return str(RULE_MIN_MONTHS) % {
+            "value": _number(rule.value),
+            "actual": max(job.months_in_service_on(placed_on), 0),
+        }
+    return str(rule.get_kind_display())
+
+
+RULE_MIN_HOURS = _("at least %(value)s hours per week (this job: %(actual)s)")
+RULE_MIN_MONTHS = _(
+    "at least %(value)s months in service at placement (this job: %(actual)s)"
+)
 
 
 WORK_RULE_CHECKS = {

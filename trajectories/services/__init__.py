@@ -26,6 +26,7 @@ from trajectories.services.stays import (
     stay_create,
     stay_end,
     stay_phase_change,
+    stay_step_record,
     stay_update,
 )
 from trajectories.services.work import (
@@ -67,5 +68,6 @@ __all__ = [
     "stay_create",
     "stay_end",
     "stay_phase_change",
+    "stay_step_record",
     "stay_update",
 ]

@@ -24,6 +24,8 @@ from trajectories.models import (
     ProgrammePhase,
     Stay,
     StayPhase,
+    StayStep,
+    StayStepDefinition,
 )
 from trajectories.models.stays import (
     RETURN_DAYS_REQUIRED,
@@ -51,6 +53,14 @@ PARTICIPANT_NEEDS_INTAKE = _(
 )
 
 INTAKE_CASE_OTHER_PERSON = _("This intake case belongs to someone else.")
+PHASE_NOT_RUNNING = _(
+    "%(phase)s did not run on %(day)s (it runs from %(start)s until %(end)s)."
+)
+STEP_ALREADY_RECORDED = _("%(step)s has already been recorded for this stay.")
+STEP_BEFORE_PLACEMENT = _(
+    "%(step)s follows the placement: the date cannot be before %(day)s."
+)
+STEP_AFTER_OUTFLOW = _("The date lies after the outflow (%(day)s).")
 
 __all__ = ["RETURN_DAYS_REQUIRED", "STAY_OVERLAPS", "STAY_OVERLAPS_OPEN"]
 
@@ -123,9 +133,16 @@ def _check_capacity(
     override_reason: str,
     exclude_stay: Stay | None = None,
 ) -> None:
-    """Refuse when taking a place of ``place_type`` from ``day`` on would
-    exceed its realised capacity on that day or on any later day where the
-    occupancy or the capacity changes. A reason overrides."""
+    """Refuse when ``place_type`` has no realised capacity on ``day`` (the
+    place type did not exist then: no reason overrides that), or when taking
+    a place would exceed its capacity on that day or on any later day where
+    the occupancy or the capacity changes. A reason overrides a full one."""
+    if capacity_on(place_type=place_type, day=day) is None:
+        raise ValidationError(
+            NO_CAPACITY,
+            code="no_capacity",
+            params={"place_type": place_type.name, "day": day},
+        )
     if override_reason.strip():
         return
     for index, check_day in enumerate(_days_to_check(place_type, day)):
@@ -158,12 +175,30 @@ def _record_override(
     )
 
 
-def _default_phase(place_type: PlaceType) -> ProgrammePhase | None:
+def _default_phase(
+    place_type: PlaceType, day: datetime.date | None = None
+) -> ProgrammePhase | None:
+    """The site's phase for ``place_type`` that ran on ``day`` (Krimpen: a
+    closed place from May 2020 is DC IIa), else any phase of that place
+    type, else the phase running on ``day``, else the first."""
     phases = list(ProgrammePhase.objects.filter(site_id=place_type.site_id))
-    for phase in phases:
-        if phase.place_type_id == place_type.pk:
-            return phase
+    running = [p for p in phases if day is None or p.runs_on(day)]
+    for candidates in (running, phases):
+        for phase in candidates:
+            if phase.place_type_id == place_type.pk:
+                return phase
+    if running:
+        return running[0]
     return phases[0] if phases else None
+
+
+def _legal_title_for(phase: ProgrammePhase | None, place_type: PlaceType) -> str:
+    """The legal title of a placement in ``phase``: the phase's own (Krimpen
+    DC II: ZBBI, DC IIa: closed regime), else the site's usual one."""
+    if phase is not None and phase.legal_title:
+        return phase.legal_title
+    definition = getattr(place_type.site, "plan_form", None)
+    return definition.default_legal_title if definition else ""
 
 
 @transaction.atomic
@@ -188,8 +223,9 @@ def stay_create(
     an intake case is given, and is refused without one. The person and
     place type rows are locked so two placements cannot both take the last
     place or place the same person twice. The stay starts in ``phase``
-    (default: the site's phase for this place type, else its first phase) and
-    gets the site's usual legal title unless ``legal_title`` is given.
+    (default: the site's phase for this place type on the placement day) and
+    gets that phase's legal title, else the site's usual one, unless
+    ``legal_title`` is given.
     """
     Person.objects.select_for_update().filter(pk=person.pk).first()
     place_type = PlaceType.objects.select_for_update().get(pk=place_type.pk)
@@ -203,9 +239,10 @@ def stay_create(
         raise ValidationError(
             {"participant": ValidationError(PARTICIPANT_NEEDS_INTAKE, code="no_intake")}
         )
+    if phase is None:
+        phase = _default_phase(place_type, placed_on)
     if legal_title is None:
-        definition = getattr(place_type.site, "plan_form", None)
-        legal_title = definition.default_legal_title if definition else ""
+        legal_title = _legal_title_for(phase, place_type)
     stay = Stay(
         site=place_type.site,
         person=person,
@@ -222,10 +259,7 @@ def stay_create(
     )
     stay.save()
     StayPhase.objects.create(
-        stay=stay,
-        phase=phase or _default_phase(place_type),
-        place_type=place_type,
-        started_on=placed_on,
+        stay=stay, phase=phase, place_type=place_type, started_on=placed_on
     )
     if capacity_override_reason.strip():
         _record_override(
@@ -287,7 +321,7 @@ def _current_phase(stay: Stay) -> StayPhase:
         # A stay made outside stay_create gets its first period here.
         current = StayPhase.objects.create(
             stay=stay,
-            phase=_default_phase(stay.place_type),
+            phase=_default_phase(stay.place_type, stay.placed_on),
             place_type=stay.place_type,
             started_on=stay.placed_on,
         )
@@ -306,8 +340,10 @@ def stay_phase_change(
 ) -> StayPhase:
     """Move a stay to another programme phase and/or place type from a date.
 
-    The new place type's capacity is checked on that date (this stay not
-    counted); an override needs a reason and is audited.
+    Refused for a phase that did not run on that date. The new place type's
+    capacity is checked on that date (this stay not counted); an override
+    needs a reason and is audited. A phase with its own legal title gives
+    the stay that title.
     """
     stay = Stay.objects.select_for_update().get(pk=stay.pk)
     _ensure_open(stay)
@@ -328,6 +364,21 @@ def stay_phase_change(
         current.place_type_id == place_type.pk
     ):
         raise ValidationError(PHASE_UNCHANGED, code="phase_unchanged")
+    if phase is not None and not phase.runs_on(started_on):
+        raise ValidationError(
+            {
+                "phase": ValidationError(
+                    PHASE_NOT_RUNNING,
+                    code="phase_not_running",
+                    params={
+                        "phase": phase.name,
+                        "day": started_on,
+                        "start": phase.valid_from or "-",
+                        "end": phase.valid_to or "-",
+                    },
+                )
+            }
+        )
     PlaceType.objects.select_for_update().get(pk=place_type.pk)
     if place_type.pk != current.place_type_id:
         _check_capacity(
@@ -344,10 +395,16 @@ def stay_phase_change(
     )
     new.full_clean()
     new.save()
-    if stay.place_type_id != place_type.pk:
+    # A phase with its own legal title (Krimpen DC IIa: closed regime) changes
+    # the stay's title from that day; the stay's history keeps the old one.
+    new_title = phase.legal_title if phase is not None else ""
+    if stay.place_type_id != place_type.pk or (
+        new_title and new_title != stay.legal_title
+    ):
         stay.place_type = place_type
+        stay.legal_title = new_title or stay.legal_title
         stay.version += 1
-        stay.save(update_fields=["place_type", "version"])
+        stay.save(update_fields=["place_type", "legal_title", "version"])
     if capacity_override_reason.strip():
         _record_override(
             actor=changed_by,
@@ -356,6 +413,55 @@ def stay_phase_change(
             reason=capacity_override_reason,
         )
     return new
+
+
+@transaction.atomic
+def stay_step_record(
+    *,
+    stay: Stay,
+    definition: StayStepDefinition,
+    occurred_on: datetime.date,
+    actor: AbstractBaseUser | None,
+) -> StayStep:
+    """Record a step of the site's process that follows the placement
+    (Amsterdam's start meeting in the PI-BW)."""
+    stay = Stay.objects.select_for_update().get(pk=stay.pk)
+    if definition.site_id != stay.site_id:
+        raise ValidationError(WRONG_SITE, code="wrong_site")
+    params = {"step": definition.name}
+    if stay.steps.filter(definition=definition).exists():
+        raise ValidationError(
+            STEP_ALREADY_RECORDED, code="step_recorded", params=params
+        )
+    if occurred_on < stay.placed_on:
+        raise ValidationError(
+            {
+                "occurred_on": ValidationError(
+                    STEP_BEFORE_PLACEMENT,
+                    code="step_before_placement",
+                    params={**params, "day": stay.placed_on},
+                )
+            }
+        )
+    if stay.ended_on is not None and occurred_on > stay.ended_on:
+        raise ValidationError(
+            {
+                "occurred_on": ValidationError(
+                    STEP_AFTER_OUTFLOW,
+                    code="step_after_outflow",
+                    params={"day": stay.ended_on},
+                )
+            }
+        )
+    step = StayStep(
+        stay=stay,
+        definition=definition,
+        occurred_on=occurred_on,
+        actor=actor if actor is not None and actor.pk else None,
+    )
+    step.full_clean()
+    step.save()
+    return step
 
 
 @transaction.atomic

@@ -6,22 +6,37 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from core.models import AuditKind
+from core.services import audit_event_record
 from partners.models import Organisation, OrganisationKind
 from trajectories.models import (
     EmployerCheck,
     Employment,
     JobSearchActivity,
     Stay,
+    WorkRule,
+    rule_check,
 )
-from trajectories.models.work import JOB_SEARCH_REASON_REQUIRED
+from trajectories.models.work import JOB_SEARCH_REASON_REQUIRED, rule_breach_text
 
 __all__ = ["JOB_SEARCH_REASON_REQUIRED"]
 
 EMPLOYER_NAME_REQUIRED = _("Give the employer's name.")
+WORK_RULES_BROKEN = _(
+    "This job does not meet the work rules of %(site)s: %(rules)s. Confirm "
+    "and give a reason to save it anyway; it then shows under Plans to do."
+)
+RULE_BREACH_NOT_CONFIRMED = _(
+    "Confirm that this job is saved although it breaks the work rules."
+)
+RULE_BREACH_REASON_REQUIRED = _(
+    "Give the reason to accept this job although it breaks the work rules."
+)
 EMPLOYER_OF_ANOTHER_SITE = _(
     "An organisation with this name is registered, but not for this site. "
     "Ask a functional administrator to add it to this site, or use another name."
@@ -71,25 +86,110 @@ def _apply(job: Employment, data: dict[str, Any]) -> None:
             setattr(job, name, value.strip() if isinstance(value, str) else value)
 
 
+def broken_work_rules(job: Employment) -> list[str]:
+    """What the site's work rules ask that ``job`` does not have (one query)."""
+    placed_on = job.stay.placed_on
+    return [
+        rule_breach_text(rule, job, placed_on)
+        for rule in WorkRule.objects.filter(site_id=job.stay.site_id)
+        if not rule_check(rule, job, placed_on)
+    ]
+
+
+def _check_work_rules(
+    job: Employment,
+    *,
+    confirm_rule_breach: bool,
+    rule_breach_reason: str,
+    actor: AbstractBaseUser | None,
+) -> None:
+    """A job against the site's work rules is saved only with an explicit
+    confirmation and a reason, which is audited; a job within the rules
+    keeps no reason."""
+    broken = broken_work_rules(job)
+    reason = rule_breach_reason.strip()
+    if not broken:
+        job.rule_breach_reason = ""
+        return
+    if not confirm_rule_breach or not reason:
+        errors: dict[str, list[ValidationError]] = {
+            NON_FIELD_ERRORS: [
+                ValidationError(
+                    WORK_RULES_BROKEN,
+                    code="work_rule_breach",
+                    params={"site": job.stay.site.name, "rules": "; ".join(broken)},
+                )
+            ]
+        }
+        if not confirm_rule_breach:
+            errors["confirm_rule_breach"] = [
+                ValidationError(RULE_BREACH_NOT_CONFIRMED, code="not_confirmed")
+            ]
+        if not reason:
+            errors["rule_breach_reason"] = [
+                ValidationError(RULE_BREACH_REASON_REQUIRED, code="reason_required")
+            ]
+        raise ValidationError(errors)
+    if reason != job.rule_breach_reason:
+        audit_event_record(
+            actor=actor,
+            kind=AuditKind.OVERRIDE,
+            site=job.stay.site,
+            summary=f"job against the work rules of {job.stay.site.code}",
+            details={"stay": job.stay_id, "broken": broken, "reason": reason},
+        )
+    job.rule_breach_reason = reason
+
+
 @transaction.atomic
 def employment_record(
-    *, stay: Stay, employer_name: str, data: dict[str, Any]
+    *,
+    stay: Stay,
+    employer_name: str,
+    data: dict[str, Any],
+    confirm_rule_breach: bool = False,
+    rule_breach_reason: str = "",
+    actor: AbstractBaseUser | None = None,
 ) -> Employment:
-    """Record a job; paid / unpaid / volunteer is required, never unknown."""
+    """Record a job; paid / unpaid / volunteer is required, never unknown.
+
+    A job that breaks the site's work rules (Middelburg: 24 hours a week,
+    verifiable, within travel distance; Rotterdam: 26 hours a week for at
+    least three months) needs ``confirm_rule_breach`` and a reason.
+    """
     job = Employment(stay=stay, employer=employer_for(name=employer_name, stay=stay))
     _apply(job, data)
     job.full_clean()
+    _check_work_rules(
+        job,
+        confirm_rule_breach=confirm_rule_breach,
+        rule_breach_reason=rule_breach_reason,
+        actor=actor,
+    )
     job.save()
     return job
 
 
 @transaction.atomic
 def employment_update(
-    *, job: Employment, employer_name: str, data: dict[str, Any]
+    *,
+    job: Employment,
+    employer_name: str,
+    data: dict[str, Any],
+    confirm_rule_breach: bool = False,
+    rule_breach_reason: str = "",
+    actor: AbstractBaseUser | None = None,
 ) -> Employment:
+    """Change a job; the work rules are checked again as for a new one."""
     job.employer = employer_for(name=employer_name, stay=job.stay)
     _apply(job, data)
     job.full_clean()
+    _check_work_rules(
+        job,
+        confirm_rule_breach=confirm_rule_breach,
+        rule_breach_reason=rule_breach_reason,
+        actor=actor,
+    )
     job.save()
     return job
 
