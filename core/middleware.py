@@ -7,6 +7,10 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
+
+from core import request_context
+from core.client_address import client_address
 
 
 class ChosenLanguageMiddleware(LocaleMiddleware):
@@ -71,3 +75,45 @@ class SessionIdleTimeoutMiddleware:
             if now - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
                 session[self.KEY] = now  # marks it modified: saved, expiry reset
         return self.get_response(request)
+
+
+class AccessContextMiddleware:
+    """Per request: the client's address for the audit log; after the view,
+    the read-access log of the people whose data the response showed (one
+    insert); and ``Cache-Control: no-store`` on every page, since any page of
+    the application may hold personal data.
+
+    Install after ``AuthenticationMiddleware``. Only a response that showed
+    something (200) is logged: a refused, missing or redirected request
+    showed nothing.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        address = client_address(request)
+        token = request_context.open_context(address)
+        try:
+            response = self.get_response(request)
+            context = request_context.current()
+            user = getattr(request, "user", None)
+            if (
+                context is not None
+                and context.reads
+                and response.status_code == 200
+                and user is not None
+                and user.is_authenticated
+            ):
+                from core.read_log import read_access_record
+
+                read_access_record(
+                    user=user,
+                    path=request.get_full_path(),
+                    address=address,
+                    reads=context.reads,
+                )
+        finally:
+            request_context.close_context(token)
+        add_never_cache_headers(response)
+        return response

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -20,7 +21,9 @@ from core.models import (
     Membership,
     Person,
     Site,
+    UserSession,
 )
+from core.request_context import current_address
 
 PERSON_DUPLICATE = _(
     "This person is already registered at this site. Open the existing record "
@@ -44,15 +47,18 @@ def audit_event_record(
     site: Site | None = None,
     details: dict[str, Any] | None = None,
     username: str = "",
+    site_id: int | None = None,
 ) -> AuditEvent:
-    """Append one event to the audit log."""
+    """Append one event to the audit log, with the client's address when it
+    happens during a request."""
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.pk else None,
         actor_username=username or (actor.get_username() if actor else ""),
         kind=kind,
         summary=summary[:300],
-        site=site,
+        site_id=site.pk if site is not None else site_id,
         details=details or {},
+        address=current_address(),
     )
 
 
@@ -260,3 +266,21 @@ def functional_admin_enable(*, user: AbstractBaseUser) -> None:
     user.is_staff = True
     user.save(update_fields=["is_staff"])
     user.groups.add(functional_admin_group_sync())
+
+
+def user_session_start(
+    *, user: AbstractBaseUser, session_key: str, user_agent: str = ""
+) -> UserSession | None:
+    """Remember a new login session so its user can see and end it."""
+    session = Session.objects.filter(session_key=session_key).first()
+    if session is None:  # a session backend without database rows
+        return None
+    user_session, _created = UserSession.objects.update_or_create(
+        session=session,
+        defaults={
+            "user": user,
+            "address": current_address(),
+            "user_agent": user_agent,
+        },
+    )
+    return user_session

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.AccessContextMiddleware",
     "core.middleware.SessionIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -143,6 +144,9 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The client's own address, also behind the proxy (TRUSTED_PROXIES), so one
+# attacker cannot lock a colleague out from the whole building.
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_address"
 
 # SESSIONS: expire after inactivity, because screens with case data are
 # left open on shared office machines.
@@ -167,6 +171,11 @@ SECURE_PROXY_SSL_HEADER = (
     if env.bool("BEHIND_TLS_PROXY", default=False)
     else None
 )
+# Addresses (or networks) of the reverse proxies in front of the app. Only a
+# request from one of them has its client address read from X-Forwarded-For
+# (core/client_address.py); the login lockout, the audit log and the
+# read-access log use that address.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 # Content Security Policy (django-csp): only this origin's own scripts,
 # styles and images; no inline script or style attribute anywhere (a test
 # in tests/hardening checks the templates). The data: image is the empty
