@@ -46,6 +46,12 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def _versioned_only_when_editing(form: forms.ModelForm) -> None:
+    """A new record has no version to compare: its form carries none."""
+    if not form.instance.pk:
+        del form.fields[VERSION_FIELD]
+
+
 class ServiceValidatedModelForm(forms.ModelForm):
     def _post_clean(self) -> None:
         """Skip model validation here: the service runs ``full_clean`` and its
@@ -213,7 +219,7 @@ class PlanForm(VersionedFormMixin, ServiceValidatedModelForm):
         return {k: v for k, v in self.cleaned_data.items() if k != VERSION_FIELD}
 
 
-class GoalForm(ServiceValidatedModelForm):
+class GoalForm(VersionedFormMixin, ServiceValidatedModelForm):
     class Meta:
         model = Goal
         fields = ["domain", "description", "target_date", "status"]
@@ -225,9 +231,10 @@ class GoalForm(ServiceValidatedModelForm):
     def __init__(self, *args: Any, definition: PlanFormDefinition, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["domain"].queryset = definition.domains.all()
+        _versioned_only_when_editing(self)
 
 
-class ActivityForm(ServiceValidatedModelForm):
+class ActivityForm(VersionedFormMixin, ServiceValidatedModelForm):
     class Meta:
         model = Activity
         fields = [
@@ -250,6 +257,7 @@ class ActivityForm(ServiceValidatedModelForm):
         self.fields[
             "responsible_organisation"
         ].queryset = Organisation.objects.for_site(site).order_by("name")
+        _versioned_only_when_editing(self)
 
 
 class ReviewForm(ServiceValidatedModelForm):
@@ -259,7 +267,7 @@ class ReviewForm(ServiceValidatedModelForm):
         widgets = {"held_on": DateInput(), "next_review_on": DateInput()}
 
 
-class EmploymentForm(ServiceValidatedModelForm):
+class EmploymentForm(VersionedFormMixin, ServiceValidatedModelForm):
     employer_name = forms.CharField(label=_("employer"), max_length=200)
     pay_kind = forms.ChoiceField(
         label=_("paid / unpaid / volunteer"),
@@ -303,6 +311,7 @@ class EmploymentForm(ServiceValidatedModelForm):
             self.initial["continued_after_outflow"] = (
                 self.instance.continued_after_outflow
             )
+        _versioned_only_when_editing(self)
 
 
 class EmployerCheckForm(ServiceValidatedModelForm):

@@ -221,6 +221,9 @@ class Goal(models.Model):
         _("status"), max_length=20, choices=GoalStatus.choices, default=GoalStatus.OPEN
     )
 
+    # Optimistic locking (core.concurrency): bumped by every service save.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
     objects = SiteScopedQuerySet.as_manager()
     history = HistoricalRecords()
 
@@ -268,6 +271,9 @@ class Activity(models.Model):
     due_on = models.DateField(_("due date"), null=True, blank=True)
     done_on = models.DateField(_("done on"), null=True, blank=True)
     not_done_reason = models.TextField(_("reason it was not done"), blank=True)
+
+    # Optimistic locking (core.concurrency): bumped by every service save.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = SiteScopedQuerySet.as_manager()
     history = HistoricalRecords()

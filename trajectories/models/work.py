@@ -84,6 +84,9 @@ class Employment(models.Model):
         help_text=_("E.g. working times, how the KV checks attendance."),
     )
 
+    # Optimistic locking (core.concurrency): bumped by every service save.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
     objects = SiteScopedQuerySet.as_manager()
     history = HistoricalRecords()
 

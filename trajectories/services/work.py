@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import versioned_save
 from partners.models import Organisation, OrganisationKind
 from trajectories.models import (
     EmployerCheck,
@@ -85,13 +86,22 @@ def employment_record(
 
 @transaction.atomic
 def employment_update(
-    *, job: Employment, employer_name: str, data: dict[str, Any]
+    *,
+    job: Employment,
+    employer_name: str,
+    data: dict[str, Any],
+    expected_version: int | None = None,
 ) -> Employment:
+    """Change a job; refused with ``ConcurrentEditError`` when someone else
+    saved it after ``expected_version``."""
     job.employer = employer_for(name=employer_name, stay=job.stay)
     _apply(job, data)
     job.full_clean()
-    job.save()
-    return job
+    return versioned_save(
+        instance=job,
+        fields=("employer", *EMPLOYMENT_EDITABLE_FIELDS),
+        expected_version=expected_version,
+    )
 
 
 @transaction.atomic
