@@ -54,3 +54,12 @@ def login_only(view: View) -> View:
 
     wrapper.kv_roles = None  # type: ignore[attr-defined]
     return wrapper
+
+
+def public(view: View) -> View:
+    """A view anyone may open without logging in (setting a password from a
+    one-time link). The permission matrix checks it refuses nothing it
+    should not and never fails."""
+    view.kv_roles = None  # type: ignore[attr-defined]
+    view.kv_public = True  # type: ignore[attr-defined]
+    return view

@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Sites, people and access")
     reference_loaders = ["core.reference.sites_load"]
     demo_steps = ["core.demo.seed_users", "core.demo.seed_people"]
+    subject_access_sections = ["core.subject_access.person_sections"]
 
     def ready(self) -> None:
         from core import lookups, receivers  # noqa: F401

@@ -4,8 +4,10 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
+from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
@@ -117,3 +119,46 @@ class AccessContextMiddleware:
             request_context.close_context(token)
         add_never_cache_headers(response)
         return response
+
+
+class SecondFactorMiddleware:
+    """While a login still needs its second factor (``core.two_factor``),
+    every page leads to the verification page, or to enrolment for a user
+    without a device. Install after django-otp's ``OTPMiddleware``.
+
+    Costs nothing for a session that is done: the login marks the session,
+    the second factor clears the mark.
+    """
+
+    OPEN_URL_NAMES = frozenset(
+        {
+            "core:two_factor_verify",
+            "core:two_factor_setup",
+            "logout",
+            "login",
+            "set_language",
+        }
+    )
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from core import two_factor
+
+        step = request.session.get(two_factor.PENDING_SESSION_KEY)
+        if step and request.user.is_authenticated and not request.user.is_verified():
+            try:
+                name = resolve(request.path_info).view_name
+            except Resolver404:
+                name = ""
+            if name not in self.OPEN_URL_NAMES:
+                target = (
+                    "core:two_factor_verify"
+                    if step == two_factor.VERIFY
+                    else "core:two_factor_setup"
+                )
+                return redirect_to_login(
+                    request.get_full_path(), login_url=reverse(target)
+                )
+        return self.get_response(request)

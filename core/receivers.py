@@ -15,6 +15,7 @@ from django.dispatch import receiver
 
 from core.models import AuditKind
 from core.services import audit_event_record, user_session_start
+from core.two_factor import PENDING_SESSION_KEY, pending_step
 
 USER_AGENT_LENGTH = 300
 
@@ -23,7 +24,12 @@ USER_AGENT_LENGTH = 300
 def _audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     audit_event_record(actor=user, kind=AuditKind.LOGIN, summary="login")
     session = getattr(request, "session", None)
-    if session is not None and session.session_key:
+    if session is None:
+        return
+    step = pending_step(user)
+    if step:
+        session[PENDING_SESSION_KEY] = step
+    if session.session_key:
         user_session_start(
             user=user,
             session_key=session.session_key,

@@ -9,7 +9,10 @@ An app's config may define:
 - ``nav_items``: ``(url_name, label, roles)`` menu entries;
 - ``home_sections``, ``person_sections``, ``site_sections``: dotted paths of
   ``section(request, obj) -> Section | None`` functions that add a block to the
-  home page, the person page or the site page.
+  home page, the person page or the site page;
+- ``subject_access_sections``: dotted paths of
+  ``sections(person) -> list[core.subject_access.Section]`` functions that add
+  the app's records of a person to their data-subject access document.
 
 Sections are plain data (template name and context), built by the app's own
 selectors, so pages stay thin and apps never edit each other's templates.

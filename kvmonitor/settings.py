@@ -50,6 +50,9 @@ THIRD_PARTY_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 LOCAL_APPS = [
     "core",
@@ -71,7 +74,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "core.middleware.AccessContextMiddleware",
+    "core.middleware.SecondFactorMiddleware",
     "core.middleware.SessionIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -147,6 +152,31 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # The client's own address, also behind the proxy (TRUSTED_PROXIES), so one
 # attacker cannot lock a colleague out from the whole building.
 AXES_CLIENT_IP_CALLABLE = "core.client_address.client_address"
+
+# SECOND FACTOR (django-otp, core/two_factor.py): an authenticator app (TOTP)
+# with backup codes. Roles listed here (casemanager, project_leader,
+# researcher, functional_admin, and superuser) may log in with a password
+# alone; by default none when DEBUG is off, all in development and the demo.
+KV_TWO_FACTOR_EXEMPT_ROLES = env.list(
+    "KV_TWO_FACTOR_EXEMPT_ROLES",
+    default=(
+        ["casemanager", "project_leader", "researcher", "functional_admin", "superuser"]
+        if DEBUG
+        else []
+    ),
+)
+OTP_TOTP_ISSUER = "KV Monitor"
+# A new code may be tried after 1, 2, 4, 8 ... seconds after failures.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+# PASSWORDS: a functional administrator hands a one-time link to set a
+# password; it works once and for this long. With e-mail configured
+# (KV_PASSWORD_RESET_BY_EMAIL) the link can be e-mailed and users can ask
+# for one themselves from the login page.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_SECONDS", default=72 * 3600)
+KV_PASSWORD_RESET_BY_EMAIL = env.bool("KV_PASSWORD_RESET_BY_EMAIL", default=False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="kvmonitor@localhost")
 
 # SESSIONS: expire after inactivity, because screens with case data are
 # left open on shared office machines.
@@ -237,6 +267,11 @@ STORAGES = {
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 
 # TABLES
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"

@@ -9,6 +9,12 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "False")
 os.environ.setdefault(
     "STATICFILES_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage"
 )
+# Tests log in with force_login; the second factor has its own tests
+# (tests/core/test_two_factor.py), which require it for every role.
+os.environ.setdefault(
+    "KV_TWO_FACTOR_EXEMPT_ROLES",
+    "casemanager,project_leader,researcher,functional_admin,superuser",
+)
 
 from kvmonitor.settings import *  # noqa: F403
 
