@@ -306,4 +306,6 @@ KV_RETENTION_YEARS = {
     "person": env.int("KV_RETENTION_PERSON_YEARS", default=2),
     # audit-log event (user and details removed), from the event
     "audit_event": env.int("KV_RETENTION_AUDIT_EVENT_YEARS", default=7),
+    # read-access log row (who looked at whose file; deleted), from the read
+    "read_access": env.int("KV_RETENTION_READ_ACCESS_YEARS", default=5),
 }
