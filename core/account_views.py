@@ -26,7 +26,7 @@ from core.accounts import (
     user_session_end,
 )
 from core.models import AuditKind, UserSession
-from core.services import audit_event_record
+from core.services import audit_event_record, user_session_start
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -55,7 +55,17 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
+        kept = UserSession.objects.filter(
+            session_id=request.session.session_key
+        ).first()
+        # The session gets a new key (and so a new row): keep it in the list.
         update_session_auth_hash(request, user)
+        user_session_start(
+            user=user,
+            session_key=request.session.session_key,
+            user_agent=kept.user_agent if kept else "",
+            started_at=kept.started_at if kept else None,
+        )
         password_changed_record(
             user=user,
             keep_session_key=request.session.session_key,

@@ -12,6 +12,7 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import versioned_save
@@ -194,6 +195,39 @@ def membership_grant(
     return membership
 
 
+def _membership_values(membership: Membership) -> dict[str, str]:
+    return {
+        "user": membership.user.get_username(),
+        "site": membership.site.code,
+        "role": membership.role,
+        "job_title": membership.job_title,
+    }
+
+
+@transaction.atomic
+def membership_change(
+    *, membership: Membership, changed_by: AbstractBaseUser | None
+) -> Membership:
+    """Save a changed role (user, site, role or job title), logged as a
+    permission change with the old and new values."""
+    stored = Membership.objects.select_related("user", "site").get(pk=membership.pk)
+    before = _membership_values(stored)
+    membership.full_clean()
+    membership.save()
+    after = _membership_values(membership)
+    if before != after:
+        audit_event_record(
+            actor=changed_by,
+            kind=AuditKind.PERMISSION_CHANGE,
+            site=membership.site,
+            summary=f"changed {before['role']} at {before['site']} of "
+            f"{before['user']} to {after['role']} at {after['site']} of "
+            f"{after['user']}",
+            details={"old": before, "new": after},
+        )
+    return membership
+
+
 @transaction.atomic
 def membership_revoke(
     *, membership: Membership, revoked_by: AbstractBaseUser | None
@@ -236,16 +270,26 @@ def functional_admin_group_sync() -> Group:
     """The admin group of functional administrators: reference data only.
 
     They get full rights on every model in the admin that is not case data
-    (case models declare ``person_lookup``), and view rights on users and the
-    audit log; login-throttling records stay with superusers.
+    (case models declare ``person_lookup``) and belongs to sites, and view
+    rights on users and the audit log; rows without a site (login
+    throttling, second-factor devices, groups) stay with superusers.
     """
     from django.contrib import admin
 
+    from core.admin_scoping import superuser_only
+
     group, _created = Group.objects.get_or_create(name=FUNCTIONAL_ADMIN_GROUP)
     permissions = []
-    for model in admin.site._registry:
+    # Inline rows (a site's status periods, a table's responsibilities) are
+    # edited on their parent's page and need their own permissions.
+    administered = [
+        (model, type(model_admin))
+        for parent, model_admin in admin.site._registry.items()
+        for model in [parent, *(inline.model for inline in model_admin.inlines)]
+    ]
+    for model, admin_class in dict(administered).items():
         label = model._meta.label_lower
-        if hasattr(model, "person_lookup") or model._meta.app_label == "axes":
+        if hasattr(model, "person_lookup") or superuser_only(model, admin_class):
             continue
         content_type = ContentType.objects.get_for_model(model)
         actions = ["view"] if label in READ_ONLY_ADMIN_MODELS else None
@@ -269,7 +313,11 @@ def functional_admin_enable(*, user: AbstractBaseUser) -> None:
 
 
 def user_session_start(
-    *, user: AbstractBaseUser, session_key: str, user_agent: str = ""
+    *,
+    user: AbstractBaseUser,
+    session_key: str,
+    user_agent: str = "",
+    started_at: datetime.datetime | None = None,
 ) -> UserSession | None:
     """Remember a new login session so its user can see and end it."""
     session = Session.objects.filter(session_key=session_key).first()
@@ -281,6 +329,7 @@ def user_session_start(
             "user": user,
             "address": current_address(),
             "user_agent": user_agent,
+            "started_at": started_at or timezone.now(),
         },
     )
     return user_session

@@ -73,7 +73,11 @@ def model_section(
     reads them (choice labels, related objects by name)."""
     model = queryset.model
     skipped = {"version", *exclude}
-    fields = [f for f in model._meta.concrete_fields if f.name not in skipped]
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if f.name not in skipped and not f.primary_key
+    ]
     related = [f.name for f in fields if f.is_relation]
     rows = [
         [_readable(row, f) for f in fields]
@@ -276,6 +280,6 @@ def person_model_sections(app_label: str, person: Person) -> list[Section]:
         lookup = getattr(model, "person_lookup", None)
         if lookup is None or hasattr(model, "instance_type"):  # history tables
             continue
-        rows = model._default_manager.filter(**{lookup: person})
+        rows = model._default_manager.filter(**{lookup: person.pk})
         sections.append(model_section(rows))
     return sections
