@@ -209,3 +209,22 @@ def test_role_assignment_in_the_admin_offers_own_sites_people_and_uses_the_servi
     assert [e.summary.split()[0] for e in events] == ["granted", "changed"]
     assert events[1].details["old"]["role"] == "researcher"
     assert events[1].details["new"]["role"] == "project_leader"
+
+
+def test_the_audit_log_page_shows_old_and_new_values(client, reference, beheer_almelo):
+    own = OrganisationFactory(
+        name="Oude naam", kind="care", sites=[reference["almelo"]]
+    )
+    client.force_login(beheer_almelo)
+    client.post(
+        reverse("admin:partners_organisation_change", args=[own.pk]),
+        {
+            "name": "Nieuwe naam",
+            "kind": "care",
+            "sites": [reference["almelo"].pk],
+            "contacts-TOTAL_FORMS": "0",
+            "contacts-INITIAL_FORMS": "0",
+        },
+    )
+    body = client.get(reverse("core:audit_log")).content.decode()
+    assert "Oude naam &rarr; Nieuwe naam" in body
