@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 
 from core import history
 from core.models import AuditKind, Person, ReadAccess, SubjectAccessDisclosure
@@ -33,6 +34,7 @@ from core.services import audit_event_record
 # such a cell gets a leading apostrophe (shown as text, never evaluated).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SHEET_NAME_LENGTH = 31
+BOLD = Font(bold=True)
 SHEET_NAME_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
 
 
@@ -217,7 +219,7 @@ def subject_access_workbook(
         header = []
         for column in section.columns:
             cell = WriteOnlyCell(sheet, value=cell_value(column))
-            cell.font = cell.font.copy(bold=True)
+            cell.font = BOLD
             header.append(cell)
         sheet.append(header)
         for row in section.rows:
