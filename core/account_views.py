@@ -145,6 +145,7 @@ def two_factor_setup_view(request: HttpRequest) -> HttpResponse:
         key = two_factor.new_totp_key()
         request.session[two_factor.SETUP_KEY_SESSION_KEY] = key
     form = CodeForm(request.POST or None)
+    form.fields["code"].help_text = ""  # backup codes come after this step
     if request.method == "POST" and form.is_valid():
         if two_factor.totp_code_matches(key=key, code=form.cleaned_data["code"]):
             device, codes = two_factor.two_factor_enrol(user=user, key=key)
