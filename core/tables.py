@@ -8,8 +8,8 @@ from core.models import Person
 
 class BaseTable(tables.Table):
     class Meta:
-        template_name = "django_tables2/table.html"
-        attrs = {"class": "table"}
+        template_name = "partials/_table.html"
+        attrs = {"class": "table stack"}
         empty_text = _("Nothing to show.")
 
 
