@@ -12,9 +12,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from core.concurrency import versioned_save
 from core.models import (
+    AUDIT_MESSAGE_KEY,
     AuditEvent,
     AuditKind,
     Membership,
@@ -45,15 +47,27 @@ def audit_event_record(
     site: Site | None = None,
     details: dict[str, Any] | None = None,
     username: str = "",
+    params: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the audit log."""
+    """Append one event to the audit log.
+
+    ``summary`` is a message marked with ``gettext_noop`` and ``params`` its
+    values (plain JSON: names, numbers, codes). The log shows it in the
+    reader's language (``AuditEvent.summary_text``); the English text is kept
+    in ``summary`` for searching and for tools.
+    """
+    details = dict(details or {})
+    text = str(summary)
+    if params is not None:
+        details[AUDIT_MESSAGE_KEY] = {"text": text, "params": params}
+        text = text % params
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.pk else None,
         actor_username=username or (actor.get_username() if actor else ""),
         kind=kind,
-        summary=summary[:300],
+        summary=text[:300],
         site=site,
-        details=details or {},
+        details=details,
     )
 
 
@@ -183,7 +197,8 @@ def membership_grant(
             actor=granted_by,
             kind=AuditKind.PERMISSION_CHANGE,
             site=site,
-            summary=f"granted {role} at {site.code} to {user.get_username()}",
+            summary=gettext_noop("Role %(role)s at %(site)s given to %(user)s"),
+            params={"role": role, "site": site.name, "user": user.get_username()},
             details={"user": user.get_username(), "role": role, "granted": True},
         )
     return membership
@@ -197,10 +212,12 @@ def membership_revoke(
         actor=revoked_by,
         kind=AuditKind.PERMISSION_CHANGE,
         site=membership.site,
-        summary=(
-            f"revoked {membership.role} at {membership.site.code} "
-            f"from {membership.user.get_username()}"
-        ),
+        summary=gettext_noop("Role %(role)s at %(site)s taken from %(user)s"),
+        params={
+            "role": membership.role,
+            "site": membership.site.name,
+            "user": membership.user.get_username(),
+        },
         details={
             "user": membership.user.get_username(),
             "role": membership.role,

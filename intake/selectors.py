@@ -485,3 +485,19 @@ def case_changes_since(
                 )
             )
     return changes
+
+
+def process_versions_for_site(*, site: Site) -> list[IntakeProcessVersion]:
+    """The site's intake process versions, newest first, each stage carrying
+    ``required_names``: the names of the stages it waits for."""
+    processes = list(
+        IntakeProcessVersion.objects.filter(site=site)
+        .prefetch_related("stages", "entry_routes")
+        .order_by("-version")
+    )
+    for process in processes:
+        stages = list(process.stages.all())
+        names = {stage.code: stage.name for stage in stages}
+        for stage in stages:
+            stage.required_names = [names.get(code, code) for code in stage.requires]
+    return processes

@@ -41,10 +41,15 @@ from intake.forms import (
 from intake.models import (
     IntakeCase,
     IntakeOutcome,
-    IntakeProcessVersion,
     StageKind,
 )
-from intake.selectors import case_list, case_stage_statuses, funnel_for_site, worklist
+from intake.selectors import (
+    case_list,
+    case_stage_statuses,
+    funnel_for_site,
+    process_versions_for_site,
+    worklist,
+)
 from intake.tables import IntakeCaseTable
 
 
@@ -388,11 +393,7 @@ def funnel_view(request: HttpRequest, site_code: str) -> HttpResponse:
 @role_required(REFERENCE_ROLES)
 def process_view(request: HttpRequest, site_code: str) -> HttpResponse:
     site = get_visible_or_404(Site, request.user, REFERENCE_ROLES, code=site_code)
-    processes = (
-        IntakeProcessVersion.objects.filter(site=site)
-        .prefetch_related("stages", "entry_routes")
-        .order_by("-version")
-    )
+    processes = process_versions_for_site(site=site)
     return render(
         request, "intake/process.html", {"site": site, "processes": processes}
     )

@@ -21,6 +21,7 @@ from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 from core.models import CapacityPeriod, Person, PlaceType, Site
 from core.scoping import CASE_READ_ROLES
@@ -475,6 +476,22 @@ def jobs_during(
 # Person timeline --------------------------------------------------------------
 
 
+# What each kind of timeline entry is called on the page.
+TIMELINE_KINDS = {
+    "intake": _("intake"),
+    "stay": _("placement"),
+    "outflow": _("outflow"),
+    "phase": _("phase"),
+    "location": _("location"),
+    "incident": _("incident"),
+    "plan": _("plan"),
+    "activity": _("activity"),
+    "review": _("progress review"),
+    "work": _("work"),
+    "measurement": _("measurement"),
+}
+
+
 @dataclass
 class TimelineEntry:
     day: datetime.date
@@ -482,6 +499,10 @@ class TimelineEntry:
     title: str
     detail: str = ""
     url: str = ""
+
+    @property
+    def kind_label(self) -> str:
+        return str(TIMELINE_KINDS.get(self.kind, self.kind))
 
 
 def _url(name: str, pk: int) -> str:
