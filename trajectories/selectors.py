@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import CapacityPeriod, Person, PlaceType, Site
 from core.scoping import CASE_READ_ROLES
+from partners.models import CaseRole
 from partners.selectors import ConsentWarning, consent_warnings_for
 from trajectories.models import (
     Activity,
@@ -34,6 +35,7 @@ from trajectories.models import (
     IndividualPlan,
     LocationPeriod,
     LocationStatus,
+    PlanFormDefinition,
     Review,
     Stay,
     StayPhase,
@@ -718,4 +720,42 @@ def plan_detail_data(plan: IndividualPlan) -> dict[str, Any]:
         "versions": list(
             plan.history.select_related("history_user").order_by("-history_id")[:20]
         ),
+    }
+
+
+def plan_shown_fields(
+    plan: IndividualPlan, definition: PlanFormDefinition | None
+) -> list[tuple[str, Any]]:
+    """(label, value) of the fields the site's plan form shows, in its order."""
+    return [
+        (
+            spec.get("label") or plan._meta.get_field(spec["name"]).verbose_name,
+            getattr(plan, spec["name"]),
+        )
+        for spec in (definition.field_specs() if definition else [])
+    ]
+
+
+def plan_document(plan: IndividualPlan) -> dict[str, Any]:
+    """The plan as its site's form prints it for signature: the site's plan
+    name and author, its fields, the goals with their activities and
+    responsible partners, the person's current partner roles, and a signature
+    line for each person the form names."""
+    stay = plan.stay
+    definition = PlanFormDefinition.objects.filter(site_id=stay.site_id).first()
+    roles = (
+        CaseRole.objects.filter(person_id=stay.person_id, ended_on__isnull=True)
+        .select_related("organisation", "contact")
+        .order_by("started_on")
+    )
+    return {
+        "plan": plan,
+        "stay": stay,
+        "person": stay.person,
+        "site": stay.site,
+        "definition": definition,
+        "shown_fields": plan_shown_fields(plan, definition),
+        "goals": plan_detail_data(plan)["goals"],
+        "partner_roles": list(roles),
+        "signatories": definition.signatories if definition else [],
     }

@@ -19,6 +19,7 @@ from core.scoping import Role
 from intake import services as intake_services
 from tests.factories import TEST_PASSWORD, PersonFactory, SiteFactory, user_with_role
 from tests.world import build_world
+from trajectories.models import PlanFormDefinition
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,6 +33,9 @@ def pages(db):
     almelo = Site.objects.get(code="almelo")
     own = SiteFactory(code="eigen", name="KV Eigen met een lange naam voor de test")
     world = build_world(own, "Langenaam")
+    PlanFormDefinition.objects.filter(site=own).update(
+        signatories=["de gedetineerde", "de casemanager", "de groepswerker"]
+    )
     process = intake_services.process_on(site=almelo, day=datetime.date(2021, 6, 1))
     almelo_case = intake_services.case_open(
         site=almelo,
@@ -56,6 +60,7 @@ def pages(db):
             reverse("intake:case_detail", args=[almelo_case.pk]),
             reverse("trajectories:stay_detail", args=[stay]),
             reverse("trajectories:plan_detail", args=[world["plan_pk"]]),
+            reverse("trajectories:plan_print", args=[world["plan_pk"]]),
             reverse("trajectories:person_timeline", args=[person]),
         ],
         "pl": [
@@ -97,3 +102,21 @@ def test_pages_fit_the_screen_without_sideways_scrolling(
                 too_wide.append((username, url, scroll_width))
         context.close()
     assert too_wide == []
+
+
+def test_the_plan_prints_without_navigation_and_buttons(browser, live_server, pages):
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    _log_in(page, live_server, "cm")
+    plan_url = next(url for url in pages["cm"] if url.endswith("/print/"))
+    page.goto(f"{live_server.url}{plan_url.removesuffix('print/')}")
+    with page.expect_navigation():
+        page.click("#plan-print")
+    page.emulate_media(media="print")
+    assert page.locator("#plan-document").is_visible()
+    assert page.locator("#doc-signatures").is_visible()
+    for chrome in ("header.topbar", "footer.footer", "#print-button", "#pdf-link"):
+        assert not page.locator(chrome).is_visible(), chrome
+    page.emulate_media(media="screen")
+    assert page.locator("#print-button").is_visible()
+    context.close()

@@ -91,6 +91,15 @@ class PlanFormDefinition(models.Model):
         _("signed agreement required"), default=False
     )
     description = models.TextField(_("description"), blank=True)
+    signatories = models.JSONField(
+        _("signatories"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Who signs the printed plan, one signature line each, as the site's "
+            "form names them."
+        ),
+    )
     fields = models.JSONField(
         _("fields"),
         default=list,
