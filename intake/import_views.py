@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -23,7 +24,7 @@ from intake.importers import (
     template_xlsx,
 )
 from intake.models import ImportBatch, ImportKind, ImportStatus
-from intake.selectors import sites_without_lists
+from intake.selectors import import_opened_cases, sites_without_lists
 
 
 @role_required(CASE_WRITE_ROLES)
@@ -91,9 +92,14 @@ def import_detail_view(request: HttpRequest, import_pk: int) -> HttpResponse:
         if batch.status == ImportStatus.PREVIEW and batch.file
         else None
     )
-    return render(
-        request, "intake/import_detail.html", {"batch": batch, "check": check}
-    )
+    context = {
+        "batch": batch,
+        "check": check,
+        "page": Paginator(import_opened_cases(batch), 100).get_page(
+            request.GET.get("page")
+        ),
+    }
+    return render(request, "intake/import_detail.html", context)
 
 
 @role_required(CASE_WRITE_ROLES)

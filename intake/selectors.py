@@ -10,11 +10,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import FieldChange
 from core.models import Person, Site
+from core.registry import PersonStatus
 from core.scoping import CASE_READ_ROLES
 from intake.filters import IntakeCaseFilter
 from intake.models import (
@@ -23,6 +25,7 @@ from intake.models import (
     CriterionCheck,
     EndReasonCode,
     EntryRoute,
+    ImportBatch,
     IntakeCase,
     IntakeOutcome,
     IntakeProcessVersion,
@@ -501,3 +504,31 @@ def process_versions_for_site(*, site: Site) -> list[IntakeProcessVersion]:
         for stage in stages:
             stage.required_names = [names.get(code, code) for code in stage.requires]
     return processes
+
+
+def person_statuses() -> list[PersonStatus]:
+    """What the intake says about a person, for the person list."""
+    cases = IntakeCase.objects.filter(person=OuterRef("pk"))
+    return [
+        PersonStatus(
+            "in_intake",
+            _("in intake"),
+            40,
+            Exists(cases.filter(outcome=IntakeOutcome.OPEN)),
+        ),
+        PersonStatus(
+            "intake_ended",
+            _("intake ended"),
+            10,
+            Exists(
+                cases.exclude(outcome__in=[IntakeOutcome.OPEN, IntakeOutcome.PLACED])
+            ),
+        ),
+    ]
+
+
+def import_opened_cases(batch: ImportBatch) -> QuerySet[IntakeCase]:
+    """The intake cases a list import opened, by name."""
+    return batch.cases.select_related("person").order_by(
+        "person__last_name", "person__first_name"
+    )

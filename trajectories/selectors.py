@@ -19,11 +19,21 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.models import CapacityPeriod, Person, PlaceType, Site
+from core.registry import PersonStatus
 from core.scoping import CASE_READ_ROLES
 from partners.models import CaseRole
 from partners.selectors import ConsentWarning, consent_warnings_for
@@ -759,3 +769,14 @@ def plan_document(plan: IndividualPlan) -> dict[str, Any]:
         "partner_roles": list(roles),
         "signatories": definition.signatories if definition else [],
     }
+
+
+def person_statuses() -> list[PersonStatus]:
+    """What the stays say about a person, for the person list."""
+    stays = Stay.objects.filter(person=OuterRef("pk"))
+    return [
+        PersonStatus("in_kv", _("in the KV"), 50, Exists(stays.filter(ended_on=None))),
+        PersonStatus(
+            "left", _("left the KV"), 20, Exists(stays.exclude(ended_on=None))
+        ),
+    ]
