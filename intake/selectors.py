@@ -163,6 +163,13 @@ def case_stage_statuses(
     return statuses
 
 
+def case_next_steps(statuses: list[StageStatus]) -> list[StageStatus]:
+    """The stages that can start now and have not been recorded, the one due
+    first at the top: what the case page shows first."""
+    waiting = [s for s in statuses if s.ready and s.event is None]
+    return sorted(waiting, key=lambda s: (s.due or datetime.date.max, s.stage.order))
+
+
 @dataclass
 class WorkItem:
     case: IntakeCase
