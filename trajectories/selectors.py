@@ -736,14 +736,16 @@ def plan_detail_data(plan: IndividualPlan) -> dict[str, Any]:
 def plan_shown_fields(
     plan: IndividualPlan, definition: PlanFormDefinition | None
 ) -> list[tuple[str, Any]]:
-    """(label, value) of the fields the site's plan form shows, in its order."""
-    return [
-        (
-            spec.get("label") or plan._meta.get_field(spec["name"]).verbose_name,
-            getattr(plan, spec["name"]),
-        )
-        for spec in (definition.field_specs() if definition else [])
-    ]
+    """(label, value) of the fields the site's plan form shows, in its order;
+    a choice shows its label, not its code."""
+    shown = []
+    for spec in definition.field_specs() if definition else []:
+        field = plan._meta.get_field(spec["name"])
+        value = getattr(plan, spec["name"])
+        if field.choices and value:
+            value = getattr(plan, f"get_{spec['name']}_display")()
+        shown.append((spec.get("label") or field.verbose_name, value))
+    return shown
 
 
 def plan_document(plan: IndividualPlan) -> dict[str, Any]:

@@ -32,6 +32,8 @@ from tests.factories import (
 from tests.test_permission_matrix import all_routes
 from tests.visible_text import visible_text, words
 from tests.world import build_world
+from trajectories.models import IndividualPlan, PlanFormDefinition
+from trajectories.models.plans import CONFIGURABLE_PLAN_FIELDS, RiskLevel
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +58,7 @@ ENGLISH_WORDS = frozenset(
     employer employers jobs capacity occupancy funnel stage stages step steps
     reason reasons notes note version versions criterion researcher
     leader administrator overdue due planned placed pending done closed
+    low medium high
     language switch password username signature print results result history
     timeline worklist entries entry detail
     """.split()  # noqa: SIM905 - a word list reads better as text
@@ -129,6 +132,13 @@ def crawl_world(db):
     StayPhaseFactory(stay=stay, place_type=world["_place_type"])
     LocationPeriodFactory(stay=stay)
     IncidentFactory(stay=stay)
+    # The plan shows every field a site may configure, each with a value.
+    PlanFormDefinition.objects.filter(site=own_site).update(
+        fields=[{"name": name} for name in CONFIGURABLE_PLAN_FIELDS]
+    )
+    IndividualPlan.objects.filter(pk=world["plan_pk"]).update(
+        risk_level=RiskLevel.values[0], signed_on=stay.placed_on
+    )
     return own_site, real_sites, world
 
 
