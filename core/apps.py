@@ -35,6 +35,7 @@ class CoreConfig(AppConfig):
             at="06:00",
         ),
     ]
+    search_sections = ["core.sections.search"]
 
     def ready(self) -> None:
         from core import lookups, receivers  # noqa: F401

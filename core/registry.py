@@ -15,6 +15,8 @@ An app's config may define:
   after every ``migrate``);
 - ``digest_lines``: dotted paths of ``lines(user) -> list[DigestLine]``
   functions that add counts to the daily reminder e-mail (``core.digest``);
+- ``search_sections``: dotted paths of ``section(request, text) -> Section |
+  None`` functions that add their results to the header search;
 - ``person_statuses``: dotted paths of functions returning ``PersonStatus``
   rows (a condition on ``Person`` and its label); the person list shows, per
   person, the status with the highest priority that holds.

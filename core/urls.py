@@ -30,4 +30,5 @@ urlpatterns = [
     ),
     path("health/", health.health_view, name="health"),
     path("health/web/", health.health_view, {"web_only": True}, name="health_web"),
+    path("search/", views.search_view, name="search"),
 ]

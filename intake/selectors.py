@@ -18,6 +18,7 @@ from core.concurrency import FieldChange
 from core.models import Person, Site
 from core.registry import PersonStatus
 from core.scoping import CASE_READ_ROLES
+from core.search import search_people
 from intake.filters import IntakeCaseFilter
 from intake.models import (
     CaseDocument,
@@ -538,4 +539,19 @@ def import_opened_cases(batch: ImportBatch) -> QuerySet[IntakeCase]:
     """The intake cases a list import opened, by name."""
     return batch.cases.select_related("person").order_by(
         "person__last_name", "person__first_name"
+    )
+
+
+def case_search(
+    *, user: AbstractBaseUser | AnonymousUser, text: str
+) -> QuerySet[IntakeCase]:
+    """The user's intake cases whose person matches ``text``, or whose number
+    it is ("103" or "#103"); newest first, in one query."""
+    cases = IntakeCase.objects.visible_to(user, CASE_READ_ROLES)
+    matching = search_people(cases, text, researcher=False, path="person__")
+    number = text.strip().lstrip("#")
+    if number.isdigit() and len(number) <= 9:
+        matching = matching | cases.filter(pk=int(number))
+    return matching.select_related("person", "site", "entry_route").order_by(
+        "-opened_on", "-pk"
     )

@@ -14,7 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from core.models import Site
+from core.models import Person, Site
 from core.scoping import Role
 from intake import services as intake_services
 from tests.factories import TEST_PASSWORD, PersonFactory, SiteFactory, user_with_role
@@ -119,4 +119,27 @@ def test_the_plan_prints_without_navigation_and_buttons(browser, live_server, pa
         assert not page.locator(chrome).is_visible(), chrome
     page.emulate_media(media="screen")
     assert page.locator("#print-button").is_visible()
+    context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_header_search_finds_a_person_by_either_name_order_or_dji_number(
+    browser, live_server, pages, width
+):
+    person = Person.objects.get(last_name="van Achternaam-Dubbelnaam")
+    context = browser.new_context(viewport={"width": width, "height": 844})
+    page = context.new_page()
+    _log_in(page, live_server, "cm")
+    for text in (
+        f"{person.first_name} van Achternaam",
+        f"van Achternaam-Dubbelnaam, {person.first_name}",
+        person.dji_number,
+    ):
+        page.fill("#header-q", text)
+        with page.expect_navigation():
+            page.press("#header-q", "Enter")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        with page.expect_navigation():
+            page.click(f'#search-people tr[data-person="{person.pk}"] a')
+        assert page.url.endswith(person.get_absolute_url())
     context.close()
