@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VERSION_FIELD, VersionedFormMixin
@@ -344,7 +345,9 @@ class CaseCloseForm(CaseVersionedForm):
         self.fields["criteria"].queryset = Criterion.objects.filter(
             version_id=case.criteria_version_id
         )
-        self.fields["criteria"].label_from_instance = lambda c: f"{c.code}: {c.text}"
+        self.fields["criteria"].label_from_instance = lambda c: (
+            f"{capfirst(c.get_kind_display())}: {c.text}"
+        )
         self.fields["stage"].queryset = IntakeStageDefinition.objects.filter(
             process_id=case.process_id
         )

@@ -23,6 +23,8 @@ from core.models import Site
 from core.scoping import Role
 from core.services import functional_admin_enable, membership_grant, membership_revoke
 from tests.factories import (
+    CriteriaVersionFactory,
+    CriterionFactory,
     IncidentFactory,
     LocationPeriodFactory,
     SiteFactory,
@@ -132,6 +134,15 @@ def crawl_world(db):
     StayPhaseFactory(stay=stay, place_type=world["_place_type"])
     LocationPeriodFactory(stay=stay)
     IncidentFactory(stay=stay)
+    # A criteria checklist with codes as the reference data has them.
+    case = world["_case"]
+    case.criteria_version = CriteriaVersionFactory(site=own_site)
+    case.save(update_fields=["criteria_version"])
+    CriterionFactory(
+        version=case.criteria_version,
+        code="eig_v1_in_01",
+        text="Gedetineerden zijn groepsgeschikt.",
+    )
     # The plan shows every field a site may configure, each with a value.
     PlanFormDefinition.objects.filter(site=own_site).update(
         fields=[{"name": name} for name in CONFIGURABLE_PLAN_FIELDS]
