@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -642,7 +643,8 @@ class CriterionCheck(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.criterion.code}: {self.get_result_display()}"
+        text = Truncator(self.criterion.text).words(6)
+        return f"{text}: {self.get_result_display()}"
 
 
 class CaseEndReason(models.Model):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils.text import Truncator
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
@@ -728,8 +728,10 @@ def case_place(
 
 
 def criterion_label(criterion: Criterion) -> str:
-    """How a refusal names a criterion: its code and the start of its text."""
-    return f"{criterion.code} ({Truncator(criterion.text).words(6)})"
+    """How a refusal names a criterion, as the checklist shows it: its kind
+    and the start of its text (the code is for the reference data only)."""
+    kind = capfirst(criterion.get_kind_display())
+    return f"{kind}: {Truncator(criterion.text).words(6)}"
 
 
 def placement_problems(
@@ -757,7 +759,7 @@ def placement_problems(
                 code="criteria_not_answered",
                 params={
                     "count": len(unanswered),
-                    "criteria": ", ".join(c.code for c in unanswered),
+                    "criteria": "; ".join(map(criterion_label, unanswered)),
                 },
             )
         )

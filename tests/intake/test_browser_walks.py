@@ -205,7 +205,13 @@ def test_almelo_candidate_is_placed_after_the_diz_decision(live_server, page, si
     # a blank checklist and no consent: refused, naming what is missing
     w.try_place("bba", D(2021, 3, 15), D(2021, 3, 16))
     errors = _errors(page, "#place-form")
-    for missing in ("19", "alm_v1_in_09", "alm_v1_ex_10"):
+    criteria = w.case.criteria_version.criteria
+    with translation.override("nl"):
+        named = [
+            services.criterion_label(criteria.get(code=code))
+            for code in ("alm_v1_in_09", "alm_v1_ex_10")
+        ]
+    for missing in ("19", *named):
         assert missing in errors
     with translation.override("nl"):
         label = str(ConsentKind.INFORMATION_EXCHANGE.label)
