@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import day_text, moment_text
 from core.models import Person, Site
 from core.scoping import SiteScopedQuerySet
 
@@ -66,7 +67,7 @@ class ReadAccess(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.path}"
+        return f"{moment_text(self.at)} {self.username} {self.path}"
 
     @property
     def object_label(self) -> str:
@@ -103,7 +104,7 @@ class UserSession(models.Model):
         verbose_name_plural = _("sessions")
 
     def __str__(self) -> str:
-        return f"{self.user} {self.started_at:%Y-%m-%d %H:%M}"
+        return f"{self.user} {moment_text(self.started_at)}"
 
 
 class SubjectAccessDisclosure(models.Model):
@@ -150,4 +151,4 @@ class SubjectAccessDisclosure(models.Model):
         verbose_name_plural = _("data-subject access documents")
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d} {self.recipient}"
+        return f"{day_text(self.created_at)} {self.recipient}"

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
@@ -69,7 +70,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
         password_changed_record(
             user=user,
             keep_session_key=request.session.session_key,
-            how="changed own password",
+            how=gettext_noop("Changed own password"),
         )
         messages.success(
             request, _("Your password was changed. Your other sessions have ended.")
@@ -115,11 +116,17 @@ def two_factor_verify_view(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             request.session.pop(two_factor.PENDING_SESSION_KEY, None)
             audit_event_record(
-                actor=user, kind=AuditKind.TWO_FACTOR, summary="second factor given"
+                actor=user,
+                kind=AuditKind.TWO_FACTOR,
+                summary=gettext_noop("Second factor given"),
+                params={},
             )
             return redirect(_next_url(request))
         audit_event_record(
-            actor=user, kind=AuditKind.TWO_FACTOR, summary="wrong second factor"
+            actor=user,
+            kind=AuditKind.TWO_FACTOR,
+            summary=gettext_noop("Wrong second factor"),
+            params={},
         )
         form.add_error("code", _("This code is not right (or was used already)."))
     return render(
@@ -195,7 +202,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         response = super().form_valid(form)
         password_changed_record(
-            user=form.user, keep_session_key=None, how="set a password from a link"
+            user=form.user,
+            keep_session_key=None,
+            how=gettext_noop("Set a password from a link"),
         )
         return response
 

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from core.models import AuditEvent, AuditKind, Membership, Site, UserSession
@@ -83,9 +83,10 @@ def user_session_end(*, user_session: UserSession) -> None:
 def password_changed_record(
     *, user: AbstractBaseUser, keep_session_key: str | None, how: str
 ) -> None:
-    """After a new password: other sessions end, and it is audited."""
+    """After a new password: other sessions end, and it is audited. ``how``
+    is a message marked with ``gettext_noop``."""
     user_sessions_end(user=user, keep_session_key=keep_session_key)
-    audit_event_record(actor=user, kind=AuditKind.ACCOUNT, summary=how)
+    audit_event_record(actor=user, kind=AuditKind.ACCOUNT, summary=how, params={})
 
 
 # Accounts a functional administrator manages ----------------------------------
@@ -151,7 +152,8 @@ def user_account_create(
         actor=created_by,
         kind=AuditKind.ACCOUNT,
         site=site,
-        summary=f"created the account {username}",
+        summary=gettext_noop("Created the account %(user)s"),
+        params={"user": username},
         details={"user": username, "role": role},
     )
     role_grant(user=user, site=site, role=role, job_title=job_title, by=created_by)
@@ -208,8 +210,12 @@ def user_account_set_active(
         actor=by,
         kind=AuditKind.ACCOUNT,
         site=_site_of(user),
-        summary=f"{'reactivated' if active else 'deactivated'} the account "
-        f"{user.get_username()}",
+        summary=(
+            gettext_noop("Reactivated the account %(user)s")
+            if active
+            else gettext_noop("Deactivated the account %(user)s")
+        ),
+        params={"user": user.get_username()},
         details={"user": user.get_username(), "active": active},
     )
 
@@ -244,7 +250,8 @@ def password_link_create(
         actor=by,
         kind=AuditKind.ACCOUNT,
         site=_site_of(user),
-        summary=f"created a password link for {user.get_username()}",
+        summary=gettext_noop("Created a password link for %(user)s"),
+        params={"user": user.get_username()},
         details={"user": user.get_username(), "e-mailed": sent},
     )
     if sent:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -138,8 +140,11 @@ def _refuse_own_grant(clean: Any) -> Any:
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ("at", "actor_username", "kind", "site", "summary")
+    list_display = ("at", "actor_username", "kind", "site", "summary_text")
     list_filter = ("kind", "site")
+    # The Dutch summary instead of the stored English text and its parameters.
+    fields = ("at", "actor_username", "kind", "site", "summary_text")
+    readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -151,7 +156,77 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
 
-class ScopedUserAdmin(UserAdmin):
+PERMISSION_ACTIONS = {
+    "add": _("add"),
+    "change": _("change"),
+    "delete": _("delete"),
+    "view": _("view"),
+}
+
+
+def permission_label(permission: Permission) -> str:
+    """A permission in the reader's language ("KV's | KV | bekijken"): Django
+    stores permission names in English ("Can view site")."""
+    model = permission.content_type.model_class()
+    action = permission.codename.partition("_")[0]
+    if model is None or action not in PERMISSION_ACTIONS:
+        return str(permission)
+    app = apps.get_app_config(model._meta.app_label).verbose_name
+    return f"{app} | {model._meta.verbose_name} | {PERMISSION_ACTIONS[action]}"
+
+
+class PermissionLabelsMixin:
+    """Permission lists in Dutch, in the form and on the read-only page."""
+
+    permission_fields = {
+        "permissions": "permissions_text",
+        "user_permissions": "user_permissions_text",
+    }
+
+    def formfield_for_manytomany(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and db_field.name in self.permission_fields:
+            field.label_from_instance = permission_label
+        return field
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [
+                        self.permission_fields.get(f, f) for f in options["fields"]
+                    ],
+                },
+            )
+            for name, options in fieldsets
+        ]
+
+    @admin.display(description=_("permissions"))
+    def permissions_text(self, obj: Any) -> str:
+        return _permission_list(obj.permissions)
+
+    @admin.display(description=_("user permissions"))
+    def user_permissions_text(self, obj: Any) -> str:
+        return _permission_list(obj.user_permissions)
+
+
+def _permission_list(permissions: Any) -> str:
+    return (
+        ", ".join(
+            permission_label(p) for p in permissions.select_related("content_type")
+        )
+        or "-"
+    )
+
+
+class ScopedUserAdmin(PermissionLabelsMixin, UserAdmin):
     """Functional administrators see (read only) the users whose every role
     is at their own sites; they manage them in the application (Users).
     Superusers see everyone."""
@@ -181,5 +256,11 @@ class ScopedUserAdmin(UserAdmin):
         ]
 
 
+class DutchGroupAdmin(PermissionLabelsMixin, GroupAdmin):
+    pass
+
+
 admin.site.unregister(get_user_model())
 admin.site.register(get_user_model(), ScopedUserAdmin)
+admin.site.unregister(Group)
+admin.site.register(Group, DutchGroupAdmin)

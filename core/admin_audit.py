@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import models
 from django.http import HttpRequest
+from django.utils.translation import gettext_noop
 
 from core.models import AuditKind
 from core.services import audit_event_record
@@ -154,6 +155,13 @@ def _entry(obj: models.Model, action: str, delta: dict, *, pk: Any) -> dict:
     }
 
 
+ADMIN_ACTION_MESSAGES = {
+    "added": gettext_noop("Added %(model)s %(name)s in the admin"),
+    "changed": gettext_noop("Changed %(model)s %(name)s in the admin"),
+    "deleted": gettext_noop("Deleted %(model)s %(name)s in the admin"),
+}
+
+
 def _record(
     request: HttpRequest,
     obj: models.Model,
@@ -165,6 +173,7 @@ def _record(
         actor=request.user,
         kind=AuditKind.REFERENCE_CHANGE,
         site_id=_site_id(obj),
-        summary=f"{action} {obj._meta.verbose_name} {obj}",
+        summary=ADMIN_ACTION_MESSAGES[action],
+        params={"model": obj._meta.label_lower, "name": str(obj)[:200]},
         details={**_entry(obj, action, delta, pk=obj.pk), "inlines": inlines or []},
     )

@@ -36,6 +36,7 @@ class CoreConfig(AppConfig):
         ),
     ]
     subject_access_sections = ["core.subject_access.person_sections"]
+    search_sections = ["core.sections.search"]
 
     def ready(self) -> None:
         from core import lookups, receivers  # noqa: F401

@@ -28,6 +28,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.models import AuditKind, NotificationSettings
 from core.registry import dotted
@@ -123,8 +124,8 @@ def digest_send(
     audit_event_record(
         actor=user,
         kind=AuditKind.DIGEST,
-        summary="daily reminder e-mail sent: "
-        + ", ".join(f"{key} {count}" for key, count in counts.items()),
+        summary=gettext_noop("Daily reminder e-mail sent (%(total)s items)"),
+        params={"total": sum(counts.values())},
         details={"counts": counts, "day": today.isoformat()},
     )
     return counts

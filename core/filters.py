@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import Person, Site
 from core.scoping import CASE_READ_ROLES
+from core.statuses import person_status_choices
 
 
 class PersonFilter(django_filters.FilterSet):
@@ -15,10 +16,14 @@ class PersonFilter(django_filters.FilterSet):
     site = django_filters.ModelChoiceFilter(
         queryset=Site.objects.none(), label=_("site")
     )
+    # Filters the ``status`` annotation of core.statuses.with_status.
+    status = django_filters.ChoiceFilter(
+        choices=person_status_choices, label=_("status"), field_name="status"
+    )
 
     class Meta:
         model = Person
-        fields = ["q", "site", "gender"]
+        fields = ["q", "site", "status", "gender"]
 
     def __init__(self, *args: Any, request_user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import secrets
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -17,9 +18,11 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.dates import day_text, moment_text
 from core.scoping import Role, SiteScopedQuerySet
 
 
@@ -149,7 +152,10 @@ class SiteStatusPeriod(models.Model):
     site_lookup = "site"
 
     site = models.ForeignKey(
-        Site, on_delete=models.CASCADE, related_name="status_periods"
+        Site,
+        on_delete=models.CASCADE,
+        related_name="status_periods",
+        verbose_name=_("site"),
     )
     status = models.CharField(_("status"), max_length=20, choices=SiteStatus.choices)
     start = models.DateField(_("from"))
@@ -170,7 +176,7 @@ class SiteStatusPeriod(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.site.code}: {self.get_status_display()} {self.start}"
+        return f"{self.site.code}: {self.get_status_display()} {day_text(self.start)}"
 
 
 class PlaceType(models.Model):
@@ -178,7 +184,12 @@ class PlaceType(models.Model):
 
     site_lookup = "site"
 
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="place_types")
+    site = models.ForeignKey(
+        Site,
+        on_delete=models.CASCADE,
+        related_name="place_types",
+        verbose_name=_("site"),
+    )
     code = models.SlugField(_("code"), max_length=30)
     name = models.CharField(_("name"), max_length=100)
     security_level = models.CharField(
@@ -207,7 +218,10 @@ class CapacityPeriod(models.Model):
     site_lookup = "place_type__site"
 
     place_type = models.ForeignKey(
-        PlaceType, on_delete=models.CASCADE, related_name="capacity_periods"
+        PlaceType,
+        on_delete=models.CASCADE,
+        related_name="capacity_periods",
+        verbose_name=_("place type"),
     )
     places = models.PositiveSmallIntegerField(_("places"))
     valid_from = models.DateField(_("valid from"))
@@ -234,7 +248,7 @@ class CapacityPeriod(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.place_type}: {self.places} ({self.valid_from})"
+        return f"{self.place_type}: {self.places} ({day_text(self.valid_from)})"
 
 
 class CriteriaVersion(models.Model):
@@ -243,7 +257,10 @@ class CriteriaVersion(models.Model):
     site_lookup = "site"
 
     site = models.ForeignKey(
-        Site, on_delete=models.CASCADE, related_name="criteria_versions"
+        Site,
+        on_delete=models.CASCADE,
+        related_name="criteria_versions",
+        verbose_name=_("site"),
     )
     version = models.PositiveSmallIntegerField(_("version"))
     valid_from = models.DateField(_("valid from"))
@@ -262,7 +279,7 @@ class CriteriaVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.site.code} v{self.version} ({self.valid_from})"
+        return f"{self.site.code} v{self.version} ({day_text(self.valid_from)})"
 
 
 class CriterionKind(models.TextChoices):
@@ -275,7 +292,10 @@ class Criterion(models.Model):
     site_lookup = "version__site"
 
     version = models.ForeignKey(
-        CriteriaVersion, on_delete=models.CASCADE, related_name="criteria"
+        CriteriaVersion,
+        on_delete=models.CASCADE,
+        related_name="criteria",
+        verbose_name=_("version"),
     )
     code = models.SlugField(_("code"), max_length=40)
     kind = models.CharField(_("kind"), max_length=20, choices=CriterionKind.choices)
@@ -331,7 +351,9 @@ class Person(models.Model):
     site_lookup = "site"
     person_lookup = "pk"
 
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="people")
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="people", verbose_name=_("site")
+    )
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
     date_of_birth = models.DateField(_("date of birth"))
@@ -422,9 +444,17 @@ class Membership(models.Model):
     site_lookup = "site"
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
     )
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="memberships")
+    site = models.ForeignKey(
+        Site,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("site"),
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     job_title = models.CharField(
         _("job title"),
@@ -483,11 +513,17 @@ class AuditEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("actor"),
     )
     actor_username = models.CharField(_("user name"), max_length=150, blank=True)
     kind = models.CharField(_("kind"), max_length=30, choices=AuditKind.choices)
     site = models.ForeignKey(
-        Site, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Site,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("site"),
     )
     summary = models.CharField(_("summary"), max_length=300)
     details = models.JSONField(_("details"), default=dict, blank=True)
@@ -501,7 +537,46 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("audit events")
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.kind}"
+        return f"{moment_text(self.at)} {self.actor_username} {self.get_kind_display()}"
+
+    def summary_text(self) -> str:
+        """The summary in the reader's language.
+
+        Events record their summary as a message id and its parameters
+        (``details["message"]``, see ``audit_event_record``), so the log reads
+        Dutch or English as the reader chooses; older events keep their text.
+        """
+        message = self.details.get(AUDIT_MESSAGE_KEY) if self.details else None
+        if not isinstance(message, dict) or "text" not in message:
+            return self.summary
+        params = {
+            key: AUDIT_PARAM_LABELS[key](value) if key in AUDIT_PARAM_LABELS else value
+            for key, value in (message.get("params") or {}).items()
+        }
+        try:
+            return gettext(message["text"]) % params
+        except (KeyError, TypeError, ValueError):
+            return self.summary
+
+    summary_text.short_description = _("summary")  # type: ignore[attr-defined]
+
+
+def _role_label(value: object) -> str:
+    return str(Role(value).label) if value in Role.values else str(value)
+
+
+def _model_label(value: object) -> str:
+    """A model's name in the reader's language from its ``app.model`` label."""
+    try:
+        return str(apps.get_model(str(value))._meta.verbose_name)
+    except (LookupError, ValueError):
+        return str(value)
+
+
+# Where the summary of an audit event keeps its message id and parameters.
+AUDIT_MESSAGE_KEY = "message"
+# Parameters holding a code that has a label of its own.
+AUDIT_PARAM_LABELS = {"role": _role_label, "model": _model_label}
 
 
 class NotificationSettings(models.Model):
@@ -511,6 +586,7 @@ class NotificationSettings(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="notification_settings",
+        verbose_name=_("user"),
     )
     daily_digest = models.BooleanField(
         _("daily reminder e-mail"),
@@ -536,16 +612,16 @@ class WorkerHeartbeat(models.Model):
     """The last time a background worker ran its minutely heartbeat task;
     the health endpoint reads it."""
 
-    name = models.CharField(max_length=50, unique=True)
-    beat_at = models.DateTimeField()
-    host = models.CharField(max_length=255, blank=True)
+    name = models.CharField(max_length=50, unique=True, verbose_name=_("name"))
+    beat_at = models.DateTimeField(verbose_name=_("beat at"))
+    host = models.CharField(max_length=255, blank=True, verbose_name=_("host"))
 
     class Meta:
         verbose_name = _("worker heartbeat")
         verbose_name_plural = _("worker heartbeats")
 
     def __str__(self) -> str:
-        return f"{self.name} {self.beat_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.name} {moment_text(self.beat_at)}"
 
 
 class RetentionListing(models.Model):
@@ -555,7 +631,9 @@ class RetentionListing(models.Model):
 
     site_lookup = "site"
 
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="+", verbose_name=_("site")
+    )
     made_at = models.DateTimeField(_("made at"), default=timezone.now)
     # [{"pseudonym": ..., "kind": ...}], pseudonyms only
     people = models.JSONField(_("people"), default=list, blank=True)
@@ -568,7 +646,7 @@ class RetentionListing(models.Model):
         verbose_name_plural = _("retention listings")
 
     def __str__(self) -> str:
-        return f"{self.site.code} {self.made_at:%Y-%m-%d}"
+        return f"{self.site.code} {day_text(self.made_at)}"
 
 
 # Access records live in their own module; imported here so Django finds them.

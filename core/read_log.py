@@ -4,6 +4,7 @@ per site and per person for functional administrators."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Model, QuerySet
@@ -59,6 +60,7 @@ def file_download_record(
     obj: Model,
     site_ids: Iterable[int],
     summary: str,
+    params: dict[str, Any],
 ) -> None:
     """A file that is not one person's (an export) is downloaded: audited now,
     and in the read-access log of every site it covers once it is sent."""
@@ -68,6 +70,7 @@ def file_download_record(
         kind=AuditKind.DOWNLOAD,
         site_id=site_ids[0] if len(site_ids) == 1 else None,
         summary=summary,
+        params=params,
         details={
             "object": obj._meta.label_lower,
             "id": obj.pk,

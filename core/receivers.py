@@ -12,6 +12,7 @@ from django.contrib.auth.signals import (
     user_login_failed,
 )
 from django.dispatch import receiver
+from django.utils.translation import gettext_noop
 
 from core.models import AuditKind
 from core.services import audit_event_record, user_session_start
@@ -22,7 +23,9 @@ USER_AGENT_LENGTH = 300
 
 @receiver(user_logged_in, dispatch_uid="kv_audit_login")
 def _audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    audit_event_record(actor=user, kind=AuditKind.LOGIN, summary="login")
+    audit_event_record(
+        actor=user, kind=AuditKind.LOGIN, summary=gettext_noop("Logged in"), params={}
+    )
     session = getattr(request, "session", None)
     if session is None:
         return
@@ -40,7 +43,12 @@ def _audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 @receiver(user_logged_out, dispatch_uid="kv_audit_logout")
 def _audit_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is not None:
-        audit_event_record(actor=user, kind=AuditKind.LOGOUT, summary="logout")
+        audit_event_record(
+            actor=user,
+            kind=AuditKind.LOGOUT,
+            summary=gettext_noop("Logged out"),
+            params={},
+        )
 
 
 @receiver(user_login_failed, dispatch_uid="kv_audit_login_failed")
@@ -49,5 +57,6 @@ def _audit_login_failed(sender: Any, credentials: dict, **kwargs: Any) -> None:
         actor=None,
         username=str(credentials.get("username", ""))[:150],
         kind=AuditKind.LOGIN_FAILED,
-        summary="failed login",
+        summary=gettext_noop("Login failed"),
+        params={},
     )

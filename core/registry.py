@@ -18,6 +18,11 @@ An app's config may define:
 - ``subject_access_sections``: dotted paths of
   ``sections(person) -> list[core.subject_access.Section]`` functions that add
   the app's records of a person to their data-subject access document.
+- ``search_sections``: dotted paths of ``section(request, text) -> Section |
+  None`` functions that add their results to the header search;
+- ``person_statuses``: dotted paths of functions returning ``PersonStatus``
+  rows (a condition on ``Person`` and its label); the person list shows, per
+  person, the status with the highest priority that holds.
 
 Sections are plain data (template name and context), built by the app's own
 selectors, so pages stay thin and apps never edit each other's templates.
@@ -58,6 +63,15 @@ class Periodic:
 
 
 @dataclass(frozen=True)
+class PersonStatus:
+    code: str
+    label: Any  # a lazy translation
+    priority: int
+    #: a boolean expression on Person, e.g. ``Exists(...OuterRef("pk"))``
+    condition: Any
+
+
+@dataclass(frozen=True)
 class NavItem:
     url_name: str
     label: str
@@ -94,3 +108,9 @@ def sections(attribute: str, request: Any, obj: Any = None) -> list[Section]:
 
 def periodic_tasks() -> list[Periodic]:
     return list(_declared("periodic_tasks"))
+
+
+def person_statuses() -> list[PersonStatus]:
+    """Every app's person statuses, highest priority first."""
+    found = [status for provider in dotted("person_statuses") for status in provider()]
+    return sorted(found, key=lambda status: -status.priority)

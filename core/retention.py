@@ -62,6 +62,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from core.concurrency import versioned_save
 from core.models import AuditEvent, AuditKind, Person, ReadAccess, Site
@@ -281,7 +282,8 @@ def retention_apply(
             username="" if actor else "retention",
             kind=AuditKind.RETENTION,
             site=site,
-            summary=f"pseudonymised {len(entries)} people past retention",
+            summary=gettext_noop("%(count)s people pseudonymised past retention"),
+            params={"count": len(entries)},
             details={
                 "periods_years": retention_years(),
                 "people": [
@@ -294,7 +296,10 @@ def retention_apply(
             actor=actor,
             username="" if actor else "retention",
             kind=AuditKind.RETENTION,
-            summary=f"removed user and details from {event_count} audit events",
+            summary=gettext_noop(
+                "User and details removed from %(count)s audit events"
+            ),
+            params={"count": event_count},
             details={"audit_events": event_count},
         )
     files = 0
@@ -308,7 +313,10 @@ def retention_apply(
                 actor=actor,
                 username="" if actor else "retention",
                 kind=AuditKind.RETENTION,
-                summary=f"deleted {files} kept import files past retention",
+                summary=gettext_noop(
+                    "%(count)s kept import files deleted past retention"
+                ),
+                params={"count": files},
                 details={"import_files": files, "uploaded_before": str(cutoff)},
             )
     reads, _by_model = read_accesses_past_retention(today=today).delete()
@@ -317,7 +325,10 @@ def retention_apply(
             actor=actor,
             username="" if actor else "retention",
             kind=AuditKind.RETENTION,
-            summary=f"deleted {reads} read-access log rows past retention",
+            summary=gettext_noop(
+                "Deleted %(count)s read-access log rows past retention"
+            ),
+            params={"count": reads},
             details={"read_accesses": reads},
         )
     return RetentionResult(
@@ -357,8 +368,10 @@ def retention_listing_make(*, today: datetime.date | None = None) -> list[Any]:
                 username="retention",
                 kind=AuditKind.RETENTION,
                 site=site,
-                summary=f"monthly listing: {len(entries)} people past retention "
-                "(nothing changed)",
+                summary=gettext_noop(
+                    "Monthly listing: %(count)s people past retention (nothing changed)"
+                ),
+                params={"count": len(entries)},
                 details={"listing": listing.pk, "people": len(entries)},
             )
         listings.append(listing)

@@ -11,12 +11,15 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from core.filters import PersonFilter
 from core.models import CapacityPeriod, Person, PlaceType, Site
 from core.scoping import CASE_READ_ROLES, REFERENCE_ROLES
+from core.statuses import with_status
 
 
 def person_list(
     *, user: AbstractBaseUser | AnonymousUser, filters: dict[str, Any] | None = None
 ) -> QuerySet[Person]:
-    people = Person.objects.visible_to(user, CASE_READ_ROLES).select_related("site")
+    people = with_status(
+        Person.objects.visible_to(user, CASE_READ_ROLES).select_related("site")
+    )
     return PersonFilter(filters, people, request_user=user).qs
 
 

@@ -14,9 +14,11 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from core.concurrency import versioned_save
 from core.models import (
+    AUDIT_MESSAGE_KEY,
     AuditEvent,
     AuditKind,
     Membership,
@@ -50,16 +52,28 @@ def audit_event_record(
     details: dict[str, Any] | None = None,
     username: str = "",
     site_id: int | None = None,
+    params: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event to the audit log, with the client's address when it
-    happens during a request."""
+    happens during a request.
+
+    ``summary`` is a message marked with ``gettext_noop`` and ``params`` its
+    values (plain JSON: names, numbers, codes). The log shows it in the
+    reader's language (``AuditEvent.summary_text``); the English text is kept
+    in ``summary`` for searching and for tools.
+    """
+    details = dict(details or {})
+    text = str(summary)
+    if params is not None:
+        details[AUDIT_MESSAGE_KEY] = {"text": text, "params": params}
+        text = text % params
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.pk else None,
         actor_username=username or (actor.get_username() if actor else ""),
         kind=kind,
-        summary=summary[:300],
+        summary=text[:300],
         site_id=site.pk if site is not None else site_id,
-        details=details or {},
+        details=details,
         address=current_address(),
     )
 
@@ -190,7 +204,8 @@ def membership_grant(
             actor=granted_by,
             kind=AuditKind.PERMISSION_CHANGE,
             site=site,
-            summary=f"granted {role} at {site.code} to {user.get_username()}",
+            summary=gettext_noop("Role %(role)s at %(site)s given to %(user)s"),
+            params={"role": role, "site": site.name, "user": user.get_username()},
             details={"user": user.get_username(), "role": role, "granted": True},
         )
     return membership
@@ -221,9 +236,18 @@ def membership_change(
             actor=changed_by,
             kind=AuditKind.PERMISSION_CHANGE,
             site=membership.site,
-            summary=f"changed {before['role']} at {before['site']} of "
-            f"{before['user']} to {after['role']} at {after['site']} of "
-            f"{after['user']}",
+            summary=gettext_noop(
+                "Changed role %(old_role)s at %(old_site)s of %(old_user)s"
+                " to %(role)s at %(site)s of %(user)s"
+            ),
+            params={
+                "old_role": before["role"],
+                "old_site": before["site"],
+                "old_user": before["user"],
+                "role": after["role"],
+                "site": after["site"],
+                "user": after["user"],
+            },
             details={"old": before, "new": after},
         )
     return membership
@@ -237,10 +261,12 @@ def membership_revoke(
         actor=revoked_by,
         kind=AuditKind.PERMISSION_CHANGE,
         site=membership.site,
-        summary=(
-            f"revoked {membership.role} at {membership.site.code} "
-            f"from {membership.user.get_username()}"
-        ),
+        summary=gettext_noop("Role %(role)s at %(site)s taken from %(user)s"),
+        params={
+            "role": membership.role,
+            "site": membership.site.name,
+            "user": membership.user.get_username(),
+        },
         details={
             "user": membership.user.get_username(),
             "role": membership.role,

@@ -21,6 +21,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -261,7 +262,10 @@ def subject_access_produce(
         actor=by,
         kind=AuditKind.SUBJECT_ACCESS,
         site=person.site,
-        summary=f"produced a data-subject access document for {person.pseudonym}",
+        summary=gettext_noop(
+            "Produced a data-subject access document for %(pseudonym)s"
+        ),
+        params={"pseudonym": person.pseudonym},
         details={
             "person": person.pseudonym,
             "recipient": disclosure.recipient,

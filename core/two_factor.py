@@ -25,6 +25,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_noop
 from django_otp import devices_for_user
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -135,7 +136,8 @@ def two_factor_enrol(
     audit_event_record(
         actor=user,
         kind=AuditKind.TWO_FACTOR,
-        summary="set up an authenticator app and backup codes",
+        summary=gettext_noop("Set up an authenticator app and backup codes"),
+        params={},
     )
     return device, codes
 
@@ -148,7 +150,10 @@ def backup_codes_renew(*, user: AbstractBaseUser) -> list[str]:
     )
     codes = _new_backup_codes(static)
     audit_event_record(
-        actor=user, kind=AuditKind.TWO_FACTOR, summary="renewed backup codes"
+        actor=user,
+        kind=AuditKind.TWO_FACTOR,
+        summary=gettext_noop("Renewed backup codes"),
+        params={},
     )
     return codes
 
@@ -170,7 +175,8 @@ def two_factor_reset(
         actor=reset_by,
         kind=AuditKind.TWO_FACTOR,
         site=site,
-        summary=f"reset the second factor of {user.get_username()}",
+        summary=gettext_noop("Reset the second factor of %(user)s"),
+        params={"user": user.get_username()},
         details={"user": user.get_username(), "devices_removed": removed},
     )
     return removed

@@ -128,4 +128,5 @@ urlpatterns = [
         privacy_views.subject_access_view,
         name="subject_access",
     ),
+    path("search/", views.search_view, name="search"),
 ]

@@ -23,6 +23,7 @@ from core.scoping import (
     CASE_READ_ROLES,
     CASE_WRITE_ROLES,
     REFERENCE_ROLES,
+    RESEARCH_ROLES,
     Role,
     get_visible_or_404,
     roles_of,
@@ -36,6 +37,9 @@ from core.services import (
     person_update,
 )
 from core.tables import PersonTable
+
+# Longer text is no name or number anyone types.
+SEARCH_MAX_CHARS = 200
 
 
 @login_only
@@ -223,3 +227,14 @@ def retention_listing_view(request: HttpRequest) -> HttpResponse:
             ]
             listings.append(latest)
     return render(request, "core/retention_listing.html", {"listings": listings})
+
+
+SEARCH_ROLES = CASE_READ_ROLES | RESEARCH_ROLES
+
+
+@role_required(SEARCH_ROLES)
+def search_view(request: HttpRequest) -> HttpResponse:
+    """The header search: people and cases (pseudonyms for researchers)."""
+    text = request.GET.get("q", "").strip()[:SEARCH_MAX_CHARS]
+    results = sections("search_sections", request, text) if text else []
+    return render(request, "core/search.html", {"text": text, "sections": results})

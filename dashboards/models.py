@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import day_text
 from core.jobs import JobFields, JobState
 from core.models import Site
 from core.scoping import SiteScopedQuerySet, site_ids_for
@@ -90,3 +92,13 @@ class ExportJob(JobFields):
 
     def get_absolute_url(self) -> str:
         return reverse("dashboards:export_detail", args=[self.pk])
+
+    def period_text(self) -> str:
+        """The requested period as people read dates: 1-1-2020 - 31-12-2020."""
+        days = []
+        for key in ("start", "end"):
+            try:
+                days.append(day_text(datetime.date.fromisoformat(self.filters[key])))
+            except (KeyError, TypeError, ValueError):
+                days.append("-")
+        return " - ".join(days)

@@ -7,6 +7,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import role_required
@@ -89,7 +90,8 @@ def export_download_view(request: HttpRequest, job_pk: int) -> HttpResponse:
         user=request.user,
         obj=job,
         site_ids=job.sites.values_list("pk", flat=True),
-        summary=f"downloaded export #{job.pk}",
+        summary=gettext_noop("Downloaded export #%(export)s"),
+        params={"export": job.pk},
     )
     return FileResponse(
         handle, as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1]

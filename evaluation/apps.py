@@ -38,3 +38,4 @@ class EvaluationConfig(AppConfig):
         )
     ]
     digest_lines = ["evaluation.digest.lines"]
+    search_sections = ["evaluation.sections.search"]

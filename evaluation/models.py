@@ -107,7 +107,10 @@ class CatalogueVersion(models.Model):
     site_lookup = "site"
 
     site = models.ForeignKey(
-        Site, on_delete=models.PROTECT, related_name="catalogue_versions"
+        Site,
+        on_delete=models.PROTECT,
+        related_name="catalogue_versions",
+        verbose_name=_("site"),
     )
     version = models.PositiveSmallIntegerField(_("version"))
     table = models.CharField(_("table in the report"), max_length=10)
@@ -136,7 +139,10 @@ class Topic(models.Model):
     site_lookup = "catalogue__site"
 
     catalogue = models.ForeignKey(
-        CatalogueVersion, on_delete=models.CASCADE, related_name="topics"
+        CatalogueVersion,
+        on_delete=models.CASCADE,
+        related_name="topics",
+        verbose_name=_("catalogue"),
     )
     code = models.SlugField(_("code"), max_length=60)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
@@ -180,15 +186,21 @@ class Item(models.Model):
     site_lookup = "catalogue__site"
 
     catalogue = models.ForeignKey(
-        CatalogueVersion, on_delete=models.CASCADE, related_name="items"
+        CatalogueVersion,
+        on_delete=models.CASCADE,
+        related_name="items",
+        verbose_name=_("catalogue"),
     )
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="items")
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, related_name="items", verbose_name=_("topic")
+    )
     parent = models.ForeignKey(
         "self",
         on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="children",
+        verbose_name=_("parent"),
     )
     var = models.CharField(_("variable name"), max_length=41)
     text = models.TextField(_("text"))
@@ -299,7 +311,10 @@ class Measurement(models.Model):
     person_lookup = "stay__person"
 
     stay = models.ForeignKey(
-        "trajectories.Stay", on_delete=models.PROTECT, related_name="measurements"
+        "trajectories.Stay",
+        on_delete=models.PROTECT,
+        related_name="measurements",
+        verbose_name=_("stay"),
     )
     catalogue = models.ForeignKey(
         CatalogueVersion,
@@ -329,8 +344,11 @@ class Measurement(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("completed by"),
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(
+        default=1, editable=False, verbose_name=_("version")
+    )
 
     objects = SiteScopedQuerySet.as_manager()
     history = HistoricalRecords()
@@ -441,9 +459,14 @@ class Answer(models.Model):
     person_lookup = "measurement__stay__person"
 
     measurement = models.ForeignKey(
-        Measurement, on_delete=models.CASCADE, related_name="answers"
+        Measurement,
+        on_delete=models.CASCADE,
+        related_name="answers",
+        verbose_name=_("measurement"),
     )
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="answers")
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, related_name="answers", verbose_name=_("item")
+    )
     value = models.JSONField(_("value"), null=True, blank=True)
     missing_reason = models.CharField(
         _("reason the value is missing"),
@@ -486,10 +509,16 @@ class KvMeasurement(models.Model):
     site_lookup = "site"
 
     site = models.ForeignKey(
-        Site, on_delete=models.PROTECT, related_name="kv_measurements"
+        Site,
+        on_delete=models.PROTECT,
+        related_name="kv_measurements",
+        verbose_name=_("site"),
     )
     catalogue = models.ForeignKey(
-        CatalogueVersion, on_delete=models.PROTECT, related_name="kv_measurements"
+        CatalogueVersion,
+        on_delete=models.PROTECT,
+        related_name="kv_measurements",
+        verbose_name=_("catalogue"),
     )
     period_start = models.DateField(_("period from"))
     period_end = models.DateField(_("period until"))
@@ -506,8 +535,11 @@ class KvMeasurement(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("completed by"),
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(
+        default=1, editable=False, verbose_name=_("version")
+    )
 
     objects = SiteScopedQuerySet.as_manager()
     history = HistoricalRecords()
@@ -545,9 +577,17 @@ class KvAnswer(models.Model):
     site_lookup = "kv_measurement__site"
 
     kv_measurement = models.ForeignKey(
-        KvMeasurement, on_delete=models.CASCADE, related_name="answers"
+        KvMeasurement,
+        on_delete=models.CASCADE,
+        related_name="answers",
+        verbose_name=_("kv measurement"),
     )
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="kv_answers")
+    item = models.ForeignKey(
+        Item,
+        on_delete=models.PROTECT,
+        related_name="kv_answers",
+        verbose_name=_("item"),
+    )
     value = models.JSONField(_("value"), null=True, blank=True)
     missing_reason = models.CharField(
         _("reason the value is missing"),

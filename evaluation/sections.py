@@ -9,7 +9,11 @@ from django.utils import timezone
 
 from core.registry import Section
 from core.scoping import CASE_READ_ROLES, DASHBOARD_ROLES, RESEARCH_ROLES, site_ids_for
-from evaluation.selectors import measurements_for_person, schedule_counts
+from evaluation.selectors import (
+    measurement_search,
+    measurements_for_person,
+    schedule_counts,
+)
 
 
 def home(request: HttpRequest, obj: Any = None) -> Section | None:
@@ -52,4 +56,22 @@ def person(request: HttpRequest, obj: Any) -> Section | None:
         template="evaluation/partials/_person_schedule.html",
         context={"measurements": measurements, "today": timezone.localdate()},
         order=80,
+    )
+
+
+SEARCH_LIMIT = 20
+
+
+def search(request: HttpRequest, text: str) -> Section | None:
+    """A researcher finds the measurements of a pseudonym (never by name)."""
+    if not site_ids_for(request.user, RESEARCH_ROLES):
+        return None
+    found = list(measurement_search(user=request.user, text=text)[: SEARCH_LIMIT + 1])
+    return Section(
+        template="evaluation/partials/_search_measurements.html",
+        context={
+            "measurements": found[:SEARCH_LIMIT],
+            "more": len(found) > SEARCH_LIMIT,
+        },
+        order=30,
     )

@@ -11,6 +11,8 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from core.models import Site
+from core.scoping import RESEARCH_ROLES
+from core.search import search_people
 from evaluation.catalogue import current_catalogue
 from evaluation.models import (
     MOMENT_ORDER,
@@ -340,3 +342,14 @@ def schedule_counts(
         {"site": sites[pk], **counts[pk]}
         for pk in sorted(sites, key=lambda pk: sites[pk].name)
     ]
+
+
+def measurement_search(*, user: Any, text: str) -> QuerySet[Measurement]:
+    """The researcher's measurements of the pseudonyms matching ``text``, in
+    one query; names and DJI numbers are never searched."""
+    measurements = Measurement.objects.visible_to(user, RESEARCH_ROLES)
+    return (
+        search_people(measurements, text, researcher=True, path="stay__person__")
+        .select_related("stay__person", "stay__site")
+        .order_by("stay__person__pseudonym", "due_on", "pk")
+    )

@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from core.concurrency import ConcurrentEditError, FieldChange
 from core.models import AuditKind, Site
@@ -485,7 +486,8 @@ def measurement_reopen(
         actor=user,
         kind=AuditKind.REOPEN,
         site=site,
-        summary=f"reopened {model.__name__} {fresh.pk} ({fresh.label})",
+        summary=gettext_noop("Measurement %(label)s reopened"),
+        params={"label": str(fresh.label)},
         details={"model": model.__name__, "pk": fresh.pk, "reason": reason.strip()},
     )
     return fresh

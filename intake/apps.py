@@ -17,5 +17,7 @@ class IntakeConfig(AppConfig):
     ]
     home_sections = ["intake.sections.home"]
     person_sections = ["intake.sections.person"]
+    person_statuses = ["intake.selectors.person_statuses"]
+    search_sections = ["intake.sections.search"]
     site_sections = ["intake.sections.site"]
     digest_lines = ["intake.digest.lines"]

@@ -8,7 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import Site
 from core.scoping import CASE_READ_ROLES
-from intake.models import EndReasonCode, IntakeCase, IntakeOutcome, StageOutcome
+from intake.models import (
+    EndReasonCode,
+    EntryRoute,
+    IntakeCase,
+    IntakeOutcome,
+    IntakeStageDefinition,
+    StageOutcome,
+)
 
 
 class IntakeCaseFilter(django_filters.FilterSet):
@@ -27,14 +34,20 @@ class IntakeCaseFilter(django_filters.FilterSet):
     opened_to = django_filters.DateFilter(
         field_name="opened_on", lookup_expr="lte", label=_("opened until")
     )
-    route = django_filters.CharFilter(
-        field_name="entry_route__code", label=_("entry route (code)")
+    # Routes and stages are chosen by name; the funnel's links carry their
+    # codes, which are the same across a site's process versions.
+    route = django_filters.ChoiceFilter(
+        field_name="entry_route__code", label=_("entry route")
     )
-    reached = django_filters.CharFilter(
+    reached = django_filters.ChoiceFilter(
         method="filter_reached", label=_("reached stage")
     )
-    passed = django_filters.CharFilter(method="filter_passed", label=_("passed stage"))
-    failed = django_filters.CharFilter(method="filter_failed", label=_("failed stage"))
+    passed = django_filters.ChoiceFilter(
+        method="filter_passed", label=_("passed stage")
+    )
+    failed = django_filters.ChoiceFilter(
+        method="filter_failed", label=_("failed stage")
+    )
     reason = django_filters.ChoiceFilter(
         choices=EndReasonCode.choices,
         method="filter_reason",
@@ -51,6 +64,15 @@ class IntakeCaseFilter(django_filters.FilterSet):
             self.filters["site"].queryset = Site.objects.visible_to(
                 request_user, CASE_READ_ROLES
             )
+            routes = _named_codes(
+                EntryRoute.objects.visible_to(request_user, CASE_READ_ROLES)
+            )
+            stages = _named_codes(
+                IntakeStageDefinition.objects.visible_to(request_user, CASE_READ_ROLES)
+            )
+            self.filters["route"].extra["choices"] = routes
+            for name in ("reached", "passed", "failed"):
+                self.filters[name].extra["choices"] = stages
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         for word in value.split():
@@ -77,3 +99,28 @@ class IntakeCaseFilter(django_filters.FilterSet):
 
     def filter_reason(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(end_reasons__code=value).distinct()
+
+
+def _named_codes(queryset: QuerySet) -> Any:
+    """(code, name) choices, one per code, names of all versions joined; a
+    callable so the query runs once, and only when the choices are used."""
+
+    found: list[tuple[str, str]] = []
+
+    def choices() -> list[tuple[str, str]]:
+        if not found:
+            found.extend(_read(queryset))
+        return found
+
+    return choices
+
+
+def _read(queryset: QuerySet) -> list[tuple[str, str]]:
+    names: dict[str, list[str]] = {}
+    for code, name in queryset.values_list("code", "name").order_by("name"):
+        if name not in names.setdefault(code, []):
+            names[code].append(name)
+    return sorted(
+        ((code, " / ".join(found)) for code, found in names.items()),
+        key=lambda choice: choice[1].lower(),
+    )

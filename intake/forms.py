@@ -4,12 +4,14 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VERSION_FIELD, VersionedFormMixin
 from core.forms import DateInput, bound_date, limit_place_types
 from core.models import Criterion, Site
 from core.scoping import CASE_WRITE_ROLES
+from core.uploads import HeldUpload
 from intake.models import (
     AwarenessChannel,
     CheckResult,
@@ -257,10 +259,17 @@ class DocumentForm(CaseVersionedForm):
                 process_id=case.process_id
             )
         }
+        # One group per stage, in the order of the process.
         self.fields["document"].choices = [
-            (f"{stage.pk}:{document['code']}", f"{stage.name}: {document['name']}")
-            for stage in self.stages.values()
-            for document in stage.documents
+            (
+                stage.name,
+                [
+                    (f"{stage.pk}:{document['code']}", document["name"])
+                    for document in stage.documents
+                ],
+            )
+            for stage in sorted(self.stages.values(), key=lambda s: s.order)
+            if stage.documents
         ]
 
     def clean_document(self) -> tuple[IntakeStageDefinition, str]:
@@ -336,10 +345,18 @@ class CaseCloseForm(CaseVersionedForm):
         self.fields["criteria"].queryset = Criterion.objects.filter(
             version_id=case.criteria_version_id
         )
-        self.fields["criteria"].label_from_instance = lambda c: f"{c.code}: {c.text}"
+        self.fields["criteria"].label_from_instance = lambda c: (
+            f"{capfirst(c.get_kind_display())}: {c.text}"
+        )
         self.fields["stage"].queryset = IntakeStageDefinition.objects.filter(
             process_id=case.process_id
         )
+
+
+KEPT_FILE = _(
+    "%(name)s is kept from your last attempt: it is used unless you choose "
+    "another file."
+)
 
 
 class ImportUploadForm(forms.Form):
@@ -349,10 +366,15 @@ class ImportUploadForm(forms.Form):
     list_date = forms.DateField(
         label=_("list date"), widget=DateInput(), initial=_today
     )
-    file = forms.FileField(label=_("file (.xlsx or .csv)"))
+    # Not required when a file from an earlier, refused submission is kept
+    # (core.uploads): a browser cannot fill in a file input again.
+    file = forms.FileField(label=_("file (.xlsx or .csv)"), required=False)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Any, held: HeldUpload | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.held = held
         # Only sites and routes that take lists today (DJI list, DIZ call-up).
         routes = current_entry_routes(
             sites=Site.objects.visible_to(user, CASE_WRITE_ROLES)
@@ -366,10 +388,20 @@ class ImportUploadForm(forms.Form):
             self.fields["site"].initial = self.fields["site"].queryset[0].code
         if len(routes) == 1:
             self.fields["entry_route"].initial = routes[0].pk
+        if held is not None:
+            self.fields["file"].help_text = KEPT_FILE % {"name": held.name}
 
     @property
     def takes_lists(self) -> bool:
         return self.fields["entry_route"].queryset.exists()
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        if not upload and self.held is None:
+            raise forms.ValidationError(
+                self.fields["file"].error_messages["required"], code="required"
+            )
+        return upload
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,6 +14,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.access import role_required
 from core.models import Site
 from core.scoping import CASE_WRITE_ROLES, get_visible_or_404
+from core.uploads import (
+    upload_held,
+    upload_held_file,
+    upload_hold,
+    upload_release,
+)
 from intake.forms import ImportUploadForm
 from intake.importers import (
     batch_check,
@@ -23,7 +31,9 @@ from intake.importers import (
     template_xlsx,
 )
 from intake.models import ImportBatch, ImportKind, ImportStatus
-from intake.selectors import sites_without_lists
+from intake.selectors import import_opened_cases, sites_without_lists
+
+UPLOAD_PURPOSE = "intake_import"
 
 
 @role_required(CASE_WRITE_ROLES)
@@ -39,16 +49,20 @@ def import_list_view(request: HttpRequest) -> HttpResponse:
 @role_required(CASE_WRITE_ROLES)
 @require_http_methods(["GET", "POST"])
 def import_create_view(request: HttpRequest) -> HttpResponse:
+    held = upload_held(request=request, purpose=UPLOAD_PURPOSE)
     form = ImportUploadForm(
-        request.POST or None, request.FILES or None, user=request.user
+        request.POST or None, request.FILES or None, user=request.user, held=held
     )
     check = None
+    chosen = request.FILES.get("file")
     if request.method == "POST" and form.takes_lists and form.is_valid():
         data = form.cleaned_data
-        upload = data["file"]
+        upload = chosen or upload_held_file(request=request, purpose=UPLOAD_PURPOSE)
         try:
             check_upload(upload)
         except ValidationError as error:
+            # Not a list at all: it has to be chosen again.
+            upload_release(request=request, purpose=UPLOAD_PURPOSE)
             form.add_error("file", error)
         else:
             check = import_check(
@@ -67,7 +81,12 @@ def import_create_view(request: HttpRequest) -> HttpResponse:
                     uploaded_by=request.user,
                     check=check,
                 )
+                upload_release(request=request, purpose=UPLOAD_PURPOSE)
                 return redirect(batch)
+            if chosen:
+                form = _form_keeping(request, chosen)
+    elif request.method == "POST" and form.takes_lists and chosen:
+        form = _form_keeping(request, chosen)
     listless = sites_without_lists(
         sites=Site.objects.visible_to(request.user, CASE_WRITE_ROLES)
     )
@@ -76,6 +95,18 @@ def import_create_view(request: HttpRequest) -> HttpResponse:
         "intake/import_form.html",
         {"form": form, "check": check, "listless": listless},
     )
+
+
+def _form_keeping(request: HttpRequest, chosen: UploadedFile) -> ImportUploadForm:
+    """The refused form again, with the chosen file kept for the retry."""
+    upload_hold(request=request, upload=chosen, purpose=UPLOAD_PURPOSE)
+    form = ImportUploadForm(
+        request.POST,
+        user=request.user,
+        held=upload_held(request=request, purpose=UPLOAD_PURPOSE),
+    )
+    form.is_valid()
+    return form
 
 
 @role_required(CASE_WRITE_ROLES)
@@ -91,9 +122,14 @@ def import_detail_view(request: HttpRequest, import_pk: int) -> HttpResponse:
         if batch.status == ImportStatus.PREVIEW and batch.file
         else None
     )
-    return render(
-        request, "intake/import_detail.html", {"batch": batch, "check": check}
-    )
+    context = {
+        "batch": batch,
+        "check": check,
+        "page": Paginator(import_opened_cases(batch), 100).get_page(
+            request.GET.get("page")
+        ),
+    }
+    return render(request, "intake/import_detail.html", context)
 
 
 @role_required(CASE_WRITE_ROLES)

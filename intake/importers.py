@@ -24,6 +24,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from core.models import AuditKind, Gender, Person, Site
 from core.services import audit_event_record, person_create, person_find_duplicates
@@ -410,8 +411,8 @@ def import_batch_apply(*, batch: ImportBatch, actor: AbstractBaseUser) -> Import
         actor=actor,
         kind=AuditKind.IMPORT,
         site=batch.site,
-        summary=f"imported {batch.get_kind_display()} {batch.original_name}: "
-        f"{opened} cases",
+        summary=gettext_noop("List %(file)s imported: %(cases)s intake cases opened"),
+        params={"file": batch.original_name, "cases": opened},
         details={
             "import": batch.pk,
             "rows": len(check.rows),

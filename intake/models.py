@@ -16,9 +16,11 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.dates import day_text
 from core.jobs import JobFields, JobState
 from core.models import CriteriaVersion, Criterion, Person, Site
 from core.scoping import SiteScopedQuerySet
@@ -103,7 +105,10 @@ class IntakeProcessVersion(models.Model):
     site_lookup = "site"
 
     site = models.ForeignKey(
-        Site, on_delete=models.CASCADE, related_name="intake_processes"
+        Site,
+        on_delete=models.CASCADE,
+        related_name="intake_processes",
+        verbose_name=_("site"),
     )
     version = models.PositiveSmallIntegerField(_("version"))
     valid_from = models.DateField(_("valid from"))
@@ -126,7 +131,7 @@ class IntakeProcessVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.site.code} v{self.version} ({self.valid_from})"
+        return f"{self.site.code} v{self.version} ({day_text(self.valid_from)})"
 
 
 class EntryRoute(models.Model):
@@ -135,7 +140,10 @@ class EntryRoute(models.Model):
     site_lookup = "process__site"
 
     process = models.ForeignKey(
-        IntakeProcessVersion, on_delete=models.CASCADE, related_name="entry_routes"
+        IntakeProcessVersion,
+        on_delete=models.CASCADE,
+        related_name="entry_routes",
+        verbose_name=_("process"),
     )
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=200)
@@ -167,6 +175,12 @@ class EntryRoute(models.Model):
         return self.name
 
 
+STAGE_OUTCOMES_INVALID = _("Give one or more outcomes from: %(choices)s.")
+PRESCAN_PARTNERS_INVALID = _("Give pre-scan partners from: %(choices)s.")
+PRESCAN_PARTNERS_MISSING = _("A pre-scan needs the partners it asks.")
+DOCUMENT_CONSENTS_INVALID = _("A document's consent must be one of: %(choices)s.")
+
+
 class IntakeStageDefinition(models.Model):
     """One stage of a process version.
 
@@ -179,7 +193,10 @@ class IntakeStageDefinition(models.Model):
     site_lookup = "process__site"
 
     process = models.ForeignKey(
-        IntakeProcessVersion, on_delete=models.CASCADE, related_name="stages"
+        IntakeProcessVersion,
+        on_delete=models.CASCADE,
+        related_name="stages",
+        verbose_name=_("process"),
     )
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=200)
@@ -245,16 +262,42 @@ class IntakeStageDefinition(models.Model):
     def clean(self) -> None:
         unknown = set(self.outcomes) - set(StageOutcome.values)
         if unknown or not self.outcomes:
-            raise ValidationError({"outcomes": f"invalid outcomes {sorted(unknown)}"})
+            choices = ", ".join(StageOutcome.values)
+            raise ValidationError(
+                {
+                    "outcomes": ValidationError(
+                        STAGE_OUTCOMES_INVALID, params={"choices": choices}
+                    )
+                }
+            )
         partners = set(self.prescan_partners) - set(PrescanPartner.values)
         if partners:
-            raise ValidationError({"prescan_partners": f"unknown {sorted(partners)}"})
+            choices = ", ".join(PrescanPartner.values)
+            raise ValidationError(
+                {
+                    "prescan_partners": ValidationError(
+                        PRESCAN_PARTNERS_INVALID, params={"choices": choices}
+                    )
+                }
+            )
         if self.kind == StageKind.PRESCAN and not self.prescan_partners:
-            raise ValidationError({"prescan_partners": "a pre-scan needs partners"})
+            raise ValidationError({"prescan_partners": PRESCAN_PARTNERS_MISSING})
         consents = {d.get("consent") for d in self.documents} - {None}
         unknown = consents - set(ConsentKind.values)
         if unknown:
-            raise ValidationError({"documents": f"unknown consents {sorted(unknown)}"})
+            raise ValidationError(
+                {
+                    "documents": ValidationError(
+                        DOCUMENT_CONSENTS_INVALID,
+                        params={"choices": ", ".join(ConsentKind.values)},
+                    )
+                }
+            )
+
+    @property
+    def outcome_labels(self) -> list[str]:
+        labels = dict(StageOutcome.choices)
+        return [str(labels.get(code, code)) for code in self.outcomes]
 
     def document_name(self, code: str) -> str:
         for document in self.documents:
@@ -275,10 +318,16 @@ class IntakeCase(models.Model):
     person_lookup = "person"
 
     site = models.ForeignKey(
-        Site, on_delete=models.PROTECT, related_name="intake_cases"
+        Site,
+        on_delete=models.PROTECT,
+        related_name="intake_cases",
+        verbose_name=_("site"),
     )
     person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, related_name="intake_cases"
+        Person,
+        on_delete=models.PROTECT,
+        related_name="intake_cases",
+        verbose_name=_("person"),
     )
     criteria_version = models.ForeignKey(
         CriteriaVersion,
@@ -296,7 +345,9 @@ class IntakeCase(models.Model):
         default=IntakeOutcome.OPEN,
     )
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(
+        default=1, editable=False, verbose_name=_("version")
+    )
     process = models.ForeignKey(
         IntakeProcessVersion,
         on_delete=models.PROTECT,
@@ -342,6 +393,7 @@ class IntakeCase(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("created by"),
     )
     import_batch = models.ForeignKey(
         "intake.ImportBatch",
@@ -349,6 +401,7 @@ class IntakeCase(models.Model):
         null=True,
         blank=True,
         related_name="cases",
+        verbose_name=_("import batch"),
     )
 
     objects = SiteScopedQuerySet.as_manager()
@@ -376,7 +429,7 @@ class IntakeCase(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{_('intake')} #{self.pk} ({self.opened_on})"
+        return f"{_('intake')} #{self.pk} ({day_text(self.opened_on)})"
 
     def get_absolute_url(self) -> str:
         return reverse("intake:case_detail", args=[self.pk])
@@ -397,10 +450,16 @@ class StageEvent(models.Model):
     person_lookup = "case__person"
 
     case = models.ForeignKey(
-        IntakeCase, on_delete=models.CASCADE, related_name="events"
+        IntakeCase,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("case"),
     )
     stage = models.ForeignKey(
-        IntakeStageDefinition, on_delete=models.PROTECT, related_name="events"
+        IntakeStageDefinition,
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name=_("stage"),
     )
     occurred_on = models.DateField(_("date"))
     outcome = models.CharField(
@@ -448,7 +507,10 @@ class PrescanAnswer(models.Model):
     person_lookup = "case__person"
 
     case = models.ForeignKey(
-        IntakeCase, on_delete=models.CASCADE, related_name="prescan_answers"
+        IntakeCase,
+        on_delete=models.CASCADE,
+        related_name="prescan_answers",
+        verbose_name=_("case"),
     )
     partner = models.CharField(
         _("partner"), max_length=20, choices=PrescanPartner.choices
@@ -462,6 +524,7 @@ class PrescanAnswer(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("actor"),
     )
 
     objects = SiteScopedQuerySet.as_manager()
@@ -492,10 +555,16 @@ class CaseDocument(models.Model):
     person_lookup = "case__person"
 
     case = models.ForeignKey(
-        IntakeCase, on_delete=models.CASCADE, related_name="documents"
+        IntakeCase,
+        on_delete=models.CASCADE,
+        related_name="documents",
+        verbose_name=_("case"),
     )
     stage = models.ForeignKey(
-        IntakeStageDefinition, on_delete=models.PROTECT, related_name="+"
+        IntakeStageDefinition,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("stage"),
     )
     document_code = models.SlugField(_("document"), max_length=40)
     received_on = models.DateField(_("received on"))
@@ -505,6 +574,7 @@ class CaseDocument(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("actor"),
     )
 
     objects = SiteScopedQuerySet.as_manager()
@@ -532,9 +602,17 @@ class CriterionCheck(models.Model):
     person_lookup = "case__person"
 
     case = models.ForeignKey(
-        IntakeCase, on_delete=models.CASCADE, related_name="criterion_checks"
+        IntakeCase,
+        on_delete=models.CASCADE,
+        related_name="criterion_checks",
+        verbose_name=_("case"),
     )
-    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    criterion = models.ForeignKey(
+        Criterion,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("criterion"),
+    )
     result = models.CharField(_("result"), max_length=20, choices=CheckResult.choices)
     exception_reason = models.TextField(_("reason for the exception"), blank=True)
     checked_on = models.DateField(_("checked on"))
@@ -544,6 +622,7 @@ class CriterionCheck(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("actor"),
     )
 
     objects = SiteScopedQuerySet.as_manager()
@@ -564,7 +643,8 @@ class CriterionCheck(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.criterion.code}: {self.get_result_display()}"
+        text = Truncator(self.criterion.text).words(6)
+        return f"{text}: {self.get_result_display()}"
 
 
 class CaseEndReason(models.Model):
@@ -574,7 +654,10 @@ class CaseEndReason(models.Model):
     person_lookup = "case__person"
 
     case = models.ForeignKey(
-        IntakeCase, on_delete=models.CASCADE, related_name="end_reasons"
+        IntakeCase,
+        on_delete=models.CASCADE,
+        related_name="end_reasons",
+        verbose_name=_("case"),
     )
     code = models.CharField(_("reason"), max_length=30, choices=EndReasonCode.choices)
     criterion = models.ForeignKey(
@@ -651,12 +734,17 @@ class ImportBatch(JobFields):
     job_state_field = "job_state"
     job_task = ""
 
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="+", verbose_name=_("site")
+    )
     kind = models.CharField(
         _("kind of list"), max_length=20, choices=ImportKind.choices
     )
     entry_route = models.ForeignKey(
-        EntryRoute, on_delete=models.PROTECT, related_name="+"
+        EntryRoute,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("entry route"),
     )
     list_date = models.DateField(_("list date"))
     file = models.FileField(_("file"), upload_to=import_upload_to)
@@ -694,7 +782,7 @@ class ImportBatch(JobFields):
         verbose_name_plural = _("list imports")
 
     def __str__(self) -> str:
-        return f"{self.original_name} ({self.uploaded_at:%Y-%m-%d})"
+        return f"{self.original_name} ({day_text(self.uploaded_at)})"
 
     def get_absolute_url(self) -> str:
         return reverse("intake:import_detail", args=[self.pk])

@@ -16,7 +16,7 @@ from core.scoping import (
     roles_of,
     site_ids_for,
 )
-from intake.selectors import overdue_count, person_cases, worklist
+from intake.selectors import case_search, overdue_count, person_cases, worklist
 
 
 def home(request: HttpRequest, obj: Any = None) -> Section | None:
@@ -58,5 +58,21 @@ def site(request: HttpRequest, obj: Site) -> Section | None:
             "site": obj,
             "can_read_cases": obj.pk in site_ids_for(request.user, CASE_READ_ROLES),
         },
+        order=20,
+    )
+
+
+SEARCH_LIMIT = 20
+
+
+def search(request: HttpRequest, text: str) -> Section | None:
+    """Intake cases of the people found, or by case number ("#103")."""
+    if not site_ids_for(request.user, CASE_READ_ROLES):
+        return None
+    cases = case_search(user=request.user, text=text)
+    found = list(cases[: SEARCH_LIMIT + 1])
+    return Section(
+        template="intake/partials/_search_cases.html",
+        context={"cases": found[:SEARCH_LIMIT], "more": len(found) > SEARCH_LIMIT},
         order=20,
     )

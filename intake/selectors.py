@@ -10,12 +10,15 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import FieldChange
 from core.models import Person, Site
+from core.registry import PersonStatus
 from core.scoping import CASE_READ_ROLES
+from core.search import search_people
 from intake.filters import IntakeCaseFilter
 from intake.models import (
     CaseDocument,
@@ -23,6 +26,7 @@ from intake.models import (
     CriterionCheck,
     EndReasonCode,
     EntryRoute,
+    ImportBatch,
     IntakeCase,
     IntakeOutcome,
     IntakeProcessVersion,
@@ -158,6 +162,13 @@ def case_stage_statuses(
             )
         )
     return statuses
+
+
+def case_next_steps(statuses: list[StageStatus]) -> list[StageStatus]:
+    """The stages that can start now and have not been recorded, the one due
+    first at the top: what the case page shows first."""
+    waiting = [s for s in statuses if s.ready and s.event is None]
+    return sorted(waiting, key=lambda s: (s.due or datetime.date.max, s.stage.order))
 
 
 @dataclass
@@ -485,3 +496,62 @@ def case_changes_since(
                 )
             )
     return changes
+
+
+def process_versions_for_site(*, site: Site) -> list[IntakeProcessVersion]:
+    """The site's intake process versions, newest first, each stage carrying
+    ``required_names``: the names of the stages it waits for."""
+    processes = list(
+        IntakeProcessVersion.objects.filter(site=site)
+        .prefetch_related("stages", "entry_routes")
+        .order_by("-version")
+    )
+    for process in processes:
+        stages = list(process.stages.all())
+        names = {stage.code: stage.name for stage in stages}
+        for stage in stages:
+            stage.required_names = [names.get(code, code) for code in stage.requires]
+    return processes
+
+
+def person_statuses() -> list[PersonStatus]:
+    """What the intake says about a person, for the person list."""
+    cases = IntakeCase.objects.filter(person=OuterRef("pk"))
+    return [
+        PersonStatus(
+            "in_intake",
+            _("in intake"),
+            40,
+            Exists(cases.filter(outcome=IntakeOutcome.OPEN)),
+        ),
+        PersonStatus(
+            "intake_ended",
+            _("intake ended"),
+            10,
+            Exists(
+                cases.exclude(outcome__in=[IntakeOutcome.OPEN, IntakeOutcome.PLACED])
+            ),
+        ),
+    ]
+
+
+def import_opened_cases(batch: ImportBatch) -> QuerySet[IntakeCase]:
+    """The intake cases a list import opened, by name."""
+    return batch.cases.select_related("person").order_by(
+        "person__last_name", "person__first_name"
+    )
+
+
+def case_search(
+    *, user: AbstractBaseUser | AnonymousUser, text: str
+) -> QuerySet[IntakeCase]:
+    """The user's intake cases whose person matches ``text``, or whose number
+    it is ("103" or "#103"); newest first, in one query."""
+    cases = IntakeCase.objects.visible_to(user, CASE_READ_ROLES)
+    matching = search_people(cases, text, researcher=False, path="person__")
+    number = text.strip().lstrip("#")
+    if number.isdigit() and len(number) <= 9:
+        matching = matching | cases.filter(pk=int(number))
+    return matching.select_related("person", "site", "entry_route").order_by(
+        "-opened_on", "-pk"
+    )

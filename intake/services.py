@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils.text import Truncator
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
 from core.concurrency import ConcurrentEditError, versioned_save
+from core.dates import day_text
 from core.models import Criterion, Person, PlaceType, Site, SiteStatus
 from intake.models import (
     CaseDocument,
@@ -151,14 +152,16 @@ def _case_context(
             code="site_not_receiving",
             params={
                 "site": site.name,
-                "day": opened_on,
+                "day": day_text(opened_on),
                 "status": _status_label(status),
             },
         )
     process = process_on(site=site, day=opened_on)
     if process is None:
         raise ValidationError(
-            NO_PROCESS, code="no_process", params={"site": site.name, "day": opened_on}
+            NO_PROCESS,
+            code="no_process",
+            params={"site": site.name, "day": day_text(opened_on)},
         )
     if entry_route is not None and entry_route.process_id != process.pk:
         # a route chosen under an older version maps onto the same code
@@ -376,7 +379,9 @@ def _check_stage(
         raise ValidationError(STAGE_ALREADY_RECORDED, code="stage_recorded")
     if occurred_on < case.opened_on:
         raise ValidationError(
-            DATE_BEFORE_OPENED, code="before_opened", params={"opened": case.opened_on}
+            DATE_BEFORE_OPENED,
+            code="before_opened",
+            params={"opened": day_text(case.opened_on)},
         )
     missing = [
         code for code in stage.requires if code not in events or not events[code].passed
@@ -398,7 +403,7 @@ def _check_stage(
                 code="before_prerequisite",
                 params={
                     "stage": events[code].stage.name,
-                    "day": events[code].occurred_on,
+                    "day": day_text(events[code].occurred_on),
                 },
             )
 
@@ -689,7 +694,7 @@ def case_place(
             code="site_not_open",
             params={
                 "site": case.site.name,
-                "day": placed_on,
+                "day": day_text(placed_on),
                 "status": _status_label(status),
             },
         )
@@ -723,8 +728,10 @@ def case_place(
 
 
 def criterion_label(criterion: Criterion) -> str:
-    """How a refusal names a criterion: its code and the start of its text."""
-    return f"{criterion.code} ({Truncator(criterion.text).words(6)})"
+    """How a refusal names a criterion, as the checklist shows it: its kind
+    and the start of its text (the code is for the reference data only)."""
+    kind = capfirst(criterion.get_kind_display())
+    return f"{kind}: {Truncator(criterion.text).words(6)}"
 
 
 def placement_problems(
@@ -752,7 +759,7 @@ def placement_problems(
                 code="criteria_not_answered",
                 params={
                     "count": len(unanswered),
-                    "criteria": ", ".join(c.code for c in unanswered),
+                    "criteria": "; ".join(map(criterion_label, unanswered)),
                 },
             )
         )

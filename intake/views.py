@@ -41,10 +41,16 @@ from intake.forms import (
 from intake.models import (
     IntakeCase,
     IntakeOutcome,
-    IntakeProcessVersion,
     StageKind,
 )
-from intake.selectors import case_list, case_stage_statuses, funnel_for_site, worklist
+from intake.selectors import (
+    case_list,
+    case_next_steps,
+    case_stage_statuses,
+    funnel_for_site,
+    process_versions_for_site,
+    worklist,
+)
 from intake.tables import IntakeCaseTable
 
 
@@ -152,9 +158,13 @@ def _detail_context(
         request.user, CASE_WRITE_ROLES
     )
     prescan = next((s for s in stages if s.kind == StageKind.PRESCAN), None)
+    statuses = case_stage_statuses(case, stages, events, answers)
+    next_steps = case_next_steps(statuses)
     context: dict[str, Any] = {
         "case": case,
-        "statuses": case_stage_statuses(case, stages, events, answers),
+        "statuses": statuses,
+        "next_steps": next_steps,
+        "stages_recorded": sum(1 for status in statuses if status.event),
         "events": events,
         "answers": answers,
         "prescan": prescan,
@@ -171,7 +181,10 @@ def _detail_context(
         "open_stay": _open_stay(case) if case.is_open else None,
     }
     if can_edit and case.process:
-        context["event_form"] = forms.get("event_form") or StageEventForm(case=case)
+        context["event_form"] = forms.get("event_form") or StageEventForm(
+            case=case,
+            initial={"stage": next_steps[0].stage.pk} if next_steps else None,
+        )
         context["prescan_form"] = forms.get("prescan_form") or PrescanAnswerForm(
             case=case
         )
@@ -188,6 +201,15 @@ def case_detail_view(request: HttpRequest, case_pk: int) -> HttpResponse:
     return render(request, "intake/case_detail.html", _detail_context(request, case))
 
 
+# Where each form of the case page sits (its fold opens on arrival).
+FORM_ANCHORS = {
+    "event_form": "next-step",
+    "prescan_form": "prescan-form",
+    "check_form": "criterion-form",
+    "document_form": "document-form",
+}
+
+
 def _post_on_case(
     request: HttpRequest, case: IntakeCase, form: Any, form_name: str, write: Any
 ) -> HttpResponse:
@@ -202,7 +224,8 @@ def _post_on_case(
             form.add_error(None, _error_text(error))
         else:
             messages.success(request, _("Saved."))
-            return redirect(case)
+            # Back to the form just used: a browser opens the fold around it.
+            return redirect(f"{case.get_absolute_url()}#{FORM_ANCHORS[form_name]}")
     context = _detail_context(request, case, **{form_name: form})
     return render(request, "intake/case_detail.html", context, status=200)
 
@@ -388,11 +411,7 @@ def funnel_view(request: HttpRequest, site_code: str) -> HttpResponse:
 @role_required(REFERENCE_ROLES)
 def process_view(request: HttpRequest, site_code: str) -> HttpResponse:
     site = get_visible_or_404(Site, request.user, REFERENCE_ROLES, code=site_code)
-    processes = (
-        IntakeProcessVersion.objects.filter(site=site)
-        .prefetch_related("stages", "entry_routes")
-        .order_by("-version")
-    )
+    processes = process_versions_for_site(site=site)
     return render(
         request, "intake/process.html", {"site": site, "processes": processes}
     )

@@ -43,6 +43,7 @@ DJANGO_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
 ]
 THIRD_PARTY_APPS = [
     "django_tables2",
@@ -105,6 +106,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Forms render with the project's templates, so one label template
+# (templates/django/forms/label.html) starts every label with a capital.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # DATABASE
 DATABASES = {

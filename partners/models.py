@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.dates import day_text
 from core.models import Person, Site
 from core.scoping import SiteScopedQuerySet, site_ids_for
 from trajectories.rules import check_not_before, raise_if
@@ -111,7 +112,10 @@ class ContactPerson(models.Model):
     admin_sites_lookup = "organisation__sites"
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="contacts"
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="contacts",
+        verbose_name=_("organisation"),
     )
     name = models.CharField(_("name"), max_length=200)
     function = models.CharField(_("function"), max_length=200, blank=True)
@@ -144,7 +148,10 @@ class ResponsibilityTable(models.Model):
     site_lookup = "site"
 
     site = models.ForeignKey(
-        Site, on_delete=models.CASCADE, related_name="responsibility_tables"
+        Site,
+        on_delete=models.CASCADE,
+        related_name="responsibility_tables",
+        verbose_name=_("site"),
     )
     number = models.CharField(_("table"), max_length=20)
     title = models.CharField(_("title"), max_length=300)
@@ -175,7 +182,10 @@ class PartnerResponsibility(models.Model):
     site_lookup = "table__site"
 
     table = models.ForeignKey(
-        ResponsibilityTable, on_delete=models.CASCADE, related_name="rows"
+        ResponsibilityTable,
+        on_delete=models.CASCADE,
+        related_name="rows",
+        verbose_name=_("table"),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     partner = models.CharField(_("partner (role)"), max_length=300)
@@ -221,7 +231,10 @@ class CaseRole(models.Model):
     person_lookup = "person"
 
     person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, related_name="case_roles"
+        Person,
+        on_delete=models.CASCADE,
+        related_name="case_roles",
+        verbose_name=_("person"),
     )
     role = models.CharField(_("role"), max_length=30, choices=CaseRoleKind.choices)
     organisation = models.ForeignKey(
@@ -301,7 +314,10 @@ class RoleContact(models.Model):
     person_lookup = "case_role__person"
 
     case_role = models.ForeignKey(
-        CaseRole, on_delete=models.CASCADE, related_name="contacts"
+        CaseRole,
+        on_delete=models.CASCADE,
+        related_name="contacts",
+        verbose_name=_("case role"),
     )
     contacted_on = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=20, choices=RoleContactKind.choices)
@@ -322,7 +338,7 @@ class RoleContact(models.Model):
         verbose_name_plural = _("contact log")
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.contacted_on}"
+        return f"{self.get_kind_display()} {day_text(self.contacted_on)}"
 
 
 class ConsentKind(models.TextChoices):
@@ -341,7 +357,10 @@ class Consent(models.Model):
     person_lookup = "person"
 
     person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, related_name="consents"
+        Person,
+        on_delete=models.CASCADE,
+        related_name="consents",
+        verbose_name=_("person"),
     )
     kind = models.CharField(_("kind"), max_length=30, choices=ConsentKind.choices)
     given_on = models.DateField(_("given on"))
@@ -371,7 +390,7 @@ class Consent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.given_on}"
+        return f"{self.get_kind_display()} {day_text(self.given_on)}"
 
     def clean(self) -> None:
         errors: dict[str, ValidationError] = {}
@@ -395,7 +414,10 @@ class RequiredConsent(models.Model):
     site_lookup = "site"
 
     site = models.ForeignKey(
-        Site, on_delete=models.CASCADE, related_name="required_consents"
+        Site,
+        on_delete=models.CASCADE,
+        related_name="required_consents",
+        verbose_name=_("site"),
     )
     kind = models.CharField(_("kind"), max_length=30, choices=ConsentKind.choices)
     text = models.TextField(_("as written in the report"), blank=True)
@@ -442,7 +464,12 @@ class NetworkMember(models.Model):
     site_lookup = "person__site"
     person_lookup = "person"
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="network")
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="network",
+        verbose_name=_("person"),
+    )
     relation = models.CharField(_("relation"), max_length=20, choices=Relation.choices)
     name = models.CharField(_("name"), max_length=200)
     supportive = models.BooleanField(
@@ -478,7 +505,10 @@ class NetworkContact(models.Model):
     person_lookup = "member__person"
 
     member = models.ForeignKey(
-        NetworkMember, on_delete=models.CASCADE, related_name="contacts"
+        NetworkMember,
+        on_delete=models.CASCADE,
+        related_name="contacts",
+        verbose_name=_("member"),
     )
     contacted_on = models.DateField(_("date"))
     kind = models.CharField(
@@ -496,4 +526,4 @@ class NetworkContact(models.Model):
         verbose_name_plural = _("network contacts")
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.contacted_on}"
+        return f"{self.get_kind_display()} {day_text(self.contacted_on)}"

@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import day_text
 from core.models import Person, Site
 from core.scoping import REFERENCE_ROLES
 from partners.filters import OrganisationFilter
@@ -135,7 +136,7 @@ def consent_warnings_for(
                         kind,
                         "withdrawn",
                         CONSENT_WITHDRAWN
-                        % {"kind": label, "day": of_kind[0].withdrawn_on},
+                        % {"kind": label, "day": day_text(of_kind[0].withdrawn_on)},
                     )
                 )
             else:

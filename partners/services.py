@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import day_text
 from core.models import Person, Site
 from partners.models import (
     ROLE_HOLDER_REQUIRED,
@@ -248,7 +249,7 @@ def consent_withdraw(
         raise ValidationError(
             CONSENT_ALREADY_WITHDRAWN,
             code="already_withdrawn",
-            params={"day": consent.withdrawn_on},
+            params={"day": day_text(consent.withdrawn_on)},
         )
     if withdrawn_on < consent.given_on:
         raise ValidationError({"withdrawn_on": WITHDRAWN_BEFORE_GIVEN})

@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VERSION_FIELD, VersionedFormMixin
@@ -260,7 +261,16 @@ class GoalForm(VersionedFormMixin, ServiceValidatedModelForm):
 
     def __init__(self, *args: Any, definition: PlanFormDefinition, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["domain"].queryset = definition.domains.all()
+        domains = definition.domains.all()
+        self.fields["domain"].queryset = domains
+        # The protective factors and DJI's basic conditions are two lists:
+        # one group each in the menu (the queryset still validates).
+        groups: dict[str, list[tuple[int, str]]] = {}
+        for domain in domains:
+            groups.setdefault(capfirst(domain.get_framework_display()), []).append(
+                (domain.pk, capfirst(domain.name))
+            )
+        self.fields["domain"].choices = [("", "---------"), *groups.items()]
         _versioned_only_when_editing(self)
 
 

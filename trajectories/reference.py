@@ -85,6 +85,7 @@ def plans_load(*, data: dict[str, Any] | None = None) -> list[PlanFormDefinition
                 "written_by_detainee": bool(entry.get("written_by_detainee")),
                 "signature_required": bool(entry.get("signature_required")),
                 "description": entry.get("description") or "",
+                "signatories": [str(name) for name in entry.get("signatories") or []],
                 "fields": entry.get("fields") or [],
                 "review_interval_days": entry.get("review_interval_days") or 28,
                 "review_note": entry.get("review_note") or "",

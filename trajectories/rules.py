@@ -18,6 +18,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import day_text
+
 END_BEFORE_START = _("This date cannot be before %(day)s.")
 DATE_IN_FUTURE = _(
     "This date lies in the future (today is %(today)s). Record it once it has happened."
@@ -39,7 +41,7 @@ def check_not_before(
         return
     if value < start:
         errors[field] = ValidationError(
-            message, code="before_start", params={"day": start}
+            message, code="before_start", params={"day": day_text(start)}
         )
 
 
@@ -50,7 +52,7 @@ def check_not_in_future(
     today = timezone.localdate()
     if value is not None and value > today and field not in errors:
         errors[field] = ValidationError(
-            DATE_IN_FUTURE, code="in_future", params={"today": today}
+            DATE_IN_FUTURE, code="in_future", params={"today": day_text(today)}
         )
 
 

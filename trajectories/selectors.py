@@ -19,11 +19,23 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 from core.models import CapacityPeriod, Person, PlaceType, Site
+from core.registry import PersonStatus
 from core.scoping import CASE_READ_ROLES
+from partners.models import CaseRole
 from partners.selectors import ConsentWarning, consent_warnings_for
 from trajectories.models import (
     Activity,
@@ -33,6 +45,7 @@ from trajectories.models import (
     IndividualPlan,
     LocationPeriod,
     LocationStatus,
+    PlanFormDefinition,
     Review,
     Stay,
     StayPhase,
@@ -475,6 +488,22 @@ def jobs_during(
 # Person timeline --------------------------------------------------------------
 
 
+# What each kind of timeline entry is called on the page.
+TIMELINE_KINDS = {
+    "intake": _("intake"),
+    "stay": _("placement"),
+    "outflow": _("outflow"),
+    "phase": _("phase"),
+    "location": _("location"),
+    "incident": _("incident"),
+    "plan": _("plan"),
+    "activity": _("activity"),
+    "review": _("progress review"),
+    "work": _("work"),
+    "measurement": _("measurement"),
+}
+
+
 @dataclass
 class TimelineEntry:
     day: datetime.date
@@ -482,6 +511,10 @@ class TimelineEntry:
     title: str
     detail: str = ""
     url: str = ""
+
+    @property
+    def kind_label(self) -> str:
+        return str(TIMELINE_KINDS.get(self.kind, self.kind))
 
 
 def _url(name: str, pk: int) -> str:
@@ -698,3 +731,54 @@ def plan_detail_data(plan: IndividualPlan) -> dict[str, Any]:
             plan.history.select_related("history_user").order_by("-history_id")[:20]
         ),
     }
+
+
+def plan_shown_fields(
+    plan: IndividualPlan, definition: PlanFormDefinition | None
+) -> list[tuple[str, Any]]:
+    """(label, value) of the fields the site's plan form shows, in its order;
+    a choice shows its label, not its code."""
+    shown = []
+    for spec in definition.field_specs() if definition else []:
+        field = plan._meta.get_field(spec["name"])
+        value = getattr(plan, spec["name"])
+        if field.choices and value:
+            value = getattr(plan, f"get_{spec['name']}_display")()
+        shown.append((spec.get("label") or field.verbose_name, value))
+    return shown
+
+
+def plan_document(plan: IndividualPlan) -> dict[str, Any]:
+    """The plan as its site's form prints it for signature: the site's plan
+    name and author, its fields, the goals with their activities and
+    responsible partners, the person's current partner roles, and a signature
+    line for each person the form names."""
+    stay = plan.stay
+    definition = PlanFormDefinition.objects.filter(site_id=stay.site_id).first()
+    roles = (
+        CaseRole.objects.filter(person_id=stay.person_id, ended_on__isnull=True)
+        .select_related("organisation", "contact")
+        .order_by("started_on")
+    )
+    return {
+        "plan": plan,
+        "stay": stay,
+        "person": stay.person,
+        "site": stay.site,
+        "definition": definition,
+        "shown_fields": plan_shown_fields(plan, definition),
+        "goals": plan_detail_data(plan)["goals"],
+        "partner_roles": list(roles),
+        "signatories": definition.signatories if definition else [],
+    }
+
+
+def person_statuses() -> list[PersonStatus]:
+    """What the stays say about a person, for the person list."""
+    stays = Stay.objects.filter(person=OuterRef("pk"))
+    return [
+        PersonStatus("in_kv", _("in the KV"), 50, Exists(stays.filter(ended_on=None))),
+        PersonStatus(
+            "left", _("left the KV"), 20, Exists(stays.exclude(ended_on=None))
+        ),
+    ]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from trajectories import views
+from trajectories import views, views_print
 
 app_name = "trajectories"
 
@@ -55,6 +55,8 @@ urlpatterns = [
     ),
     path("plans/<int:plan_pk>/", views.plan_detail_view, name="plan_detail"),
     path("plans/<int:plan_pk>/edit/", views.plan_update_view, name="plan_update"),
+    path("plans/<int:plan_pk>/print/", views_print.plan_print_view, name="plan_print"),
+    path("plans/<int:plan_pk>/pdf/", views_print.plan_pdf_view, name="plan_pdf"),
     path("plans/<int:plan_pk>/goals/new/", views.goal_create_view, name="goal_create"),
     path(
         "plans/<int:plan_pk>/reviews/new/",

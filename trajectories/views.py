@@ -338,13 +338,7 @@ def plan_create_view(request: HttpRequest, stay_pk: int) -> HttpResponse:
 def plan_detail_view(request: HttpRequest, plan_pk: int) -> HttpResponse:
     plan = _plan(request, plan_pk, CASE_READ_ROLES)
     definition = getattr(plan.stay.site, "plan_form", None)
-    shown = [
-        (
-            spec.get("label") or plan._meta.get_field(spec["name"]).verbose_name,
-            getattr(plan, spec["name"]),
-        )
-        for spec in (definition.field_specs() if definition else [])
-    ]
+    shown = selectors.plan_shown_fields(plan, definition)
     context = {
         "plan": plan,
         "stay": plan.stay,

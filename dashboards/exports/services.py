@@ -20,6 +20,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from core.jobs import Lease, enqueue_on_commit, job_retry, jobs_recover
 from core.models import AuditKind, Site
@@ -57,7 +58,10 @@ def export_job_retry(*, job: ExportJob, user: AbstractBaseUser) -> bool:
         actor=user,
         kind=AuditKind.EXPORT,
         site=_single_site(job),
-        summary=f"research export #{job.pk} requested again after it failed",
+        summary=gettext_noop(
+            "Research export #%(number)s requested again after it failed"
+        ),
+        params={"number": job.pk},
         details={"export": job.pk, "retry": True, "previous_error": reason[:500]},
     )
     return True
@@ -128,7 +132,10 @@ def export_job_build(lease: Lease) -> None:
                 actor=finished.created_by,
                 kind=AuditKind.EXPORT,
                 site=_single_site(finished),
-                summary=f"research export #{job.pk} ({job.format}), {rows} rows",
+                summary=gettext_noop(
+                    "Research export #%(number)s (%(format)s), %(rows)s rows"
+                ),
+                params={"number": job.pk, "format": job.format, "rows": rows},
                 details={
                     "export": job.pk,
                     "format": job.format,

@@ -206,7 +206,7 @@ def test_role_assignment_in_the_admin_offers_own_sites_people_and_uses_the_servi
     )
 
     events = AuditEvent.objects.filter(kind=AuditKind.PERMISSION_CHANGE).order_by("at")
-    assert [e.summary.split()[0] for e in events] == ["granted", "changed"]
+    assert [e.summary.split()[0] for e in events] == ["Role", "Changed"]
     assert events[1].details["old"]["role"] == "researcher"
     assert events[1].details["new"]["role"] == "project_leader"
 

@@ -56,7 +56,28 @@ def test_permission_change_is_logged(admin_almelo, almelo):
     )
     event = AuditEvent.objects.get(kind=AuditKind.PERMISSION_CHANGE)
     assert event.actor == admin_almelo
-    assert event.details == {"user": "nieuw", "role": "casemanager", "granted": True}
+    assert {key: event.details[key] for key in ("user", "role", "granted")} == {
+        "user": "nieuw",
+        "role": "casemanager",
+        "granted": True,
+    }
+
+
+def test_audit_log_reads_in_the_readers_language(client, admin_almelo, almelo):
+    from tests.factories import UserFactory
+
+    membership_grant(
+        user=UserFactory(username="nieuw"),
+        site=almelo,
+        role=Role.PROJECT_LEADER,
+        granted_by=admin_almelo,
+    )
+    client.force_login(admin_almelo)
+    page = client.get(reverse("core:audit_log")).content.decode()
+    assert "Rol projectleider bij KV Almelo toegekend aan nieuw" in page
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("core:audit_log")).content.decode()
+    assert "Role project leader at KV Almelo given to nieuw" in page
 
 
 def test_audit_log_page_is_for_functional_admins_only(

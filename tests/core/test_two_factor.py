@@ -214,7 +214,7 @@ def test_functional_admin_resets_the_second_factor_of_own_sites_users_only(
     assert not TOTPDevice.objects.filter(user=user).exists()
     assert TOTPDevice.objects.filter(user=casemanager_krimpen).exists()
     event = AuditEvent.objects.get(
-        kind=AuditKind.TWO_FACTOR, actor=admin_almelo, summary__startswith="reset"
+        kind=AuditKind.TWO_FACTOR, actor=admin_almelo, summary__startswith="Reset"
     )
     assert event.details["user"] == user.username
     # at the next login the user sets up a new phone

@@ -159,7 +159,7 @@ def test_a_password_link_works_once(admin_client, casemanager_almelo):
     assert casemanager_almelo.check_password(new)
     assert not Client().get(link, follow=True).context["validlink"]
     assert AuditEvent.objects.filter(
-        kind=AuditKind.ACCOUNT, summary="created a password link for alice"
+        kind=AuditKind.ACCOUNT, summary="Created a password link for alice"
     ).exists()
 
 

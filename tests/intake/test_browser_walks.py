@@ -65,6 +65,11 @@ class Walker:
         self.case = IntakeCase.objects.get(person=person)
         assert self.page.url.endswith(self.case.get_absolute_url())
 
+    def unfold(self, fold: str) -> None:
+        """Open a folded part of the case page, as a user clicks its summary."""
+        if self.page.get_attribute(fold, "open") is None:
+            self.page.click(f"{fold} > summary")
+
     def stage(self, code: str) -> IntakeStageDefinition:
         return self.case.process.stages.get(code=code)
 
@@ -76,7 +81,7 @@ class Walker:
         self.page.select_option("#event-form select[name=outcome]", outcome)
         self.submit("#event-form")
         row = self.page.locator(f'#stages tr[data-stage="{code}"]')
-        assert day.strftime("%-d-%-m-%Y") in row.inner_text()
+        assert day.strftime("%-d-%-m-%Y") in row.text_content()
 
     def walk(self, steps: list[tuple[str, D, str]]) -> None:
         for code, day, outcome in steps:
@@ -84,6 +89,7 @@ class Walker:
 
     def prescan(self, answers: dict[str, bool], asked: D, answered: D) -> None:
         for partner, objection in answers.items():
+            self.unfold("#fold-prescan")
             self.page.select_option("#prescan-form select[name=partner]", partner)
             self.page.fill("#prescan-form input[name=asked_on]", asked.isoformat())
             self.page.fill(
@@ -97,6 +103,7 @@ class Walker:
         """Answer every criterion not answered yet: met, unless ``results``
         says otherwise (criterion code -> result)."""
         results = results or {}
+        self.unfold("#fold-criteria")
         answered = set(self.case.criterion_checks.values_list("criterion", flat=True))
         for criterion in self.case.criteria_version.criteria.exclude(pk__in=answered):
             self.page.select_option(
@@ -198,7 +205,13 @@ def test_almelo_candidate_is_placed_after_the_diz_decision(live_server, page, si
     # a blank checklist and no consent: refused, naming what is missing
     w.try_place("bba", D(2021, 3, 15), D(2021, 3, 16))
     errors = _errors(page, "#place-form")
-    for missing in ("19", "alm_v1_in_09", "alm_v1_ex_10"):
+    criteria = w.case.criteria_version.criteria
+    with translation.override("nl"):
+        named = [
+            services.criterion_label(criteria.get(code=code))
+            for code in ("alm_v1_in_09", "alm_v1_ex_10")
+        ]
+    for missing in ("19", *named):
         assert missing in errors
     with translation.override("nl"):
         label = str(ConsentKind.INFORMATION_EXCHANGE.label)
@@ -208,6 +221,7 @@ def test_almelo_candidate_is_placed_after_the_diz_decision(live_server, page, si
     page.goto(f"{w.url}{w.case.get_absolute_url()}")
     w.checklist(D(2021, 3, 12))
     stage = w.stage("intake_interview")
+    w.unfold("#fold-documents")
     page.select_option(
         "#document-form select[name=document]", f"{stage.pk}:toestemmingsverklaring"
     )
@@ -319,7 +333,7 @@ def test_krimpen_candidate_is_placed_in_dc2a_after_the_trial_period(
 ):
     w = Walker(page, live_server, sites["krimpen"])
     _krimpen_until_trial(w)
-    trial = page.locator('#stages tr[data-stage="trial_period"]').inner_text()
+    trial = page.locator('#stages tr[data-stage="trial_period"]').text_content()
     assert "20-7-2020" in trial  # six weeks after the introduction
     w.record("trial_period", D(2020, 7, 20))
     w.checklist(D(2020, 7, 20))

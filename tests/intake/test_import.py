@@ -94,6 +94,14 @@ def test_corrected_list_is_previewed_then_imported_completely(
     event = AuditEvent.objects.get(kind=AuditKind.IMPORT)
     assert event.details["cases_opened"] == 1000
 
+    result = client.get(batch.get_absolute_url()).content.decode()
+    assert "De 1000 intakedossiers die deze import opende" in result
+    first = IntakeCase.objects.filter(import_batch=batch).order_by(
+        "person__last_name", "person__first_name"
+    )[0]
+    assert f'href="{first.get_absolute_url()}"' in result
+    assert result.count('<tr data-case="') == 100  # one page of the list
+
     again = client.post(reverse("intake:import_apply", args=[batch.pk]), follow=True)
     assert str(importers.ALREADY_APPLIED) in again.content.decode()
     assert IntakeCase.objects.count() == 1000

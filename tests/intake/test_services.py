@@ -276,7 +276,9 @@ def test_placement_above_capacity_with_a_reason_is_audited(
 
 
 def test_placement_with_a_criterion_not_met_is_refused(almelo_process, candidate):
-    criterion = CriterionFactory(version__site=candidate.site, code="regio")
+    criterion = CriterionFactory(
+        version__site=candidate.site, code="regio", text="Afkomstig uit de regio."
+    )
     case = _open(almelo_process, candidate)
     _ready_for_decision(case)
     services.criterion_check_record(
@@ -286,7 +288,7 @@ def test_placement_with_a_criterion_not_met_is_refused(almelo_process, candidate
         checked_on=D(2020, 3, 3),
         actor=None,
     )
-    with pytest.raises(ValidationError, match="regio"):
+    with pytest.raises(ValidationError, match="Afkomstig uit de regio"):
         services.case_place(
             case=case,
             decided_on=D(2020, 3, 10),

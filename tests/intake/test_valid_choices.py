@@ -192,4 +192,5 @@ def test_the_placement_page_says_what_stands_in_the_way(client, sites):
     page = client.get(reverse("intake:case_place", args=[case.pk]))
     problems = page.context["problems"]
     assert len(problems) == 1
-    assert "kri_v2_in_01" in problems[0]
+    first = case.criteria_version.criteria.get(code="kri_v2_in_01")
+    assert services.criterion_label(first) in problems[0]

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.dates import day_text
 from tests.factories import (
     ActivityFactory,
     GoalFactory,
@@ -37,7 +38,7 @@ def _tomorrow() -> datetime.date:
 
 
 def _in_future() -> list[str]:
-    return [str(DATE_IN_FUTURE % {"today": timezone.localdate()})]
+    return [str(DATE_IN_FUTURE % {"today": day_text(timezone.localdate())})]
 
 
 def test_activity_done_without_a_date_is_refused():
@@ -111,7 +112,7 @@ def test_incident_decided_before_it_occurred_is_refused():
     with pytest.raises(ValidationError) as caught:
         _incident(stay, occurred_on=D(2020, 5, 10), decided_on=D(2020, 5, 1))
     assert caught.value.message_dict["decided_on"] == [
-        str(DECIDED_BEFORE_OCCURRED % {"day": D(2020, 5, 10)})
+        str(DECIDED_BEFORE_OCCURRED % {"day": "10-5-2020"})
     ]
 
 

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core.dates import day_text
 from tests.factories import (
     CapacityPeriodFactory,
     IntakeCaseFactory,
@@ -52,7 +53,7 @@ def _place(person, place_type, day, **kwargs):
 def test_placing_a_person_twice_on_the_same_day_is_refused(almelo, place_type):
     person = PersonFactory(site=almelo)
     _place(person, place_type, D(2021, 3, 1))
-    with pytest.raises(ValidationError, match="sinds 2021-03-01 nog geplaatst"):
+    with pytest.raises(ValidationError, match="sinds 1-3-2021 nog geplaatst"):
         _place(person, place_type, D(2021, 3, 1))
     assert Stay.objects.filter(person=person).count() == 1
     row = occupancy_by_day(site=almelo, start=D(2021, 3, 1), end=D(2021, 3, 1))[0]
@@ -63,7 +64,7 @@ def test_placement_inside_an_ended_stay_is_refused(almelo, place_type):
     person = PersonFactory(site=almelo)
     stay = _place(person, place_type, D(2021, 3, 1))
     stay_end(stay=stay, ended_on=D(2021, 6, 1), outflow_type="end_of_sentence")
-    with pytest.raises(ValidationError, match="van 2021-03-01 tot 2021-06-01"):
+    with pytest.raises(ValidationError, match="van 1-3-2021 tot 1-6-2021"):
         _place(person, place_type, D(2021, 5, 1))
 
 
@@ -93,7 +94,7 @@ def test_the_placement_form_shows_the_overlap_and_keeps_the_input(
     )
     assert response.status_code == 200
     errors = response.context["form"].non_field_errors()
-    assert "2021-03-01" in errors[0]
+    assert "1-3-2021" in errors[0]
     assert "stay_one_open_per_person" not in response.content.decode()
     assert response.context["form"]["placed_on"].value() == "2021-03-01"
     assert Stay.objects.filter(person=person).count() == 1
@@ -108,7 +109,7 @@ def test_expected_end_before_the_placement_is_refused(almelo, place_type):
             expected_end=D(2021, 2, 1),
         )
     assert caught.value.message_dict["expected_end"] == [
-        str(EXPECTED_END_BEFORE_PLACEMENT % {"day": D(2021, 3, 1)})
+        str(EXPECTED_END_BEFORE_PLACEMENT % {"day": "1-3-2021"})
     ]
 
 
@@ -153,7 +154,7 @@ def test_outflow_in_the_future_is_refused(almelo, place_type):
     with pytest.raises(ValidationError) as caught:
         stay_end(stay=stay, ended_on=tomorrow, outflow_type="end_of_sentence")
     assert caught.value.message_dict["ended_on"] == [
-        str(DATE_IN_FUTURE % {"today": timezone.localdate()})
+        str(DATE_IN_FUTURE % {"today": day_text(timezone.localdate())})
     ]
     stay.refresh_from_db()
     assert stay.ended_on is None
@@ -171,7 +172,7 @@ def test_outflow_before_placement_shows_a_message_on_the_date_field(
     assert response.status_code == 200
     form = response.context["form"]
     assert form.errors["ended_on"] == [
-        str(OUTFLOW_BEFORE_PLACEMENT % {"day": D(2021, 3, 1)})
+        str(OUTFLOW_BEFORE_PLACEMENT % {"day": "1-3-2021"})
     ]
     assert "stay_outflow_after_placement" not in response.content.decode()
     stay.refresh_from_db()

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.dates import day_text
 from core.models import Site
 from core.scoping import SiteScopedQuerySet
 from trajectories.models.stays import Stay
@@ -83,7 +84,7 @@ class PlanFormDefinition(models.Model):
     site_lookup = "site"
 
     site = models.OneToOneField(
-        Site, on_delete=models.CASCADE, related_name="plan_form"
+        Site, on_delete=models.CASCADE, related_name="plan_form", verbose_name=_("site")
     )
     plan_name = models.CharField(_("name of the plan"), max_length=200)
     author = models.CharField(_("who writes the plan"), max_length=300)
@@ -94,12 +95,22 @@ class PlanFormDefinition(models.Model):
         _("signed agreement required"), default=False
     )
     description = models.TextField(_("description"), blank=True)
+    signatories = models.JSONField(
+        _("signatories"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Who signs the printed plan, one signature line each, as the site's "
+            "form names them."
+        ),
+    )
     fields = models.JSONField(
         _("fields"),
         default=list,
         blank=True,
         help_text=_(
-            "List of {name, required, label, help} for the configurable plan fields."
+            "The configurable plan fields, each with its name, whether it is "
+            "required, its label and its help text."
         ),
     )
     domains = models.ManyToManyField(
@@ -149,7 +160,9 @@ class IndividualPlan(models.Model):
     site_lookup = "stay__site"
     person_lookup = "stay__person"
 
-    stay = models.OneToOneField(Stay, on_delete=models.CASCADE, related_name="plan")
+    stay = models.OneToOneField(
+        Stay, on_delete=models.CASCADE, related_name="plan", verbose_name=_("stay")
+    )
     name = models.CharField(_("name of the plan"), max_length=200)
     drawn_up_on = models.DateField(_("drawn up on"))
     written_by_detainee = models.BooleanField(
@@ -195,7 +208,7 @@ class IndividualPlan(models.Model):
         verbose_name_plural = _("individual plans")
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.drawn_up_on})"
+        return f"{self.name} ({day_text(self.drawn_up_on)})"
 
     def get_absolute_url(self) -> str:
         return reverse("trajectories:plan_detail", args=[self.pk])
@@ -214,7 +227,10 @@ class Goal(models.Model):
     person_lookup = "plan__stay__person"
 
     plan = models.ForeignKey(
-        IndividualPlan, on_delete=models.CASCADE, related_name="goals"
+        IndividualPlan,
+        on_delete=models.CASCADE,
+        related_name="goals",
+        verbose_name=_("plan"),
     )
     domain = models.ForeignKey(
         GoalDomain,
@@ -256,7 +272,12 @@ class Activity(models.Model):
     site_lookup = "goal__plan__stay__site"
     person_lookup = "goal__plan__stay__person"
 
-    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="activities")
+    goal = models.ForeignKey(
+        Goal,
+        on_delete=models.CASCADE,
+        related_name="activities",
+        verbose_name=_("goal"),
+    )
     description = models.CharField(_("activity"), max_length=300)
     responsible_organisation = models.ForeignKey(
         "partners.Organisation",
@@ -340,7 +361,10 @@ class Review(models.Model):
     person_lookup = "plan__stay__person"
 
     plan = models.ForeignKey(
-        IndividualPlan, on_delete=models.CASCADE, related_name="reviews"
+        IndividualPlan,
+        on_delete=models.CASCADE,
+        related_name="reviews",
+        verbose_name=_("plan"),
     )
     held_on = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=20, choices=ReviewKind.choices)
@@ -364,7 +388,7 @@ class Review(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.held_on}"
+        return f"{self.get_kind_display()} {day_text(self.held_on)}"
 
     def clean(self) -> None:
         errors: dict[str, ValidationError] = {}

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.dates import day_text
 from core.models import Person, PlaceType, Site
 from core.scoping import SiteScopedQuerySet
 from trajectories.rules import (
@@ -89,8 +90,12 @@ class Stay(models.Model):
     site_lookup = "site"
     person_lookup = "person"
 
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="stays")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="stays")
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="stays", verbose_name=_("site")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="stays", verbose_name=_("person")
+    )
     intake_case = models.OneToOneField(
         "intake.IntakeCase",
         on_delete=models.PROTECT,
@@ -100,7 +105,10 @@ class Stay(models.Model):
         verbose_name=_("intake case"),
     )
     place_type = models.ForeignKey(
-        PlaceType, on_delete=models.PROTECT, related_name="stays"
+        PlaceType,
+        on_delete=models.PROTECT,
+        related_name="stays",
+        verbose_name=_("place type"),
     )
     placed_on = models.DateField(_("placement date"))
     expected_end = models.DateField(_("expected end"), null=True, blank=True)
@@ -120,7 +128,9 @@ class Stay(models.Model):
         _("after-care municipality"), max_length=100, blank=True
     )
     outflow_note = models.TextField(_("outflow note"), blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(
+        default=1, editable=False, verbose_name=_("version")
+    )
 
     objects = SiteScopedQuerySet.as_manager()
     history = HistoricalRecords()
@@ -153,7 +163,7 @@ class Stay(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{_('stay')} {self.placed_on}"
+        return f"{_('stay')} {day_text(self.placed_on)}"
 
     def get_absolute_url(self) -> str:
         return reverse("trajectories:stay_detail", args=[self.pk])
@@ -188,13 +198,16 @@ class Stay(models.Model):
                 ValidationError(
                     STAY_OVERLAPS_OPEN,
                     code="stay_overlaps",
-                    params={"start": overlap.placed_on},
+                    params={"start": day_text(overlap.placed_on)},
                 )
                 if overlap.ended_on is None
                 else ValidationError(
                     STAY_OVERLAPS,
                     code="stay_overlaps",
-                    params={"start": overlap.placed_on, "end": overlap.ended_on},
+                    params={
+                        "start": day_text(overlap.placed_on),
+                        "end": day_text(overlap.ended_on),
+                    },
                 )
             )
         raise_if(errors)
@@ -234,7 +247,10 @@ class ProgrammePhase(models.Model):
     site_lookup = "site"
 
     site = models.ForeignKey(
-        Site, on_delete=models.CASCADE, related_name="programme_phases"
+        Site,
+        on_delete=models.CASCADE,
+        related_name="programme_phases",
+        verbose_name=_("site"),
     )
     code = models.SlugField(_("code"), max_length=30)
     name = models.CharField(_("name"), max_length=100)
@@ -311,7 +327,9 @@ class StayPhase(models.Model):
     site_lookup = "stay__site"
     person_lookup = "stay__person"
 
-    stay = models.ForeignKey(Stay, on_delete=models.CASCADE, related_name="phases")
+    stay = models.ForeignKey(
+        Stay, on_delete=models.CASCADE, related_name="phases", verbose_name=_("stay")
+    )
     phase = models.ForeignKey(
         ProgrammePhase,
         on_delete=models.PROTECT,
@@ -321,7 +339,10 @@ class StayPhase(models.Model):
         verbose_name=_("programme phase"),
     )
     place_type = models.ForeignKey(
-        PlaceType, on_delete=models.PROTECT, related_name="+"
+        PlaceType,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("place type"),
     )
     started_on = models.DateField(_("from"))
     ended_on = models.DateField(_("until"), null=True, blank=True)
@@ -348,7 +369,7 @@ class StayPhase(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.phase or self.place_type} {self.started_on}"
+        return f"{self.phase or self.place_type} {day_text(self.started_on)}"
 
     def clean(self) -> None:
         errors: dict[str, ValidationError] = {}
@@ -366,7 +387,10 @@ class StayStepDefinition(models.Model):
     site_lookup = "site"
 
     site = models.ForeignKey(
-        Site, on_delete=models.CASCADE, related_name="stay_step_definitions"
+        Site,
+        on_delete=models.CASCADE,
+        related_name="stay_step_definitions",
+        verbose_name=_("site"),
     )
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=200)
@@ -400,7 +424,9 @@ class StayStep(models.Model):
     site_lookup = "stay__site"
     person_lookup = "stay__person"
 
-    stay = models.ForeignKey(Stay, on_delete=models.CASCADE, related_name="steps")
+    stay = models.ForeignKey(
+        Stay, on_delete=models.CASCADE, related_name="steps", verbose_name=_("stay")
+    )
     definition = models.ForeignKey(
         StayStepDefinition,
         on_delete=models.PROTECT,
@@ -432,7 +458,7 @@ class StayStep(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.definition} {self.occurred_on}"
+        return f"{self.definition} {day_text(self.occurred_on)}"
 
     def clean(self) -> None:
         errors: dict[str, ValidationError] = {}
@@ -456,7 +482,9 @@ class LocationPeriod(models.Model):
     site_lookup = "stay__site"
     person_lookup = "stay__person"
 
-    stay = models.ForeignKey(Stay, on_delete=models.CASCADE, related_name="locations")
+    stay = models.ForeignKey(
+        Stay, on_delete=models.CASCADE, related_name="locations", verbose_name=_("stay")
+    )
     status = models.CharField(
         _("location"), max_length=20, choices=LocationStatus.choices
     )
@@ -479,7 +507,7 @@ class LocationPeriod(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_status_display()} {self.started_on}"
+        return f"{self.get_status_display()} {day_text(self.started_on)}"
 
     def clean(self) -> None:
         errors: dict[str, ValidationError] = {}
@@ -523,7 +551,9 @@ class Incident(models.Model):
     site_lookup = "stay__site"
     person_lookup = "stay__person"
 
-    stay = models.ForeignKey(Stay, on_delete=models.CASCADE, related_name="incidents")
+    stay = models.ForeignKey(
+        Stay, on_delete=models.CASCADE, related_name="incidents", verbose_name=_("stay")
+    )
     occurred_on = models.DateField(_("date"))
     kind = models.CharField(_("type"), max_length=20, choices=IncidentKind.choices)
     detection = models.CharField(
@@ -561,7 +591,7 @@ class Incident(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.occurred_on}"
+        return f"{self.get_kind_display()} {day_text(self.occurred_on)}"
 
     def clean(self) -> None:
         errors: dict[str, ValidationError] = {}

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.dates import day_text
 from core.models import Site
 from core.scoping import SiteScopedQuerySet
 from trajectories.models.stays import Stay
@@ -47,7 +48,9 @@ class Employment(models.Model):
     site_lookup = "stay__site"
     person_lookup = "stay__person"
 
-    stay = models.ForeignKey(Stay, on_delete=models.CASCADE, related_name="jobs")
+    stay = models.ForeignKey(
+        Stay, on_delete=models.CASCADE, related_name="jobs", verbose_name=_("stay")
+    )
     employer = models.ForeignKey(
         "partners.Organisation",
         on_delete=models.PROTECT,
@@ -156,7 +159,12 @@ class WorkRule(models.Model):
 
     site_lookup = "site"
 
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="work_rules")
+    site = models.ForeignKey(
+        Site,
+        on_delete=models.CASCADE,
+        related_name="work_rules",
+        verbose_name=_("site"),
+    )
     kind = models.CharField(_("kind"), max_length=30, choices=WorkRuleKind.choices)
     value = models.DecimalField(
         _("value"), max_digits=5, decimal_places=1, null=True, blank=True
@@ -192,7 +200,10 @@ class EmployerCheck(models.Model):
     person_lookup = "employment__stay__person"
 
     employment = models.ForeignKey(
-        Employment, on_delete=models.CASCADE, related_name="checks"
+        Employment,
+        on_delete=models.CASCADE,
+        related_name="checks",
+        verbose_name=_("employment"),
     )
     checked_on = models.DateField(_("date"))
     method = models.CharField(
@@ -211,7 +222,7 @@ class EmployerCheck(models.Model):
         verbose_name_plural = _("employer checks")
 
     def __str__(self) -> str:
-        return f"{self.get_method_display()} {self.checked_on}"
+        return f"{self.get_method_display()} {day_text(self.checked_on)}"
 
 
 class JobSearchKind(models.TextChoices):
@@ -243,7 +254,12 @@ class JobSearchActivity(models.Model):
     site_lookup = "stay__site"
     person_lookup = "stay__person"
 
-    stay = models.ForeignKey(Stay, on_delete=models.CASCADE, related_name="job_search")
+    stay = models.ForeignKey(
+        Stay,
+        on_delete=models.CASCADE,
+        related_name="job_search",
+        verbose_name=_("stay"),
+    )
     kind = models.CharField(_("activity"), max_length=30, choices=JobSearchKind.choices)
     used = models.BooleanField(_("used"), default=True)
     occurred_on = models.DateField(_("date"))

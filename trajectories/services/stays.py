@@ -11,8 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from core.concurrency import versioned_save
+from core.dates import day_text
 from core.models import AuditKind, CapacityPeriod, Person, PlaceType
 from core.services import audit_event_record
 from trajectories.models import (
@@ -147,7 +149,7 @@ def _check_capacity(
         return
     for index, check_day in enumerate(_days_to_check(place_type, day)):
         places = capacity_on(place_type=place_type, day=check_day)
-        params = {"place_type": place_type.name, "day": check_day}
+        params = {"place_type": place_type.name, "day": day_text(check_day)}
         if places is None:
             if index == 0:
                 raise ValidationError(NO_CAPACITY, code="no_capacity", params=params)
@@ -164,13 +166,19 @@ def _check_capacity(
 
 
 def _record_override(
-    *, actor: AbstractBaseUser | None, stay: Stay, summary: str, reason: str
+    *,
+    actor: AbstractBaseUser | None,
+    stay: Stay,
+    summary: str,
+    params: dict[str, str],
+    reason: str,
 ) -> None:
     audit_event_record(
         actor=actor,
         kind=AuditKind.OVERRIDE,
         site=stay.site,
         summary=summary,
+        params=params,
         details={"stay": stay.pk, "reason": reason.strip()},
     )
 
@@ -265,7 +273,10 @@ def stay_create(
         _record_override(
             actor=created_by,
             stay=stay,
-            summary=f"placement above capacity of {place_type.code} on {placed_on}",
+            summary=gettext_noop(
+                "Placed above the capacity of %(place_type)s on %(day)s"
+            ),
+            params={"place_type": place_type.name, "day": day_text(placed_on)},
             reason=capacity_override_reason,
         )
     _sync_measurement_schedule(stay)
@@ -311,7 +322,7 @@ def stay_update(
 def _ensure_open(stay: Stay) -> None:
     if stay.ended_on is not None:
         raise ValidationError(
-            STAY_ENDED, code="stay_ended", params={"day": stay.ended_on}
+            STAY_ENDED, code="stay_ended", params={"day": day_text(stay.ended_on)}
         )
 
 
@@ -356,7 +367,7 @@ def stay_phase_change(
         raise ValidationError(
             {
                 "started_on": ValidationError(
-                    PHASE_BEFORE_CURRENT, params={"day": current.started_on}
+                    PHASE_BEFORE_CURRENT, params={"day": day_text(current.started_on)}
                 )
             }
         )
@@ -409,7 +420,10 @@ def stay_phase_change(
         _record_override(
             actor=changed_by,
             stay=stay,
-            summary=f"phase change above capacity of {place_type.code} on {started_on}",
+            summary=gettext_noop(
+                "Phase change above the capacity of %(place_type)s on %(day)s"
+            ),
+            params={"place_type": place_type.name, "day": day_text(started_on)},
             reason=capacity_override_reason,
         )
     return new
@@ -480,7 +494,7 @@ def location_period_record(
         raise ValidationError(
             {
                 "started_on": ValidationError(
-                    OUTSIDE_STAY, params={"day": stay.placed_on}
+                    OUTSIDE_STAY, params={"day": day_text(stay.placed_on)}
                 )
             }
         )
@@ -521,7 +535,7 @@ def incident_record(
         raise ValidationError(
             {
                 "occurred_on": ValidationError(
-                    OUTSIDE_STAY, params={"day": stay.placed_on}
+                    OUTSIDE_STAY, params={"day": day_text(stay.placed_on)}
                 )
             }
         )

@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from core.concurrency import versioned_save
 from core.models import AuditKind
@@ -136,7 +137,8 @@ def _check_work_rules(
             actor=actor,
             kind=AuditKind.OVERRIDE,
             site=job.stay.site,
-            summary=f"job against the work rules of {job.stay.site.code}",
+            summary=gettext_noop("Job against the work rules of %(site)s"),
+            params={"site": job.stay.site.name},
             details={"stay": job.stay_id, "broken": broken, "reason": reason},
         )
     job.rule_breach_reason = reason
