@@ -112,7 +112,7 @@ def test_a_new_casemanager_is_created_enrols_and_logs_in_with_the_app(
     assert reused.status_code == 200
     assert colleague.get(reverse("core:person_list")).status_code == 302
     kinds = set(AuditEvent.objects.values_list("summary", flat=True))
-    assert {"second factor given", "wrong second factor"} <= kinds
+    assert {"Second factor given", "Wrong second factor"} <= kinds
 
 
 @pytest.fixture

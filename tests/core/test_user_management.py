@@ -104,7 +104,7 @@ def test_deactivating_ends_sessions_and_login_until_reactivated(
     summaries = AuditEvent.objects.filter(kind=AuditKind.ACCOUNT).values_list(
         "summary", flat=True
     )
-    assert {"deactivated the account alice", "reactivated the account alice"} <= set(
+    assert {"Deactivated the account alice", "Reactivated the account alice"} <= set(
         summaries
     )
 
