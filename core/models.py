@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.fields import FactDateField, PlannedDateField
 from core.scoping import Role, SiteScopedQuerySet
 
 
@@ -152,8 +153,8 @@ class SiteStatusPeriod(models.Model):
         Site, on_delete=models.CASCADE, related_name="status_periods"
     )
     status = models.CharField(_("status"), max_length=20, choices=SiteStatus.choices)
-    start = models.DateField(_("from"))
-    end = models.DateField(_("until"), null=True, blank=True)
+    start = PlannedDateField(_("from"))
+    end = PlannedDateField(_("until"), null=True, blank=True)
     cause = models.TextField(_("cause"), blank=True)
 
     objects = SiteScopedQuerySet.as_manager()
@@ -210,8 +211,8 @@ class CapacityPeriod(models.Model):
         PlaceType, on_delete=models.CASCADE, related_name="capacity_periods"
     )
     places = models.PositiveSmallIntegerField(_("places"))
-    valid_from = models.DateField(_("valid from"))
-    valid_to = models.DateField(_("valid until"), null=True, blank=True)
+    valid_from = PlannedDateField(_("valid from"))
+    valid_to = PlannedDateField(_("valid until"), null=True, blank=True)
     planned = models.BooleanField(
         _("planned"),
         default=False,
@@ -246,7 +247,7 @@ class CriteriaVersion(models.Model):
         Site, on_delete=models.CASCADE, related_name="criteria_versions"
     )
     version = models.PositiveSmallIntegerField(_("version"))
-    valid_from = models.DateField(_("valid from"))
+    valid_from = PlannedDateField(_("valid from"))
     note = models.TextField(_("note"), blank=True)
 
     objects = SiteScopedQuerySet.as_manager()
@@ -334,7 +335,7 @@ class Person(models.Model):
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="people")
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
-    date_of_birth = models.DateField(_("date of birth"))
+    date_of_birth = FactDateField(_("date of birth"))
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
     dji_number = models.CharField(
         _("DJI identification number"),
@@ -461,6 +462,7 @@ class AuditKind(models.TextChoices):
     IMPORT = "import", _("import")
     RETENTION = "retention", _("retention")
     DIGEST = "digest", _("reminder e-mail")
+    DATA_CHECK = "data_check", _("data check")
 
 
 class AuditEvent(models.Model):
@@ -512,7 +514,7 @@ class NotificationSettings(models.Model):
             "no names), when there is something."
         ),
     )
-    digest_sent_on = models.DateField(
+    digest_sent_on = FactDateField(
         _("last reminder e-mail"), null=True, blank=True, editable=False
     )
 

@@ -19,10 +19,32 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.dates import add_days, check_not_before, raise_if
+from core.fields import FactDateField, PlannedDateField
 from core.jobs import JobFields, JobState
 from core.models import CriteriaVersion, Criterion, Person, Site
 from core.scoping import SiteScopedQuerySet
 from partners.models import ConsentKind
+
+BEFORE_CASE_OPENED = _("The date lies before the case was opened (%(day)s).")
+
+
+def check_not_before_case(
+    errors: dict[str, ValidationError],
+    case: IntakeCase | None,
+    *,
+    field: str,
+    value: datetime.date | None,
+) -> None:
+    """A date recorded on a case does not lie before the case was opened."""
+    if case is not None:
+        check_not_before(
+            errors,
+            field=field,
+            value=value,
+            start=case.opened_on,
+            message=BEFORE_CASE_OPENED,
+        )
 
 
 class IntakeOutcome(models.TextChoices):
@@ -106,7 +128,7 @@ class IntakeProcessVersion(models.Model):
         Site, on_delete=models.CASCADE, related_name="intake_processes"
     )
     version = models.PositiveSmallIntegerField(_("version"))
-    valid_from = models.DateField(_("valid from"))
+    valid_from = PlannedDateField(_("valid from"))
     name = models.CharField(_("name"), max_length=200)
     note = models.TextField(_("note"), blank=True)
     report_lines = models.CharField(_("report lines"), max_length=100, blank=True)
@@ -288,14 +310,14 @@ class IntakeCase(models.Model):
         related_name="+",
         verbose_name=_("criteria version applied"),
     )
-    opened_on = models.DateField(_("opened on"), default=timezone.localdate)
+    opened_on = FactDateField(_("opened on"), default=timezone.localdate)
     outcome = models.CharField(
         _("outcome"),
         max_length=20,
         choices=IntakeOutcome.choices,
         default=IntakeOutcome.OPEN,
     )
-    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closed_on = FactDateField(_("closed on"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     process = models.ForeignKey(
         IntakeProcessVersion,
@@ -330,7 +352,7 @@ class IntakeCase(models.Model):
         choices=AwarenessChannel.choices,
         blank=True,
     )
-    report_date = models.DateField(
+    report_date = PlannedDateField(
         _("report date (meldingsdatum)"),
         null=True,
         blank=True,
@@ -385,6 +407,17 @@ class IntakeCase(models.Model):
     def is_open(self) -> bool:
         return self.outcome == IntakeOutcome.OPEN
 
+    def clean(self) -> None:
+        errors: dict[str, ValidationError] = {}
+        check_not_before(
+            errors,
+            field="closed_on",
+            value=self.closed_on,
+            start=self.opened_on,
+            message=BEFORE_CASE_OPENED,
+        )
+        raise_if(errors)
+
 
 class StageEvent(models.Model):
     """A stage reached by a case: date, who recorded it and the outcome.
@@ -402,7 +435,7 @@ class StageEvent(models.Model):
     stage = models.ForeignKey(
         IntakeStageDefinition, on_delete=models.PROTECT, related_name="events"
     )
-    occurred_on = models.DateField(_("date"))
+    occurred_on = FactDateField(_("date"))
     outcome = models.CharField(
         _("outcome"), max_length=20, choices=StageOutcome.choices
     )
@@ -436,6 +469,12 @@ class StageEvent(models.Model):
     def passed(self) -> bool:
         return self.outcome != StageOutcome.NEGATIVE
 
+    def clean(self) -> None:
+        errors: dict[str, ValidationError] = {}
+        case = self.case if self.case_id else None
+        check_not_before_case(errors, case, field="occurred_on", value=self.occurred_on)
+        raise_if(errors)
+
 
 class PrescanAnswer(models.Model):
     """A pre-scan partner's answer: only whether it objects.
@@ -453,8 +492,8 @@ class PrescanAnswer(models.Model):
     partner = models.CharField(
         _("partner"), max_length=20, choices=PrescanPartner.choices
     )
-    asked_on = models.DateField(_("asked on"))
-    answered_on = models.DateField(_("answered on"))
+    asked_on = FactDateField(_("asked on"))
+    answered_on = FactDateField(_("answered on"))
     objection = models.BooleanField(_("objection"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -484,6 +523,13 @@ class PrescanAnswer(models.Model):
     def __str__(self) -> str:
         return self.get_partner_display()
 
+    def clean(self) -> None:
+        errors: dict[str, ValidationError] = {}
+        case = self.case if self.case_id else None
+        check_not_before_case(errors, case, field="asked_on", value=self.asked_on)
+        check_not_before_case(errors, case, field="answered_on", value=self.answered_on)
+        raise_if(errors)
+
 
 class CaseDocument(models.Model):
     """A document or advice received for a case (registered, not stored)."""
@@ -498,7 +544,7 @@ class CaseDocument(models.Model):
         IntakeStageDefinition, on_delete=models.PROTECT, related_name="+"
     )
     document_code = models.SlugField(_("document"), max_length=40)
-    received_on = models.DateField(_("received on"))
+    received_on = FactDateField(_("received on"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -517,6 +563,12 @@ class CaseDocument(models.Model):
 
     def __str__(self) -> str:
         return self.stage.document_name(self.document_code)
+
+    def clean(self) -> None:
+        errors: dict[str, ValidationError] = {}
+        case = self.case if self.case_id else None
+        check_not_before_case(errors, case, field="received_on", value=self.received_on)
+        raise_if(errors)
 
 
 class CheckResult(models.TextChoices):
@@ -537,7 +589,7 @@ class CriterionCheck(models.Model):
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
     result = models.CharField(_("result"), max_length=20, choices=CheckResult.choices)
     exception_reason = models.TextField(_("reason for the exception"), blank=True)
-    checked_on = models.DateField(_("checked on"))
+    checked_on = FactDateField(_("checked on"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -565,6 +617,12 @@ class CriterionCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.criterion.code}: {self.get_result_display()}"
+
+    def clean(self) -> None:
+        errors: dict[str, ValidationError] = {}
+        case = self.case if self.case_id else None
+        check_not_before_case(errors, case, field="checked_on", value=self.checked_on)
+        raise_if(errors)
 
 
 class CaseEndReason(models.Model):
@@ -658,7 +716,7 @@ class ImportBatch(JobFields):
     entry_route = models.ForeignKey(
         EntryRoute, on_delete=models.PROTECT, related_name="+"
     )
-    list_date = models.DateField(_("list date"))
+    list_date = FactDateField(_("list date"))
     file = models.FileField(_("file"), upload_to=import_upload_to)
     original_name = models.CharField(_("file name"), max_length=255)
     uploaded_by = models.ForeignKey(
@@ -716,4 +774,4 @@ def due_date_for(
     }.get(stage.due_anchor)
     if anchor is None:
         return None
-    return anchor + datetime.timedelta(days=stage.due_offset_days)
+    return add_days(anchor, stage.due_offset_days)

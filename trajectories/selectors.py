@@ -22,6 +22,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.urls import NoReverseMatch, reverse
 
+from core.dates import add_days
 from core.models import CapacityPeriod, Person, PlaceType, Site
 from core.scoping import CASE_READ_ROLES
 from partners.selectors import ConsentWarning, consent_warnings_for
@@ -351,9 +352,8 @@ def reviews_overdue(
     for plan in plans:
         definition = getattr(plan.stay.site, "plan_form", None)
         interval = definition.review_interval_days if definition else 28
-        due = plan.next_set_on or (
-            (plan.last_review_on or plan.drawn_up_on)
-            + datetime.timedelta(days=interval)
+        due = plan.next_set_on or add_days(
+            plan.last_review_on or plan.drawn_up_on, interval
         )
         if due < today:
             overdue.append(
