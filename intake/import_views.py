@@ -1,9 +1,16 @@
-"""Views for list imports: upload and check, preview, apply, template."""
+"""Views for list imports: upload, stored check result, confirm, template.
+
+The check and the apply are functions of ``intake.importers`` that take only
+the batch, so they can run outside the request; pages only read what they
+stored (a GET never checks a list again).
+"""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,24 +19,46 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.access import role_required
 from core.models import Site
 from core.scoping import CASE_WRITE_ROLES, get_visible_or_404
+from core.search import page_from
 from intake.forms import ImportUploadForm
 from intake.importers import (
-    batch_check,
     check_upload,
+    gender_codes_text,
     import_batch_apply,
+    import_batch_apply_failed,
+    import_batch_check,
+    import_batch_confirm,
     import_batch_create,
-    import_check,
+    stored_check,
     template_csv,
     template_xlsx,
 )
 from intake.models import ImportBatch, ImportKind, ImportStatus
 from intake.selectors import sites_without_lists
 
+#: rows of the stored check shown per page, and errors listed at most
+ROWS_PER_PAGE = 100
+ERRORS_SHOWN = 1000
+
+
+def start_check(batch: ImportBatch) -> None:
+    """Check a kept list (in this request until a task queue takes it)."""
+    import_batch_check(batch)
+
+
+def start_apply(batch: ImportBatch) -> None:
+    """Import a confirmed list (in this request until a task queue takes it)."""
+    try:
+        import_batch_apply(batch)
+    except ValidationError as error:
+        import_batch_apply_failed(batch, error)
+
 
 @role_required(CASE_WRITE_ROLES)
 def import_list_view(request: HttpRequest) -> HttpResponse:
     batches = (
         ImportBatch.objects.visible_to(request.user, CASE_WRITE_ROLES)
+        .defer("check_result")
         .select_related("site", "uploaded_by", "entry_route")
         .order_by("-uploaded_at")[:100]
     )
@@ -42,7 +71,6 @@ def import_create_view(request: HttpRequest) -> HttpResponse:
     form = ImportUploadForm(
         request.POST or None, request.FILES or None, user=request.user
     )
-    check = None
     if request.method == "POST" and form.takes_lists and form.is_valid():
         data = form.cleaned_data
         upload = data["file"]
@@ -51,49 +79,59 @@ def import_create_view(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error("file", error)
         else:
-            check = import_check(
-                handle=upload.file,
-                name=upload.name,
+            batch = import_batch_create(
+                upload=upload,
                 site=data["site"],
                 kind=data["kind"],
+                entry_route=data["entry_route"],
+                list_date=data["list_date"],
+                uploaded_by=request.user,
             )
-            if check.ok:
-                batch = import_batch_create(
-                    upload=upload,
-                    site=data["site"],
-                    kind=data["kind"],
-                    entry_route=data["entry_route"],
-                    list_date=data["list_date"],
-                    uploaded_by=request.user,
-                    check=check,
-                )
-                return redirect(batch)
+            start_check(batch)
+            return redirect(batch)
     listless = sites_without_lists(
         sites=Site.objects.visible_to(request.user, CASE_WRITE_ROLES)
     )
     return render(
         request,
         "intake/import_form.html",
-        {"form": form, "check": check, "listless": listless},
+        {
+            "form": form,
+            "listless": listless,
+            "gender_codes": gender_codes_text(),
+            "max_rows": settings.IMPORT_MAX_ROWS,
+        },
     )
 
 
 @role_required(CASE_WRITE_ROLES)
 def import_detail_view(request: HttpRequest, import_pk: int) -> HttpResponse:
     batch = get_visible_or_404(
-        ImportBatch.objects.select_related("site", "uploaded_by", "entry_route"),
+        ImportBatch.objects.select_related(
+            "site", "uploaded_by", "entry_route", "applied_by"
+        ),
         request.user,
         CASE_WRITE_ROLES,
         pk=import_pk,
     )
-    check = (
-        batch_check(batch)
-        if batch.status == ImportStatus.PREVIEW and batch.file
-        else None
-    )
-    return render(
-        request, "intake/import_detail.html", {"batch": batch, "check": check}
-    )
+    check = stored_check(batch)
+    context = {"batch": batch, "check": check}
+    if check is not None:
+        bad_rows = check.bad_rows
+        context.update(
+            {
+                "bad_rows": bad_rows[:ERRORS_SHOWN],
+                "more_errors": max(len(bad_rows) - ERRORS_SHOWN, 0),
+                "counts": {
+                    action: check.count(action)
+                    for action in ("new", "matched", "open_case")
+                },
+                "page": Paginator(check.rows, ROWS_PER_PAGE).get_page(
+                    page_from(request.GET.get("page"))
+                ),
+            }
+        )
+    return render(request, "intake/import_detail.html", context)
 
 
 @role_required(CASE_WRITE_ROLES)
@@ -103,15 +141,20 @@ def import_apply_view(request: HttpRequest, import_pk: int) -> HttpResponse:
         ImportBatch, request.user, CASE_WRITE_ROLES, pk=import_pk
     )
     try:
-        batch = import_batch_apply(batch=batch, actor=request.user)
+        batch = import_batch_confirm(batch, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    else:
+        return redirect(batch)
+    start_apply(batch)
+    batch.refresh_from_db()
+    if batch.status == ImportStatus.APPLIED:
         messages.success(
             request,
             _("List imported: %(cases)s intake cases opened.")
             % {"cases": batch.cases_opened},
         )
+    elif batch.apply_error:
+        messages.error(request, batch.apply_error)
     return redirect(batch)
 
 

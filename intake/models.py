@@ -686,7 +686,10 @@ class ImportKind(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
+    CHECKING = "checking", _("being checked")
     PREVIEW = "preview", _("awaiting confirmation")
+    REFUSED = "refused", _("refused: correct the list")
+    APPLYING = "applying", _("being imported")
     APPLIED = "applied", _("applied")
 
 
@@ -734,6 +737,21 @@ class ImportBatch(JobFields):
     )
     applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
     row_count = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    #: the check's result (``intake.importers.ImportCheck.to_json``): pages
+    #: show it, never recompute it
+    check_result = models.JSONField(_("check result"), default=dict, blank=True)
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    apply_error = models.TextField(_("why the import was refused"), blank=True)
     people_created = models.PositiveIntegerField(_("people created"), default=0)
     people_matched = models.PositiveIntegerField(_("people matched"), default=0)
     cases_opened = models.PositiveIntegerField(_("cases opened"), default=0)
@@ -756,6 +774,10 @@ class ImportBatch(JobFields):
 
     def get_absolute_url(self) -> str:
         return reverse("intake:import_detail", args=[self.pk])
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (ImportStatus.CHECKING, ImportStatus.APPLYING)
 
 
 def due_date_for(
