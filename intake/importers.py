@@ -27,6 +27,7 @@ import csv
 import datetime
 import io
 import re
+import time
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -893,10 +894,21 @@ def import_batch_create(
     return batch
 
 
+#: seconds between two progress writes to the batch
+PROGRESS_INTERVAL = 1.0
+
+
 def _progress_saver(batch: ImportBatch, progress: Progress | None) -> Progress:
-    """Report progress to ``progress`` and keep rows done of total on the batch."""
+    """Report progress to ``progress`` and keep rows done of total on the
+    batch for its page, at most once per ``PROGRESS_INTERVAL`` (and always
+    the start and the end)."""
+    last = [0.0]
 
     def report(done: int, total: int) -> None:
+        now = time.monotonic()
+        if 0 < done < total and now - last[0] < PROGRESS_INTERVAL:
+            return
+        last[0] = now
         ImportBatch.objects.filter(pk=batch.pk).update(rows_done=done, row_count=total)
         if progress is not None:
             progress(done, total)

@@ -581,3 +581,28 @@ def test_retention_purges_kept_files_and_stored_rows_but_keeps_the_record(
     response = client.post(reverse("intake:import_apply", args=[batch.pk]))
     assert response.status_code == 302
     assert IntakeCase.objects.count() == 0
+
+
+def test_the_import_page_shows_rows_done_of_total_while_it_runs(
+    client, casemanager_almelo, site
+):
+    batch = importers.import_batch_create(
+        upload=SimpleUploadedFile("lijst.csv", _csv(1200)),
+        site=site,
+        kind="dji_list",
+        entry_route=site.intake_processes.get().entry_routes.get(code="dji_list"),
+        list_date=datetime.date(2020, 4, 1),
+        uploaded_by=casemanager_almelo,
+    )
+    ImportBatch.objects.filter(pk=batch.pk).update(rows_done=500, row_count=1200)
+    client.force_login(casemanager_almelo)
+    page = client.get(batch.get_absolute_url()).content.decode()
+    assert 'data-done="500" data-total="1200"' in page
+    assert 'http-equiv="refresh"' in page
+    reported = []
+    importers.import_batch_check(batch, progress=lambda *done: reported.append(done))
+    assert {total for _done, total in reported} == {1200}
+    assert reported[-1] == (1200, 1200)
+    page = client.get(batch.get_absolute_url()).content.decode()
+    assert 'http-equiv="refresh"' not in page
+    assert 'id="import-apply-form"' in page
