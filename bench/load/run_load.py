@@ -506,7 +506,9 @@ async def import_mid_run(base: str, rows: int, delay: float, results: Results) -
         files={"file": ("lijst.csv", content, "text/csv")},
         headers={"Referer": f"{base}/intake/imports/new/"},
     )
-    results.record("import: upload", str(response.status_code), 0)
+    results.record(
+        "import: upload", str(response.status_code), time.perf_counter() - started
+    )
     url = response.headers.get("location", "")
     page = await _wait_for(client, url, IMPORT_DONE, 600)
     results.record("import: checked", _status(page), time.perf_counter() - started)
@@ -517,7 +519,9 @@ async def import_mid_run(base: str, rows: int, delay: float, results: Results) -
         data={"csrfmiddlewaretoken": token},
         headers={"Referer": f"{base}{url}"},
     )
-    results.record("import: confirm", str(response.status_code), 0)
+    results.record(
+        "import: confirm", str(response.status_code), time.perf_counter() - started
+    )
     page = await _wait_for(client, url, {"applied", "refused"}, 600)
     results.record("import: imported", _status(page), time.perf_counter() - started)
     await client.aclose()
