@@ -139,3 +139,31 @@ def table_configure(
     except EmptyPage:
         table.page = table.paginator.page(max(table.paginator.num_pages, 1))
     return table
+
+
+class BoundedAdminSearchMixin:
+    """The admin's search box with the same bound as every list: at most
+    ``MAX_SEARCH_WORDS`` words (the admin ANDs one condition per word)."""
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        bounded = " ".join(search_words(search_term))
+        return super().get_search_results(request, queryset, bounded)  # type: ignore[misc]
+
+
+def bound_registered_admin_searches(site: Any = None) -> None:
+    """Give every registered ModelAdmin with a search box the bounded search,
+    Django's own (users, groups) included."""
+    from django.contrib import admin
+
+    site = site or admin.site
+    for model, model_admin in list(site._registry.items()):
+        admin_class = type(model_admin)
+        if not model_admin.search_fields or issubclass(
+            admin_class, BoundedAdminSearchMixin
+        ):
+            continue
+        bounded = type(admin_class.__name__, (BoundedAdminSearchMixin, admin_class), {})
+        site.unregister(model)
+        site.register(model, bounded)

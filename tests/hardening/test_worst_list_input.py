@@ -74,3 +74,22 @@ def test_worst_search_and_paging_input_on_every_page(client, db, role):
                     )
                 )
     assert failures == []
+
+
+def test_every_admin_search_takes_the_worst_input(admin_client):
+    from django.contrib import admin
+    from django.urls import reverse
+
+    searched = 0
+    for model, model_admin in admin.site._registry.items():
+        if not model_admin.search_fields:
+            continue
+        searched += 1
+        meta = model._meta
+        url = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+        for params in WORST:
+            with CaptureQueriesContext(connection) as queries:
+                response = admin_client.get(url, {"q": params["q"]})
+            assert response.status_code == 200, (url, params["per_page"])
+            assert len(queries.captured_queries) < 30
+    assert searched >= 2
