@@ -79,16 +79,20 @@ def import_create_view(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error("file", error)
         else:
-            batch = import_batch_create(
-                upload=upload,
-                site=data["site"],
-                kind=data["kind"],
-                entry_route=data["entry_route"],
-                list_date=data["list_date"],
-                uploaded_by=request.user,
-            )
-            start_check(batch)
-            return redirect(batch)
+            try:
+                batch = import_batch_create(
+                    upload=upload,
+                    site=data["site"],
+                    kind=data["kind"],
+                    entry_route=data["entry_route"],
+                    list_date=data["list_date"],
+                    uploaded_by=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                start_check(batch)
+                return redirect(batch)
     listless = sites_without_lists(
         sites=Site.objects.visible_to(request.user, CASE_WRITE_ROLES)
     )

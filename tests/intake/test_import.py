@@ -606,3 +606,17 @@ def test_the_import_page_shows_rows_done_of_total_while_it_runs(
     page = client.get(batch.get_absolute_url()).content.decode()
     assert 'http-equiv="refresh"' not in page
     assert 'id="import-apply-form"' in page
+
+
+def test_a_list_date_in_the_future_is_refused_on_the_form(
+    client, casemanager_almelo, site, almelo_process
+):
+    client.force_login(casemanager_almelo)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    response = _upload(
+        client, site, almelo_process, "dji_list_1000.csv", list_date=str(tomorrow)
+    )
+    assert response.status_code == 200
+    future = str(DATE_IN_FUTURE % {"today": timezone.localdate()})
+    assert response.context["form"].errors["list_date"] == [future]
+    assert ImportBatch.objects.count() == 0
