@@ -1,8 +1,8 @@
 """Views for list imports: upload, stored check result, confirm, template.
 
-The check and the apply are functions of ``intake.importers`` that take only
-the batch, so they can run outside the request; pages only read what they
-stored (a GET never checks a list again).
+Uploading queues the check and confirming queues the import, both run by a
+worker of the task queue (``intake.tasks``); the import page only reads what
+they stored and how far they are (a GET never checks a list again).
 """
 
 from __future__ import annotations
@@ -24,34 +24,19 @@ from intake.forms import ImportUploadForm
 from intake.importers import (
     check_upload,
     gender_codes_text,
-    import_batch_apply,
-    import_batch_apply_failed,
-    import_batch_check,
     import_batch_confirm,
     import_batch_create,
+    import_batch_retry,
     stored_check,
     template_csv,
     template_xlsx,
 )
-from intake.models import ImportBatch, ImportKind, ImportStatus
+from intake.models import ImportBatch, ImportKind
 from intake.selectors import sites_without_lists
 
 #: rows of the stored check shown per page, and errors listed at most
 ROWS_PER_PAGE = 100
 ERRORS_SHOWN = 1000
-
-
-def start_check(batch: ImportBatch) -> None:
-    """Check a kept list (in this request until a task queue takes it)."""
-    import_batch_check(batch)
-
-
-def start_apply(batch: ImportBatch) -> None:
-    """Import a confirmed list (in this request until a task queue takes it)."""
-    try:
-        import_batch_apply(batch)
-    except ValidationError as error:
-        import_batch_apply_failed(batch, error)
 
 
 @role_required(CASE_WRITE_ROLES)
@@ -91,7 +76,6 @@ def import_create_view(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                start_check(batch)
                 return redirect(batch)
     listless = sites_without_lists(
         sites=Site.objects.visible_to(request.user, CASE_WRITE_ROLES)
@@ -148,17 +132,24 @@ def import_apply_view(request: HttpRequest, import_pk: int) -> HttpResponse:
         batch = import_batch_confirm(batch, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect(batch)
-    start_apply(batch)
-    batch.refresh_from_db()
-    if batch.status == ImportStatus.APPLIED:
+    else:
         messages.success(
-            request,
-            _("List imported: %(cases)s intake cases opened.")
-            % {"cases": batch.cases_opened},
+            request, _("The list is being imported; this page shows how far.")
         )
-    elif batch.apply_error:
-        messages.error(request, batch.apply_error)
+    return redirect(batch)
+
+
+@role_required(CASE_WRITE_ROLES)
+@require_POST
+def import_retry_view(request: HttpRequest, import_pk: int) -> HttpResponse:
+    """Run a failed check or import again."""
+    batch = get_visible_or_404(
+        ImportBatch, request.user, CASE_WRITE_ROLES, pk=import_pk
+    )
+    if import_batch_retry(batch, actor=request.user):
+        messages.success(request, _("The work is being done again."))
+    else:
+        messages.info(request, _("This work had not failed; nothing was changed."))
     return redirect(batch)
 
 

@@ -53,6 +53,7 @@ from core.dates import (
     LATEST_DATE,
     in_range,
 )
+from core.jobs import JobState, Lease, enqueue_on_commit, job_retry
 from core.models import (
     GENDER_IMPORT_CODES,
     AuditKind,
@@ -877,7 +878,8 @@ def import_batch_create(
     list_date: datetime.date,
     uploaded_by: AbstractBaseUser,
 ) -> ImportBatch:
-    """Keep an uploaded list; it is checked next (``import_batch_check``)."""
+    """Keep an uploaded list and queue its check (``import_batch_check``, run
+    by a worker once this transaction commits)."""
     batch = ImportBatch(
         site=site,
         kind=kind,
@@ -886,11 +888,13 @@ def import_batch_create(
         original_name=Path(upload.name or "list").name[:255],
         uploaded_by=uploaded_by,
         status=ImportStatus.CHECKING,
+        job_state=JobState.QUEUED,
     )
     upload.seek(0)
     batch.file.save(batch.original_name, upload, save=False)
     batch.full_clean()
     batch.save()
+    enqueue_on_commit(ImportBatch.job_task, job_pk=batch.pk)
     return batch
 
 
@@ -899,9 +903,12 @@ PROGRESS_INTERVAL = 1.0
 
 
 def _progress_saver(batch: ImportBatch, progress: Progress | None) -> Progress:
-    """Report progress to ``progress`` and keep rows done of total on the
-    batch for its page, at most once per ``PROGRESS_INTERVAL`` (and always
-    the start and the end)."""
+    """``progress`` (a worker's lease reports rows done of total on the batch
+    and renews the lease); without it, rows done of total are written to the
+    batch directly, at most once per ``PROGRESS_INTERVAL`` (and always the
+    start and the end)."""
+    if progress is not None:
+        return progress
     last = [0.0]
 
     def report(done: int, total: int) -> None:
@@ -909,9 +916,9 @@ def _progress_saver(batch: ImportBatch, progress: Progress | None) -> Progress:
         if 0 < done < total and now - last[0] < PROGRESS_INTERVAL:
             return
         last[0] = now
-        ImportBatch.objects.filter(pk=batch.pk).update(rows_done=done, row_count=total)
-        if progress is not None:
-            progress(done, total)
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            progress_done=done, progress_total=total
+        )
 
     return report
 
@@ -920,7 +927,6 @@ def _store(batch: ImportBatch, check: ImportCheck, *, status: str) -> None:
     batch.check_result = check.to_json()
     batch.checked_at = timezone.now()
     batch.row_count = len(check.rows)
-    batch.rows_done = len(check.rows)
     batch.error_count = len(check.file_errors) + len(check.bad_rows)
     batch.status = status
     batch.save(
@@ -929,7 +935,6 @@ def _store(batch: ImportBatch, check: ImportCheck, *, status: str) -> None:
             "check_result",
             "checked_at",
             "row_count",
-            "rows_done",
             "error_count",
             "status",
         ]
@@ -1157,10 +1162,20 @@ def _apply(batch: ImportBatch, *, actor: AbstractBaseUser | None) -> ImportBatch
     batch.people_created = len(created)
     batch.people_matched = len(matched_ids)
     batch.cases_opened = opened
-    batch.rows_done = total
     batch.apply_error = ""
     batch.check_result = fresh.to_json()
-    batch.save()
+    batch.save(
+        update_fields=[
+            "status",
+            "applied_at",
+            "applied_by",
+            "people_created",
+            "people_matched",
+            "cases_opened",
+            "apply_error",
+            "check_result",
+        ]
+    )
     audit_event_record(
         actor=actor,
         kind=AuditKind.IMPORT,
@@ -1179,8 +1194,8 @@ def _apply(batch: ImportBatch, *, actor: AbstractBaseUser | None) -> ImportBatch
 
 
 def import_batch_confirm(batch: ImportBatch, *, actor: AbstractBaseUser) -> ImportBatch:
-    """Mark a checked list for import by ``actor`` (the apply may then run in
-    the background)."""
+    """Confirm a checked list for import by ``actor``: the import is queued
+    and a worker runs ``import_batch_apply`` once this transaction commits."""
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.status == ImportStatus.APPLIED:
@@ -1189,8 +1204,30 @@ def import_batch_confirm(batch: ImportBatch, *, actor: AbstractBaseUser) -> Impo
             raise ValidationError(NOT_READY, code="not_ready")
         batch.status = ImportStatus.APPLYING
         batch.applied_by = actor
-        batch.rows_done = 0
-        batch.save(update_fields=["status", "applied_by", "rows_done"])
+        batch.apply_error = ""
+        # a fresh job: the check's attempts and progress do not count
+        batch.job_state = JobState.QUEUED
+        batch.attempts = 0
+        batch.queued_at = timezone.now()
+        batch.started_at = batch.finished_at = None
+        batch.progress_done, batch.progress_total = 0, batch.row_count
+        batch.error = ""
+        batch.save(
+            update_fields=[
+                "status",
+                "applied_by",
+                "apply_error",
+                "job_state",
+                "attempts",
+                "queued_at",
+                "started_at",
+                "finished_at",
+                "progress_done",
+                "progress_total",
+                "error",
+            ]
+        )
+        enqueue_on_commit(ImportBatch.job_task, job_pk=batch.pk)
     return batch
 
 
@@ -1203,6 +1240,45 @@ def import_batch_apply_failed(batch: ImportBatch, error: ValidationError) -> Non
     ImportBatch.objects.filter(pk=batch.pk).update(
         apply_error=" ".join(error.messages)[:2000]
     )
+
+
+def import_batch_retry(batch: ImportBatch, *, actor: AbstractBaseUser) -> bool:
+    """Run a failed check or import again (its attempts afresh), recorded in
+    the audit log; False when it had not failed."""
+    if batch.status not in (ImportStatus.CHECKING, ImportStatus.APPLYING):
+        return False
+    reason = batch.error
+    with transaction.atomic():
+        if not job_retry(batch):
+            return False
+        audit_event_record(
+            actor=actor,
+            kind=AuditKind.IMPORT,
+            site=batch.site,
+            summary=f"list import #{batch.pk} tried again after it failed",
+            details={"import": batch.pk, "retry": True, "previous_error": reason[:500]},
+        )
+    return True
+
+
+def import_batch_work(lease: Lease) -> None:
+    """The background work of a batch (``intake.tasks.import_batch_run``):
+    check it or import it, whichever its status asks, reporting rows done of
+    total through the lease. A refused import (the records changed since the
+    check) is an outcome for the user, not a failure of the work."""
+    batch = lease.job
+    assert isinstance(batch, ImportBatch)  # noqa: S101 - the task's own model
+
+    def progress(done: int, total: int) -> None:
+        lease.progress(done=done, total=total)
+
+    if batch.status == ImportStatus.CHECKING:
+        import_batch_check(batch, progress=progress)
+    elif batch.status == ImportStatus.APPLYING:
+        try:
+            import_batch_apply(batch, progress=progress)
+        except ValidationError as error:
+            import_batch_apply_failed(batch, error)
 
 
 # --- templates and retention ----------------------------------------------------

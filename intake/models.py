@@ -701,16 +701,16 @@ def import_upload_to(instance: ImportBatch, filename: str) -> str:
 class ImportBatch(JobFields):
     """An uploaded list, kept with who imported it and what it created.
 
-    The job fields (core.jobs) are for checking and applying it on the task
-    queue: ``job_state`` says whether that work is queued, running (rows done
-    of total), done or failed with the reason. Until the check and apply run
-    as tasks, nothing is pending (``done``) and ``job_task`` is unset, so the
-    recovery sweep leaves batches alone.
+    Checking and applying it are background work on the task queue
+    (``core.jobs``, ``intake.tasks.import_batch_run``): ``status`` says where
+    the list stands (being checked, awaiting confirmation, refused, being
+    imported, imported), the job fields how that work goes (queued, running
+    with rows done of total, done, or failed with the reason).
     """
 
     site_lookup = "site"
     job_state_field = "job_state"
-    job_task = ""
+    job_task = "intake.tasks.import_batch_run"
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(
@@ -737,7 +737,6 @@ class ImportBatch(JobFields):
     )
     applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
     row_count = models.PositiveIntegerField(_("rows"), default=0)
-    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
     #: the check's result (``intake.importers.ImportCheck.to_json``): pages
     #: show it, never recompute it
     check_result = models.JSONField(_("check result"), default=dict, blank=True)
@@ -777,7 +776,11 @@ class ImportBatch(JobFields):
 
     @property
     def is_running(self) -> bool:
-        return self.status in (ImportStatus.CHECKING, ImportStatus.APPLYING)
+        """Its check or import is waiting for a worker or under way."""
+        return self.status in (
+            ImportStatus.CHECKING,
+            ImportStatus.APPLYING,
+        ) and self.job_state in (JobState.QUEUED, JobState.RUNNING)
 
 
 def due_date_for(

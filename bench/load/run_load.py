@@ -29,7 +29,8 @@ Usage (from the repository root):
 
 With ``--import-rows N`` one more casemanager (``cm-almelo``) uploads a
 DJI list of N rows halfway through the run, waits for its check, confirms
-it and waits until it is imported; the figures of everybody else are then
+it and waits until it is imported (a task-queue worker, ``qcluster``, is
+started next to gunicorn for that); the figures of everybody else are then
 the ones that count (issue 10: 0 errors, p95 under 300 ms), the importer's
 own steps are reported apart:
 
@@ -527,6 +528,17 @@ async def import_mid_run(base: str, rows: int, delay: float, results: Results) -
     await client.aclose()
 
 
+def start_worker(database_url: str) -> subprocess.Popen:
+    """A task-queue worker (``manage.py qcluster``) for the list import."""
+    return subprocess.Popen(  # noqa: S603
+        [PYTHON, "manage.py", "qcluster"],
+        cwd=ROOT,
+        env=_environment(database_url),
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
 def _users(count: int, base: str, think: tuple) -> list[User]:
     users = []
     for scenario in SCENARIOS:
@@ -606,6 +618,7 @@ def main() -> None:
     port = _free_port(args.port)
     print(f"starting gunicorn with {args.workers} workers ...", flush=True)
     server = start_gunicorn(args.database_url, port, args.workers)
+    worker = start_worker(args.database_url) if args.import_rows else None
     try:
         print(
             f"running {args.users} users for {args.duration:.0f} s, think time "
@@ -614,8 +627,10 @@ def main() -> None:
         )
         summary = asyncio.run(run(args, f"http://127.0.0.1:{port}"))
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        for process in (server, worker):
+            if process is not None:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=60)
     summary.update(
         workers=args.workers,
         cores=os.cpu_count(),

@@ -47,6 +47,30 @@ def site(almelo, almelo_process):
     return almelo
 
 
+_run_tasks = None
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_when_the_request_commits(django_capture_on_commit_callbacks):
+    """The queued check or import runs when the request's transaction
+    commits, as a worker would take it then (KV_TASKS_SYNC in the tests)."""
+    global _run_tasks
+    _run_tasks = django_capture_on_commit_callbacks
+    yield
+    _run_tasks = None
+
+
+def _request(client, method: str, url: str, data=None, **kwargs):
+    with _run_tasks(execute=True):
+        return getattr(client, method)(url, data or {}, **kwargs)
+
+
+def _confirm(client, batch, **kwargs):
+    return _request(
+        client, "post", reverse("intake:import_apply", args=[batch.pk]), **kwargs
+    )
+
+
 def _post(client, site, process, name, content, content_type="text/csv", **extra):
     data = {
         "site": site.code,
@@ -56,7 +80,7 @@ def _post(client, site, process, name, content, content_type="text/csv", **extra
         "file": SimpleUploadedFile(name, content, content_type),
         **extra,
     }
-    return client.post(reverse("intake:import_create"), data)
+    return _request(client, "post", reverse("intake:import_create"), data)
 
 
 def _upload(client, site, process, name, content_type="text/csv", **extra):
@@ -154,7 +178,7 @@ def test_corrected_list_is_checked_once_then_imported_completely(
     assert 'id="import-apply-form"' in preview.content.decode()
     ImportBatch.objects.filter(pk=batch.pk).update(file=stored_file)
 
-    client.post(reverse("intake:import_apply", args=[batch.pk]))
+    _confirm(client, batch)
     batch.refresh_from_db()
     assert batch.status == ImportStatus.APPLIED
     assert (batch.people_created, batch.cases_opened) == (1000, 1000)
@@ -167,7 +191,7 @@ def test_corrected_list_is_checked_once_then_imported_completely(
     imported = Person.objects.values("pk")
     assert Person.history.filter(history_type="+", id__in=imported).count() == 1000
 
-    again = client.post(reverse("intake:import_apply", args=[batch.pk]), follow=True)
+    again = _confirm(client, batch, follow=True)
     assert str(importers.ALREADY_APPLIED) in again.content.decode()
     assert IntakeCase.objects.count() == 1000
 
@@ -578,7 +602,7 @@ def test_retention_purges_kept_files_and_stored_rows_but_keeps_the_record(
     assert (purged, bool(batch.file), path.exists()) == (1, False, False)
     assert batch.check_result == {}
     assert client.get(batch.get_absolute_url()).status_code == 200
-    response = client.post(reverse("intake:import_apply", args=[batch.pk]))
+    response = _confirm(client, batch)
     assert response.status_code == 302
     assert IntakeCase.objects.count() == 0
 
@@ -586,6 +610,10 @@ def test_retention_purges_kept_files_and_stored_rows_but_keeps_the_record(
 def test_the_import_page_shows_rows_done_of_total_while_it_runs(
     client, casemanager_almelo, site
 ):
+    from core.jobs import JobState
+    from intake.tasks import import_batch_run
+
+    # uploaded, the check queued for a worker (not run: nothing committed)
     batch = importers.import_batch_create(
         upload=SimpleUploadedFile("lijst.csv", _csv(1200)),
         site=site,
@@ -594,18 +622,56 @@ def test_the_import_page_shows_rows_done_of_total_while_it_runs(
         list_date=datetime.date(2020, 4, 1),
         uploaded_by=casemanager_almelo,
     )
-    ImportBatch.objects.filter(pk=batch.pk).update(rows_done=500, row_count=1200)
+    assert (batch.status, batch.job_state) == (
+        ImportStatus.CHECKING,
+        JobState.QUEUED,
+    )
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        job_state=JobState.RUNNING, progress_done=500, progress_total=1200
+    )
     client.force_login(casemanager_almelo)
     page = client.get(batch.get_absolute_url()).content.decode()
-    assert 'data-done="500" data-total="1200"' in page
+    assert '<progress max="1200" value="500">' in page
     assert 'http-equiv="refresh"' in page
     reported = []
     importers.import_batch_check(batch, progress=lambda *done: reported.append(done))
     assert {total for _done, total in reported} == {1200}
     assert reported[-1] == (1200, 1200)
+
+    # the worker's task: a queued check claimed, run and finished once
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportStatus.CHECKING, job_state=JobState.QUEUED
+    )
+    assert import_batch_run(job_pk=batch.pk) == "done"
+    batch.refresh_from_db()
+    assert (batch.status, batch.job_state) == (ImportStatus.PREVIEW, JobState.DONE)
     page = client.get(batch.get_absolute_url()).content.decode()
     assert 'http-equiv="refresh"' not in page
     assert 'id="import-apply-form"' in page
+
+
+def test_a_failed_check_shows_its_reason_and_can_be_tried_again(
+    client, casemanager_almelo, site, settings
+):
+    from core.jobs import JobState
+
+    settings.KV_QUEUE_MAX_ATTEMPTS = 1
+    batch = _batch(site, casemanager_almelo, _csv(5))
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportStatus.CHECKING,
+        job_state=JobState.FAILED,
+        error="OSError: disk full",
+    )
+    client.force_login(casemanager_almelo)
+    page = client.get(batch.get_absolute_url()).content.decode()
+    assert "OSError: disk full" in page
+    retry = reverse("intake:import_retry", args=[batch.pk])
+    assert f'action="{retry}"' in page
+    _request(client, "post", retry)
+    batch.refresh_from_db()
+    assert (batch.status, batch.job_state) == (ImportStatus.PREVIEW, JobState.DONE)
+    event = AuditEvent.objects.get(kind=AuditKind.IMPORT, details__retry=True)
+    assert event.details["previous_error"] == "OSError: disk full"
 
 
 def test_a_list_date_in_the_future_is_refused_on_the_form(
