@@ -72,6 +72,7 @@ DEMO_PASSWORD = "demo-kv-monitor"  # noqa: S105 - the demo's published password
 # Amsterdam was never realised, so its demo users have no cases to work on.
 SITES = ["almelo", "krimpen", "middelburg", "rotterdam"]
 DEFAULT_DB = "postgres://kvmonitor:kvmonitor@127.0.0.1:5432/kvmonitor_load"
+RUN_SECRET_KEY = secrets.token_urlsafe(50)
 
 
 @dataclass(frozen=True)
@@ -368,7 +369,9 @@ def _environment(database_url: str) -> dict[str, str]:
     environment.update(
         DJANGO_SETTINGS_MODULE="kvmonitor.settings",
         DATABASE_URL=database_url,
-        SECRET_KEY=secrets.token_urlsafe(50),
+        # one key for the run: gunicorn and the queue worker sign and check
+        # the same task messages
+        SECRET_KEY=RUN_SECRET_KEY,
         ALLOWED_HOSTS="127.0.0.1,localhost",
         # Plain HTTP on loopback: no TLS redirect, cookies without Secure.
         SECURE_SSL_REDIRECT="False",
@@ -511,6 +514,8 @@ async def import_mid_run(base: str, rows: int, delay: float, results: Results) -
         "import: upload", str(response.status_code), time.perf_counter() - started
     )
     url = response.headers.get("location", "")
+    if response.status_code != 302 or not url:
+        raise RuntimeError(f"upload of the list answered {response.status_code}")
     page = await _wait_for(client, url, IMPORT_DONE, 600)
     results.record("import: checked", _status(page), time.perf_counter() - started)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
