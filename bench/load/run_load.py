@@ -486,7 +486,8 @@ async def import_mid_run(base: str, rows: int, delay: float, results: Results) -
     sys.path.insert(0, str(ROOT))
     from bench.import_lists import list_csv
 
-    content = list_csv(rows)
+    # other people on every run, so the list opens as many cases each time
+    content = list_csv(rows, start=random.randrange(10**8))
     await asyncio.sleep(delay)
     client = httpx.AsyncClient(base_url=base, timeout=600, follow_redirects=False)
     user = User(SCENARIOS[0], "almelo", base, (0, 0))
@@ -633,9 +634,14 @@ def main() -> None:
         summary = asyncio.run(run(args, f"http://127.0.0.1:{port}"))
     finally:
         for process in (server, worker):
-            if process is not None:
-                os.killpg(process.pid, signal.SIGTERM)
+            if process is None:
+                continue
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
                 process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=30)
     summary.update(
         workers=args.workers,
         cores=os.cpu_count(),
