@@ -11,7 +11,7 @@ from core.migration_operations import AlterDateField, report_implausible_dates
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0008_date_policy'),
+        ('core', '0013_date_policy'),
         ('evaluation', '0001_indicator_catalogue_and_measurements'),
     ]
 

@@ -12,7 +12,7 @@ from core.migration_operations import AlterDateField, report_implausible_dates
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0008_date_policy'),
+        ('core', '0013_date_policy'),
         ('intake', '0004_stage_consent_kind'),
     ]
 

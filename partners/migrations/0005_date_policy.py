@@ -11,7 +11,7 @@ from core.migration_operations import AlterDateField, report_implausible_dates
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0008_date_policy'),
+        ('core', '0013_date_policy'),
         ('partners', '0004_required_consent_scope_before_placement'),
     ]
 

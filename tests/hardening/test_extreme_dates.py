@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
@@ -32,7 +33,7 @@ from tests.dated_world import (
 from tests.factories import SiteFactory, user_with_role
 from tests.hardening.routes import all_routes, url_for
 
-ROLES = [Role.CASEMANAGER, Role.PROJECT_LEADER, Role.RESEARCHER]
+ROLES = [Role.CASEMANAGER, Role.PROJECT_LEADER, Role.RESEARCHER, Role.FUNCTIONAL_ADMIN]
 PERIODS = {
     "earliest": {"start": "1900-01-01", "end": "1909-12-31"},
     "latest": {"start": "2190-01-01", "end": "2199-12-31"},
@@ -71,7 +72,6 @@ def _store_extremes(modes: dict[str, str], today: datetime.date) -> None:
 
 @pytest.fixture
 def world(db, settings, tmp_path):
-    settings.KV_EXPORTS_IN_BACKGROUND = False
     settings.MEDIA_ROOT = tmp_path
     site = SiteFactory(code="eigen", name="KV Eigen")
     return site, build_dated_world(site, "OWNMARK")
@@ -81,7 +81,9 @@ def _export(client, site, period: dict[str, str], **extra: Any) -> ExportJob:
     today = timezone.localdate()
     default = {"start": f"{today.year - 1}-01-01", "end": today.isoformat()}
     data = {**(period or default), "sites": [site.pk], **extra}
-    response = client.post(reverse("dashboards:export_list"), data)
+    # the task runs in the test process when the request commits (KV_TASKS_SYNC)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse("dashboards:export_list"), data)
     assert response.status_code == 302, response.content[:300]
     job = ExportJob.objects.order_by("-pk").first()
     assert job.status == ExportStatus.DONE, job.error
@@ -126,6 +128,14 @@ def test_extreme_dates_in_every_model_break_no_page_and_no_export(client, world)
                 if response.status_code >= 500:
                     failures.append((role, route.name, response.status_code))
         assert failures == [], (modes, period)
+        # The data-subject access document holds every date of the person.
+        client.force_login(users[Role.FUNCTIONAL_ADMIN])
+        document = client.post(
+            reverse("core:subject_access", args=[objects["person_pk"]]),
+            {"recipient": "de persoon zelf"},
+        )
+        assert document.status_code == 200, (modes, period)
+        assert document["Content-Disposition"].startswith("attachment")
         client.force_login(users[Role.RESEARCHER])
         # The stays of 1900 fall in the first decade; those of today (the
         # latest a placement may be) in the default period.

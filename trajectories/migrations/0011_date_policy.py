@@ -11,8 +11,8 @@ from core.migration_operations import AlterDateField, report_implausible_dates
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0008_date_policy'),
-        ('trajectories', '0008_steps_after_placement'),
+        ('core', '0013_date_policy'),
+        ('trajectories', '0010_goal_domain_plan_forms'),
     ]
 
     operations = [

@@ -3,7 +3,7 @@
 # policy are reported, never changed.
 
 import core.fields
-from django.db import migrations, models
+from django.db import migrations
 
 from core.migration_operations import AlterDateField, report_implausible_dates
 
@@ -11,15 +11,10 @@ from core.migration_operations import AlterDateField, report_implausible_dates
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0007_retention_listing'),
+        ('core', '0012_audit_kind_reminder_and_access'),
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='auditevent',
-            name='kind',
-            field=models.CharField(choices=[('login', 'login'), ('logout', 'logout'), ('login_failed', 'failed login'), ('export', 'export'), ('permission_change', 'permission change'), ('reopen', 'reopened a locked record'), ('override', 'override'), ('import', 'import'), ('retention', 'retention'), ('digest', 'reminder e-mail'), ('data_check', 'data check')], max_length=30, verbose_name='kind'),
-        ),
         AlterDateField(
             model_name='capacityperiod',
             name='valid_from',
