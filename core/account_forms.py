@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import PlausibleDateFormField
 from core.models import Site
 from core.scoping import Role
 
@@ -73,7 +74,7 @@ class PersonSearchForm(forms.Form):
     q = forms.CharField(
         label=_("Last name or DJI number"), max_length=100, required=False
     )
-    date_of_birth = forms.DateField(
+    date_of_birth = PlausibleDateFormField(
         label=_("date of birth"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -46,6 +46,9 @@ class CoreConfig(AppConfig):
         # The admin has imported every app's admin module by now (it comes
         # first in INSTALLED_APPS), so every registration gets scoped.
         scope_registered_admins()
+        from core.search import bound_registered_admin_searches
+
+        bound_registered_admin_searches()
         post_migrate.connect(
             _ensure_schedules, sender=self, dispatch_uid="kv_ensure_schedules"
         )

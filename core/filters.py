@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Person, Site
@@ -33,10 +33,6 @@ class PersonFilter(django_filters.FilterSet):
             )
 
     def search(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet:
-        for word in value.split():
-            queryset = queryset.filter(
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(dji_number__icontains=word)
-            )
-        return queryset
+        from core.selectors import person_search
+
+        return person_search(queryset, value, researcher=False)

@@ -79,6 +79,42 @@ class SessionIdleTimeoutMiddleware:
         return self.get_response(request)
 
 
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class ReadOnlyRequestTransactionMiddleware:
+    """On SQLite, a page that only reads does not queue for the write lock.
+
+    ``ATOMIC_REQUESTS`` runs every view in a transaction, and the SQLite
+    settings begin it ``IMMEDIATE`` so a write never fails halfway with
+    "database is locked". That would make every GET wait for the write lock
+    too, for as long as another user's import holds it. A GET never writes,
+    so its transaction begins ``DEFERRED``: with the write-ahead log (WAL,
+    see ``DATABASES`` in the settings) it reads the last committed state at
+    once, whatever is being written. Other databases are left alone.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.db import connection
+
+        if (
+            connection.vendor != "sqlite"
+            or request.method not in READ_ONLY_METHODS
+            or connection.in_atomic_block
+        ):
+            return self.get_response(request)
+        connection.ensure_connection()
+        mode = connection.transaction_mode
+        connection.transaction_mode = "DEFERRED"
+        try:
+            return self.get_response(request)
+        finally:
+            connection.transaction_mode = mode
+
+
 class AccessContextMiddleware:
     """Per request: the client's address for the audit log; after the view,
     the read-access log of the people whose data the response showed (one

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.dates import day_text, moment_text
+from core.fields import FactDateField, PlannedDateField
 from core.scoping import Role, SiteScopedQuerySet
 
 
@@ -44,6 +45,11 @@ class Gender(models.TextChoices):
     MALE = "male", _("male")
     FEMALE = "female", _("female")
     OTHER = "other", _("other")
+
+
+#: the one-letter codes of the import template, one per choice of the person
+#: form (a test checks the two sets are the same)
+GENDER_IMPORT_CODES = {Gender.MALE: "M", Gender.FEMALE: "V", Gender.OTHER: "X"}
 
 
 class SiteGender(models.TextChoices):
@@ -158,8 +164,8 @@ class SiteStatusPeriod(models.Model):
         verbose_name=_("site"),
     )
     status = models.CharField(_("status"), max_length=20, choices=SiteStatus.choices)
-    start = models.DateField(_("from"))
-    end = models.DateField(_("until"), null=True, blank=True)
+    start = PlannedDateField(_("from"))
+    end = PlannedDateField(_("until"), null=True, blank=True)
     cause = models.TextField(_("cause"), blank=True)
 
     objects = SiteScopedQuerySet.as_manager()
@@ -224,8 +230,8 @@ class CapacityPeriod(models.Model):
         verbose_name=_("place type"),
     )
     places = models.PositiveSmallIntegerField(_("places"))
-    valid_from = models.DateField(_("valid from"))
-    valid_to = models.DateField(_("valid until"), null=True, blank=True)
+    valid_from = PlannedDateField(_("valid from"))
+    valid_to = PlannedDateField(_("valid until"), null=True, blank=True)
     planned = models.BooleanField(
         _("planned"),
         default=False,
@@ -263,7 +269,7 @@ class CriteriaVersion(models.Model):
         verbose_name=_("site"),
     )
     version = models.PositiveSmallIntegerField(_("version"))
-    valid_from = models.DateField(_("valid from"))
+    valid_from = PlannedDateField(_("valid from"))
     note = models.TextField(_("note"), blank=True)
 
     objects = SiteScopedQuerySet.as_manager()
@@ -331,18 +337,42 @@ DJI_NUMBER_VALIDATOR = RegexValidator(
 # outside this range is a typing error.
 MIN_AGE_YEARS = 12
 MAX_AGE_YEARS = 100
-BIRTH_DATE_IN_FUTURE = _("The date of birth lies in the future.")
 BIRTH_DATE_IMPLAUSIBLE = _(
     "A date of birth must give an age between %(min)s and %(max)s years."
 )
+
+
+def age_on(born: datetime.date, day: datetime.date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def birth_date_error(
+    born: datetime.date, today: datetime.date
+) -> ValidationError | None:
+    """Why ``born`` is no plausible date of birth on ``today`` (a date in the
+    future is the field's own rule, ``FactDateField``)."""
+    if born <= today and not MIN_AGE_YEARS <= age_on(born, today) <= MAX_AGE_YEARS:
+        return ValidationError(
+            BIRTH_DATE_IMPLAUSIBLE,
+            code="birth_date_implausible",
+            params={"min": MIN_AGE_YEARS, "max": MAX_AGE_YEARS},
+        )
+    return None
 
 
 PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 def new_pseudonym() -> str:
-    """A random research pseudonym; derived from nothing about the person."""
-    return "P" + "".join(secrets.choice(PSEUDONYM_ALPHABET) for _ in range(9))
+    """A random research pseudonym; derived from nothing about the person.
+
+    Nine characters of a 32-letter alphabet from one read of the system's
+    random source (256 is a multiple of 32, so every letter is equally likely).
+    """
+    return "P" + "".join(
+        PSEUDONYM_ALPHABET[byte % len(PSEUDONYM_ALPHABET)]
+        for byte in secrets.token_bytes(9)
+    )
 
 
 class Person(models.Model):
@@ -356,7 +386,7 @@ class Person(models.Model):
     )
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
-    date_of_birth = models.DateField(_("date of birth"))
+    date_of_birth = FactDateField(_("date of birth"))
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
     dji_number = models.CharField(
         _("DJI identification number"),
@@ -416,26 +446,16 @@ class Person(models.Model):
     def clean(self) -> None:
         super().clean()
         if self.date_of_birth:
-            today = timezone.localdate()
-            if self.date_of_birth > today:
-                raise ValidationError({"date_of_birth": BIRTH_DATE_IN_FUTURE})
-            if not MIN_AGE_YEARS <= self.age_on(today) <= MAX_AGE_YEARS:
-                raise ValidationError(
-                    {
-                        "date_of_birth": ValidationError(
-                            BIRTH_DATE_IMPLAUSIBLE,
-                            params={"min": MIN_AGE_YEARS, "max": MAX_AGE_YEARS},
-                        )
-                    }
-                )
+            error = birth_date_error(self.date_of_birth, timezone.localdate())
+            if error is not None:
+                raise ValidationError({"date_of_birth": error})
 
     @property
     def birth_year(self) -> int:
         return self.date_of_birth.year
 
     def age_on(self, day: datetime.date) -> int:
-        born = self.date_of_birth
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        return age_on(self.date_of_birth, day)
 
 
 class Membership(models.Model):
@@ -491,6 +511,7 @@ class AuditKind(models.TextChoices):
     IMPORT = "import", _("import")
     RETENTION = "retention", _("retention")
     DIGEST = "digest", _("reminder e-mail")
+    DATA_CHECK = "data_check", _("data check")
     DOWNLOAD = "download", _("download")
     REFERENCE_CHANGE = "reference_change", _("reference data change")
     ACCOUNT = "account", _("account change")
@@ -596,7 +617,7 @@ class NotificationSettings(models.Model):
             "no names), when there is something."
         ),
     )
-    digest_sent_on = models.DateField(
+    digest_sent_on = FactDateField(
         _("last reminder e-mail"), null=True, blank=True, editable=False
     )
 

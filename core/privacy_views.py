@@ -4,7 +4,6 @@ sites and of one person, and the data-subject access document."""
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -15,6 +14,7 @@ from core.account_forms import PersonSearchForm, SubjectAccessForm
 from core.models import Person, SubjectAccessDisclosure
 from core.read_log import READ_LOG_ROLES, read_log_for_person, read_log_for_sites
 from core.scoping import get_visible_or_404
+from core.selectors import person_search
 from core.subject_access import subject_access_produce
 
 SEARCH_LIMIT = 25
@@ -42,9 +42,7 @@ def privacy_people_view(request: HttpRequest) -> HttpResponse:
         form.cleaned_data["q"] or form.cleaned_data["date_of_birth"]
     ):
         people = Person.objects.visible_to(request.user, READ_LOG_ROLES)
-        text = form.cleaned_data["q"].strip()
-        if text:
-            people = people.filter(Q(last_name__icontains=text) | Q(dji_number=text))
+        people = person_search(people, form.cleaned_data["q"], researcher=False)
         if form.cleaned_data["date_of_birth"]:
             people = people.filter(date_of_birth=form.cleaned_data["date_of_birth"])
         people = people.select_related("site").order_by("last_name", "first_name")

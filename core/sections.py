@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from core.models import Person
 from core.registry import Section
 from core.scoping import CASE_READ_ROLES, site_ids_for
-from core.search import search_people
+from core.selectors import person_search
 from core.statuses import person_status_choices, with_status
 
 SEARCH_LIMIT = 20
@@ -17,7 +17,7 @@ def search(request: HttpRequest, text: str) -> Section | None:
     """People by name or DJI number, for the roles that may see names."""
     if not site_ids_for(request.user, CASE_READ_ROLES):
         return None
-    people = search_people(
+    people = person_search(
         with_status(
             Person.objects.visible_to(request.user, CASE_READ_ROLES).select_related(
                 "site"

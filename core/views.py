@@ -8,7 +8,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from django_tables2 import RequestConfig
 
 from core import history as person_history
 from core.access import login_only, role_required
@@ -29,6 +28,7 @@ from core.scoping import (
     roles_of,
     site_ids_for,
 )
+from core.search import table_configure
 from core.selectors import person_list, site_list
 from core.services import (
     DuplicatePersonError,
@@ -61,7 +61,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def person_list_view(request: HttpRequest) -> HttpResponse:
     people = person_list(user=request.user, filters=request.GET)
     table = PersonTable(people)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    table_configure(request, table)
     person_filter = PersonFilter(request.GET, request_user=request.user)
     return render(
         request,

@@ -11,12 +11,17 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.dates import EARLIEST_DATE, LATEST_DATE, in_range
+from core.dates import (
+    DATE_OUT_OF_RANGE,
+    EARLIEST_DATE,
+    LATEST_DATE,
+    PlausibleDateFormField,
+    in_range,
+)
 
 PERIOD_END_BEFORE_START = _("The end of the period lies before its start.")
 PERIOD_TOO_LONG = _("Choose a period of at most %(years)s years.")
 MAX_PERIOD_YEARS = 10
-DATE_OUT_OF_RANGE = _("Choose a date between %(earliest)s and %(latest)s.")
 
 
 @dataclass(frozen=True)
@@ -61,8 +66,8 @@ class DateInput(forms.DateInput):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=_("from"), widget=DateInput())
-    end = forms.DateField(label=_("until"), widget=DateInput())
+    start = PlausibleDateFormField(label=_("from"), widget=DateInput())
+    end = PlausibleDateFormField(label=_("until"), widget=DateInput())
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VersionedFormMixin
+from core.dates import PlausibleDateFormField
 from core.forms import DateInput
 from evaluation.derived import DerivedValue, resolve, source_label
 from evaluation.models import AnswerType, Item, MissingReason
@@ -59,7 +60,9 @@ def _value_field(item: Item) -> forms.Field:
         case AnswerType.NUMBER:
             return forms.DecimalField(label=label, required=False, max_digits=12)
         case AnswerType.DATE:
-            return forms.DateField(label=label, required=False, widget=DateInput())
+            return PlausibleDateFormField(
+                label=label, required=False, widget=DateInput()
+            )
     return forms.CharField(
         label=label, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -129,7 +132,7 @@ class MeasurementForm(VersionedFormMixin, forms.Form):
                 self.fields[f"s_{var}"] = forms.CharField(
                     label=_("source"), required=False, max_length=200
                 )
-                self.fields[f"c_{var}"] = forms.DateField(
+                self.fields[f"c_{var}"] = PlausibleDateFormField(
                     label=_("date checked"), required=False, widget=DateInput()
                 )
             if answer is not None:
@@ -221,8 +224,8 @@ class ReopenForm(forms.Form):
 
 
 class KvMeasurementCreateForm(forms.Form):
-    period_start = forms.DateField(label=_("period from"), widget=DateInput())
-    period_end = forms.DateField(label=_("period until"), widget=DateInput())
+    period_start = PlausibleDateFormField(label=_("period from"), widget=DateInput())
+    period_end = PlausibleDateFormField(label=_("period until"), widget=DateInput())
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME, HistoryManager
 from simple_history.models import HistoricalRecords
 
+from core.fields import FactDateField, PlannedDateField
 from core.models import Site
 from core.scoping import SiteScopedQuerySet
 
@@ -114,7 +115,7 @@ class CatalogueVersion(models.Model):
     )
     version = models.PositiveSmallIntegerField(_("version"))
     table = models.CharField(_("table in the report"), max_length=10)
-    valid_from = models.DateField(_("valid from"))
+    valid_from = PlannedDateField(_("valid from"))
     source_file = models.CharField(_("source file"), max_length=200)
     checksum = models.CharField(_("content checksum"), max_length=64)
     loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
@@ -328,9 +329,9 @@ class Measurement(models.Model):
         default=0,
         help_text=_("Number of the tussenmeting, or months after outflow."),
     )
-    due_on = models.DateField(_("due on"), null=True, blank=True)
-    window_start = models.DateField(_("window opens"), null=True, blank=True)
-    window_end = models.DateField(_("window closes"), null=True, blank=True)
+    due_on = PlannedDateField(_("due on"), null=True, blank=True)
+    window_start = PlannedDateField(_("window opens"), null=True, blank=True)
+    window_end = PlannedDateField(_("window closes"), null=True, blank=True)
     status = models.CharField(
         _("status"),
         max_length=20,
@@ -476,7 +477,7 @@ class Answer(models.Model):
     )
     reason_text = models.TextField(_("if no: reason why not"), blank=True)
     source = models.CharField(_("source"), max_length=200, blank=True)
-    checked_on = models.DateField(_("date checked"), null=True, blank=True)
+    checked_on = FactDateField(_("date checked"), null=True, blank=True)
 
     objects = SiteScopedQuerySet.as_manager()
     history = HistoricalRecords(history_manager=_AnswerHistoryManager)
@@ -520,8 +521,8 @@ class KvMeasurement(models.Model):
         related_name="kv_measurements",
         verbose_name=_("catalogue"),
     )
-    period_start = models.DateField(_("period from"))
-    period_end = models.DateField(_("period until"))
+    period_start = PlannedDateField(_("period from"))
+    period_end = PlannedDateField(_("period until"))
     status = models.CharField(
         _("status"),
         max_length=20,
@@ -597,7 +598,7 @@ class KvAnswer(models.Model):
     )
     reason_text = models.TextField(_("interview notes"), blank=True)
     source = models.CharField(_("source"), max_length=200, blank=True)
-    checked_on = models.DateField(_("date checked"), null=True, blank=True)
+    checked_on = FactDateField(_("date checked"), null=True, blank=True)
 
     objects = SiteScopedQuerySet.as_manager()
     history = HistoricalRecords(history_manager=_KvAnswerHistoryManager)

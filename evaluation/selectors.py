@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from core.models import Site
 from core.scoping import RESEARCH_ROLES
-from core.search import search_people
+from core.selectors import person_search
 from evaluation.catalogue import current_catalogue
 from evaluation.models import (
     MOMENT_ORDER,
@@ -349,7 +349,7 @@ def measurement_search(*, user: Any, text: str) -> QuerySet[Measurement]:
     one query; names and DJI numbers are never searched."""
     measurements = Measurement.objects.visible_to(user, RESEARCH_ROLES)
     return (
-        search_people(measurements, text, researcher=True, path="stay__person__")
+        person_search(measurements, text, researcher=True, path="stay__person__")
         .select_related("stay__person", "stay__site")
         .order_by("stay__person__pseudonym", "due_on", "pk")
     )

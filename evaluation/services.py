@@ -3,7 +3,6 @@ and reopening, and KV-level measurements."""
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from core.concurrency import ConcurrentEditError, FieldChange
+from core.dates import add_days, add_months
 from core.models import AuditKind, Site
 from core.services import audit_event_record
 from evaluation.catalogue import current_catalogue
@@ -65,20 +65,15 @@ class AnswerInput:
     checked_on: datetime.date | None = None
 
 
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """``day`` plus whole months; the 31st becomes the month's last day."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return day.replace(
-        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
-    )
+#: how far ahead tussenmetingen of a running stay are planned
+SCHEDULE_HORIZON_DAYS = 2 * 366
 
 
 def _window(
     due: datetime.date, earliest: datetime.date
 ) -> tuple[datetime.date, datetime.date]:
-    days = datetime.timedelta(days=settings.KV_MEASUREMENT_WINDOW_DAYS)
-    return max(due - days, earliest), due + days
+    days = settings.KV_MEASUREMENT_WINDOW_DAYS
+    return max(add_days(due, -days), earliest), add_days(due, days)
 
 
 def _planned_moments(
@@ -87,20 +82,28 @@ def _planned_moments(
     """(moment, sequence, due date, earliest window start) the stay should have."""
     placed: datetime.date = stay.placed_on
     ended: datetime.date | None = stay.ended_on
-    interval = datetime.timedelta(days=settings.KV_TUSSENMETING_INTERVAL_DAYS)
+    interval = settings.KV_TUSSENMETING_INTERVAL_DAYS
     plan: list[tuple[str, int, datetime.date | None, datetime.date]] = [
         (Moment.NULMETING, 0, placed, placed)
     ]
     if ended is not None:
         bound = ended
     else:
-        bound = max(getattr(stay, "expected_end", None) or today, today) + interval
-    sequence, due = 1, placed + interval
-    while due < bound:
-        plan.append(
-            (Moment.TUSSENMETING, sequence, due, placed + datetime.timedelta(days=1))
+        bound = add_days(
+            max(getattr(stay, "expected_end", None) or today, today), interval
         )
-        sequence, due = sequence + 1, due + interval
+        # A far expected end plans no further than the horizon; the daily
+        # sync adds the later moments as time passes.
+        bound = min(bound, add_days(today, SCHEDULE_HORIZON_DAYS))
+    # add_days stops at the end of the plausible range, so the loop ends
+    # there at the latest.
+    sequence, due = 1, add_days(placed, interval)
+    while due < bound:
+        plan.append((Moment.TUSSENMETING, sequence, due, add_days(placed, 1)))
+        following = add_days(due, interval)
+        if following == due:
+            break
+        sequence, due = sequence + 1, following
     plan.append((Moment.EINDMETING, 0, ended, placed))
     for months in settings.KV_NAMETING_MONTHS:
         due_after = add_months(ended, int(months)) if ended else None

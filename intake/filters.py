@@ -3,11 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Site
 from core.scoping import CASE_READ_ROLES
+from core.selectors import person_search
 from intake.models import (
     EndReasonCode,
     EntryRoute,
@@ -75,13 +76,7 @@ class IntakeCaseFilter(django_filters.FilterSet):
                 self.filters[name].extra["choices"] = stages
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        for word in value.split():
-            queryset = queryset.filter(
-                Q(person__first_name__icontains=word)
-                | Q(person__last_name__icontains=word)
-                | Q(person__dji_number__icontains=word)
-            )
-        return queryset
+        return person_search(queryset, value, researcher=False, path="person__")
 
     def filter_reached(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(events__stage__code=value).distinct()

@@ -8,6 +8,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VERSION_FIELD, VersionedFormMixin
+from core.dates import PlausibleDateFormField
 from core.forms import DateInput, bound_date, limit_place_types
 from core.models import Criterion, Site
 from core.scoping import CASE_WRITE_ROLES
@@ -41,7 +42,7 @@ def _route_label(route: EntryRoute) -> str:
 
 class CaseOpenForm(forms.Form):
     person = forms.ModelChoiceField(queryset=None, label=_("person"))
-    opened_on = forms.DateField(
+    opened_on = PlausibleDateFormField(
         label=_("opened on"), widget=DateInput(), initial=_today
     )
     entry_route = forms.ModelChoiceField(queryset=None, label=_("entry route"))
@@ -56,7 +57,7 @@ class CaseOpenForm(forms.Form):
     heard_via = forms.ChoiceField(
         choices=AwarenessChannel.choices, required=False, label=_("heard of the KV via")
     )
-    report_date = forms.DateField(
+    report_date = PlausibleDateFormField(
         required=False, label=_("report date (meldingsdatum)"), widget=DateInput()
     )
 
@@ -124,7 +125,7 @@ class CaseUpdateForm(CaseVersionedForm):
     heard_via = forms.ChoiceField(
         choices=AwarenessChannel.choices, required=False, label=_("heard of the KV via")
     )
-    report_date = forms.DateField(
+    report_date = PlausibleDateFormField(
         required=False, label=_("report date (meldingsdatum)"), widget=DateInput()
     )
 
@@ -151,7 +152,9 @@ class CaseUpdateForm(CaseVersionedForm):
 
 class StageEventForm(CaseVersionedForm):
     stage = forms.ModelChoiceField(queryset=None, label=_("stage"))
-    occurred_on = forms.DateField(label=_("date"), widget=DateInput(), initial=_today)
+    occurred_on = PlausibleDateFormField(
+        label=_("date"), widget=DateInput(), initial=_today
+    )
     outcome = forms.ChoiceField(choices=StageOutcome.choices, label=_("outcome"))
 
     def __init__(self, *args: Any, case: IntakeCase, **kwargs: Any) -> None:
@@ -163,8 +166,10 @@ class StageEventForm(CaseVersionedForm):
 
 class PrescanAnswerForm(CaseVersionedForm):
     partner = forms.ChoiceField(choices=PrescanPartner.choices, label=_("partner"))
-    asked_on = forms.DateField(label=_("asked on"), widget=DateInput(), initial=_today)
-    answered_on = forms.DateField(
+    asked_on = PlausibleDateFormField(
+        label=_("asked on"), widget=DateInput(), initial=_today
+    )
+    answered_on = PlausibleDateFormField(
         label=_("answered on"), widget=DateInput(), initial=_today
     )
     objection = forms.TypedChoiceField(
@@ -185,7 +190,7 @@ class PrescanAnswerForm(CaseVersionedForm):
 class CriteriaChecklistForm(CaseVersionedForm):
     """The whole checklist of the case's criteria version in one form."""
 
-    checked_on = forms.DateField(
+    checked_on = PlausibleDateFormField(
         label=_("checked on"), widget=DateInput(), initial=_today
     )
 
@@ -247,7 +252,7 @@ class CriteriaChecklistForm(CaseVersionedForm):
 
 class DocumentForm(CaseVersionedForm):
     document = forms.ChoiceField(label=_("document or advice"))
-    received_on = forms.DateField(
+    received_on = PlausibleDateFormField(
         label=_("received on"), widget=DateInput(), initial=_today
     )
 
@@ -278,11 +283,11 @@ class DocumentForm(CaseVersionedForm):
 
 
 class PlacementForm(CaseVersionedForm):
-    decided_on = forms.DateField(
+    decided_on = PlausibleDateFormField(
         label=_("decision date"), widget=DateInput(), initial=_today
     )
     place_type = forms.ModelChoiceField(queryset=None, label=_("place type"))
-    placed_on = forms.DateField(
+    placed_on = PlausibleDateFormField(
         label=_("placement date"), widget=DateInput(), initial=_today
     )
     capacity_override_reason = forms.CharField(
@@ -310,7 +315,9 @@ class PlacementForm(CaseVersionedForm):
 
 class CaseCloseForm(CaseVersionedForm):
     outcome = forms.ChoiceField(label=_("end"))
-    closed_on = forms.DateField(label=_("end date"), widget=DateInput(), initial=_today)
+    closed_on = PlausibleDateFormField(
+        label=_("end date"), widget=DateInput(), initial=_today
+    )
     reasons = forms.MultipleChoiceField(
         choices=EndReasonCode.choices,
         required=False,
@@ -363,7 +370,7 @@ class ImportUploadForm(forms.Form):
     site = forms.ModelChoiceField(queryset=None, label=_("site"), to_field_name="code")
     kind = forms.ChoiceField(choices=ImportKind.choices, label=_("kind of list"))
     entry_route = forms.ModelChoiceField(queryset=None, label=_("entry route"))
-    list_date = forms.DateField(
+    list_date = PlausibleDateFormField(
         label=_("list date"), widget=DateInput(), initial=_today
     )
     # Not required when a file from an earlier, refused submission is kept

@@ -1,7 +1,13 @@
-"""Views for list imports: upload and check, preview, apply, template."""
+"""Views for list imports: upload, stored check result, confirm, template.
+
+Uploading queues the check and confirming queues the import, both run by a
+worker of the task queue (``intake.tasks``); the import page only reads what
+they stored and how far they are (a GET never checks a list again).
+"""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -14,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.access import role_required
 from core.models import Site
 from core.scoping import CASE_WRITE_ROLES, get_visible_or_404
+from core.search import page_from
 from core.uploads import (
     upload_held,
     upload_held_file,
@@ -22,24 +29,30 @@ from core.uploads import (
 )
 from intake.forms import ImportUploadForm
 from intake.importers import (
-    batch_check,
     check_upload,
-    import_batch_apply,
+    gender_codes_text,
+    import_batch_confirm,
     import_batch_create,
-    import_check,
+    import_batch_retry,
+    stored_check,
     template_csv,
     template_xlsx,
 )
-from intake.models import ImportBatch, ImportKind, ImportStatus
+from intake.models import ImportBatch, ImportKind
 from intake.selectors import import_opened_cases, sites_without_lists
 
 UPLOAD_PURPOSE = "intake_import"
+
+#: rows of the stored check shown per page, and errors listed at most
+ROWS_PER_PAGE = 100
+ERRORS_SHOWN = 1000
 
 
 @role_required(CASE_WRITE_ROLES)
 def import_list_view(request: HttpRequest) -> HttpResponse:
     batches = (
         ImportBatch.objects.visible_to(request.user, CASE_WRITE_ROLES)
+        .defer("check_result")
         .select_related("site", "uploaded_by", "entry_route")
         .order_by("-uploaded_at")[:100]
     )
@@ -53,7 +66,6 @@ def import_create_view(request: HttpRequest) -> HttpResponse:
     form = ImportUploadForm(
         request.POST or None, request.FILES or None, user=request.user, held=held
     )
-    check = None
     chosen = request.FILES.get("file")
     if request.method == "POST" and form.takes_lists and form.is_valid():
         data = form.cleaned_data
@@ -65,13 +77,7 @@ def import_create_view(request: HttpRequest) -> HttpResponse:
             upload_release(request=request, purpose=UPLOAD_PURPOSE)
             form.add_error("file", error)
         else:
-            check = import_check(
-                handle=upload.file,
-                name=upload.name,
-                site=data["site"],
-                kind=data["kind"],
-            )
-            if check.ok:
+            try:
                 batch = import_batch_create(
                     upload=upload,
                     site=data["site"],
@@ -79,12 +85,14 @@ def import_create_view(request: HttpRequest) -> HttpResponse:
                     entry_route=data["entry_route"],
                     list_date=data["list_date"],
                     uploaded_by=request.user,
-                    check=check,
                 )
+            except ValidationError as error:
+                if chosen:
+                    form = _form_keeping(request, chosen)
+                form.add_error(None, error)
+            else:
                 upload_release(request=request, purpose=UPLOAD_PURPOSE)
                 return redirect(batch)
-            if chosen:
-                form = _form_keeping(request, chosen)
     elif request.method == "POST" and form.takes_lists and chosen:
         form = _form_keeping(request, chosen)
     listless = sites_without_lists(
@@ -93,7 +101,12 @@ def import_create_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "intake/import_form.html",
-        {"form": form, "check": check, "listless": listless},
+        {
+            "form": form,
+            "listless": listless,
+            "gender_codes": gender_codes_text(),
+            "max_rows": settings.IMPORT_MAX_ROWS,
+        },
     )
 
 
@@ -112,23 +125,36 @@ def _form_keeping(request: HttpRequest, chosen: UploadedFile) -> ImportUploadFor
 @role_required(CASE_WRITE_ROLES)
 def import_detail_view(request: HttpRequest, import_pk: int) -> HttpResponse:
     batch = get_visible_or_404(
-        ImportBatch.objects.select_related("site", "uploaded_by", "entry_route"),
+        ImportBatch.objects.select_related(
+            "site", "uploaded_by", "entry_route", "applied_by"
+        ),
         request.user,
         CASE_WRITE_ROLES,
         pk=import_pk,
     )
-    check = (
-        batch_check(batch)
-        if batch.status == ImportStatus.PREVIEW and batch.file
-        else None
-    )
+    check = stored_check(batch)
     context = {
         "batch": batch,
         "check": check,
-        "page": Paginator(import_opened_cases(batch), 100).get_page(
-            request.GET.get("page")
+        "cases_page": Paginator(import_opened_cases(batch), ROWS_PER_PAGE).get_page(
+            page_from(request.GET.get("cases"))
         ),
     }
+    if check is not None:
+        bad_rows = check.bad_rows
+        context.update(
+            {
+                "bad_rows": bad_rows[:ERRORS_SHOWN],
+                "more_errors": max(len(bad_rows) - ERRORS_SHOWN, 0),
+                "counts": {
+                    action: check.count(action)
+                    for action in ("new", "matched", "open_case")
+                },
+                "page": Paginator(check.rows, ROWS_PER_PAGE).get_page(
+                    page_from(request.GET.get("page"))
+                ),
+            }
+        )
     return render(request, "intake/import_detail.html", context)
 
 
@@ -139,15 +165,27 @@ def import_apply_view(request: HttpRequest, import_pk: int) -> HttpResponse:
         ImportBatch, request.user, CASE_WRITE_ROLES, pk=import_pk
     )
     try:
-        batch = import_batch_apply(batch=batch, actor=request.user)
+        batch = import_batch_confirm(batch, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(
-            request,
-            _("List imported: %(cases)s intake cases opened.")
-            % {"cases": batch.cases_opened},
+            request, _("The list is being imported; this page shows how far.")
         )
+    return redirect(batch)
+
+
+@role_required(CASE_WRITE_ROLES)
+@require_POST
+def import_retry_view(request: HttpRequest, import_pk: int) -> HttpResponse:
+    """Run a failed check or import again."""
+    batch = get_visible_or_404(
+        ImportBatch, request.user, CASE_WRITE_ROLES, pk=import_pk
+    )
+    if import_batch_retry(batch, actor=request.user):
+        messages.success(request, _("The work is being done again."))
+    else:
+        messages.info(request, _("This work had not failed; nothing was changed."))
     return redirect(batch)
 
 

@@ -20,11 +20,32 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.dates import day_text
+from core.dates import add_days, check_not_before, day_text, raise_if
+from core.fields import FactDateField, PlannedDateField
 from core.jobs import JobFields, JobState
 from core.models import CriteriaVersion, Criterion, Person, Site
 from core.scoping import SiteScopedQuerySet
 from partners.models import ConsentKind
+
+BEFORE_CASE_OPENED = _("The date lies before the case was opened (%(day)s).")
+
+
+def check_not_before_case(
+    errors: dict[str, ValidationError],
+    case: IntakeCase | None,
+    *,
+    field: str,
+    value: datetime.date | None,
+) -> None:
+    """A date recorded on a case does not lie before the case was opened."""
+    if case is not None:
+        check_not_before(
+            errors,
+            field=field,
+            value=value,
+            start=case.opened_on,
+            message=BEFORE_CASE_OPENED,
+        )
 
 
 class IntakeOutcome(models.TextChoices):
@@ -111,7 +132,7 @@ class IntakeProcessVersion(models.Model):
         verbose_name=_("site"),
     )
     version = models.PositiveSmallIntegerField(_("version"))
-    valid_from = models.DateField(_("valid from"))
+    valid_from = PlannedDateField(_("valid from"))
     name = models.CharField(_("name"), max_length=200)
     note = models.TextField(_("note"), blank=True)
     report_lines = models.CharField(_("report lines"), max_length=100, blank=True)
@@ -337,14 +358,14 @@ class IntakeCase(models.Model):
         related_name="+",
         verbose_name=_("criteria version applied"),
     )
-    opened_on = models.DateField(_("opened on"), default=timezone.localdate)
+    opened_on = FactDateField(_("opened on"), default=timezone.localdate)
     outcome = models.CharField(
         _("outcome"),
         max_length=20,
         choices=IntakeOutcome.choices,
         default=IntakeOutcome.OPEN,
     )
-    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closed_on = FactDateField(_("closed on"), null=True, blank=True)
     version = models.PositiveIntegerField(
         default=1, editable=False, verbose_name=_("version")
     )
@@ -381,7 +402,7 @@ class IntakeCase(models.Model):
         choices=AwarenessChannel.choices,
         blank=True,
     )
-    report_date = models.DateField(
+    report_date = PlannedDateField(
         _("report date (meldingsdatum)"),
         null=True,
         blank=True,
@@ -438,6 +459,17 @@ class IntakeCase(models.Model):
     def is_open(self) -> bool:
         return self.outcome == IntakeOutcome.OPEN
 
+    def clean(self) -> None:
+        errors: dict[str, ValidationError] = {}
+        check_not_before(
+            errors,
+            field="closed_on",
+            value=self.closed_on,
+            start=self.opened_on,
+            message=BEFORE_CASE_OPENED,
+        )
+        raise_if(errors)
+
 
 class StageEvent(models.Model):
     """A stage reached by a case: date, who recorded it and the outcome.
@@ -461,7 +493,7 @@ class StageEvent(models.Model):
         related_name="events",
         verbose_name=_("stage"),
     )
-    occurred_on = models.DateField(_("date"))
+    occurred_on = FactDateField(_("date"))
     outcome = models.CharField(
         _("outcome"), max_length=20, choices=StageOutcome.choices
     )
@@ -495,6 +527,12 @@ class StageEvent(models.Model):
     def passed(self) -> bool:
         return self.outcome != StageOutcome.NEGATIVE
 
+    def clean(self) -> None:
+        errors: dict[str, ValidationError] = {}
+        case = self.case if self.case_id else None
+        check_not_before_case(errors, case, field="occurred_on", value=self.occurred_on)
+        raise_if(errors)
+
 
 class PrescanAnswer(models.Model):
     """A pre-scan partner's answer: only whether it objects.
@@ -515,8 +553,8 @@ class PrescanAnswer(models.Model):
     partner = models.CharField(
         _("partner"), max_length=20, choices=PrescanPartner.choices
     )
-    asked_on = models.DateField(_("asked on"))
-    answered_on = models.DateField(_("answered on"))
+    asked_on = FactDateField(_("asked on"))
+    answered_on = FactDateField(_("answered on"))
     objection = models.BooleanField(_("objection"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -547,6 +585,13 @@ class PrescanAnswer(models.Model):
     def __str__(self) -> str:
         return self.get_partner_display()
 
+    def clean(self) -> None:
+        errors: dict[str, ValidationError] = {}
+        case = self.case if self.case_id else None
+        check_not_before_case(errors, case, field="asked_on", value=self.asked_on)
+        check_not_before_case(errors, case, field="answered_on", value=self.answered_on)
+        raise_if(errors)
+
 
 class CaseDocument(models.Model):
     """A document or advice received for a case (registered, not stored)."""
@@ -567,7 +612,7 @@ class CaseDocument(models.Model):
         verbose_name=_("stage"),
     )
     document_code = models.SlugField(_("document"), max_length=40)
-    received_on = models.DateField(_("received on"))
+    received_on = FactDateField(_("received on"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -587,6 +632,12 @@ class CaseDocument(models.Model):
 
     def __str__(self) -> str:
         return self.stage.document_name(self.document_code)
+
+    def clean(self) -> None:
+        errors: dict[str, ValidationError] = {}
+        case = self.case if self.case_id else None
+        check_not_before_case(errors, case, field="received_on", value=self.received_on)
+        raise_if(errors)
 
 
 class CheckResult(models.TextChoices):
@@ -615,7 +666,7 @@ class CriterionCheck(models.Model):
     )
     result = models.CharField(_("result"), max_length=20, choices=CheckResult.choices)
     exception_reason = models.TextField(_("reason for the exception"), blank=True)
-    checked_on = models.DateField(_("checked on"))
+    checked_on = FactDateField(_("checked on"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -645,6 +696,12 @@ class CriterionCheck(models.Model):
     def __str__(self) -> str:
         text = Truncator(self.criterion.text).words(6)
         return f"{text}: {self.get_result_display()}"
+
+    def clean(self) -> None:
+        errors: dict[str, ValidationError] = {}
+        case = self.case if self.case_id else None
+        check_not_before_case(errors, case, field="checked_on", value=self.checked_on)
+        raise_if(errors)
 
 
 class CaseEndReason(models.Model):
@@ -711,7 +768,10 @@ class ImportKind(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
+    CHECKING = "checking", _("being checked")
     PREVIEW = "preview", _("awaiting confirmation")
+    REFUSED = "refused", _("refused: correct the list")
+    APPLYING = "applying", _("being imported")
     APPLIED = "applied", _("applied")
 
 
@@ -723,16 +783,16 @@ def import_upload_to(instance: ImportBatch, filename: str) -> str:
 class ImportBatch(JobFields):
     """An uploaded list, kept with who imported it and what it created.
 
-    The job fields (core.jobs) are for checking and applying it on the task
-    queue: ``job_state`` says whether that work is queued, running (rows done
-    of total), done or failed with the reason. Until the check and apply run
-    as tasks, nothing is pending (``done``) and ``job_task`` is unset, so the
-    recovery sweep leaves batches alone.
+    Checking and applying it are background work on the task queue
+    (``core.jobs``, ``intake.tasks.import_batch_run``): ``status`` says where
+    the list stands (being checked, awaiting confirmation, refused, being
+    imported, imported), the job fields how that work goes (queued, running
+    with rows done of total, done, or failed with the reason).
     """
 
     site_lookup = "site"
     job_state_field = "job_state"
-    job_task = ""
+    job_task = "intake.tasks.import_batch_run"
 
     site = models.ForeignKey(
         Site, on_delete=models.PROTECT, related_name="+", verbose_name=_("site")
@@ -746,7 +806,7 @@ class ImportBatch(JobFields):
         related_name="+",
         verbose_name=_("entry route"),
     )
-    list_date = models.DateField(_("list date"))
+    list_date = FactDateField(_("list date"))
     file = models.FileField(_("file"), upload_to=import_upload_to)
     original_name = models.CharField(_("file name"), max_length=255)
     uploaded_by = models.ForeignKey(
@@ -764,6 +824,20 @@ class ImportBatch(JobFields):
     )
     applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
     row_count = models.PositiveIntegerField(_("rows"), default=0)
+    #: the check's result (``intake.importers.ImportCheck.to_json``): pages
+    #: show it, never recompute it
+    check_result = models.JSONField(_("check result"), default=dict, blank=True)
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    apply_error = models.TextField(_("why the import was refused"), blank=True)
     people_created = models.PositiveIntegerField(_("people created"), default=0)
     people_matched = models.PositiveIntegerField(_("people matched"), default=0)
     cases_opened = models.PositiveIntegerField(_("cases opened"), default=0)
@@ -787,6 +861,14 @@ class ImportBatch(JobFields):
     def get_absolute_url(self) -> str:
         return reverse("intake:import_detail", args=[self.pk])
 
+    @property
+    def is_running(self) -> bool:
+        """Its check or import is waiting for a worker or under way."""
+        return self.status in (
+            ImportStatus.CHECKING,
+            ImportStatus.APPLYING,
+        ) and self.job_state in (JobState.QUEUED, JobState.RUNNING)
+
 
 def due_date_for(
     stage: IntakeStageDefinition,
@@ -804,4 +886,4 @@ def due_date_for(
     }.get(stage.due_anchor)
     if anchor is None:
         return None
-    return anchor + datetime.timedelta(days=stage.due_offset_days)
+    return add_days(anchor, stage.due_offset_days)

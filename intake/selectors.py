@@ -18,7 +18,7 @@ from core.concurrency import FieldChange
 from core.models import Person, Site
 from core.registry import PersonStatus
 from core.scoping import CASE_READ_ROLES
-from core.search import search_people
+from core.selectors import person_search
 from intake.filters import IntakeCaseFilter
 from intake.models import (
     CaseDocument,
@@ -548,7 +548,7 @@ def case_search(
     """The user's intake cases whose person matches ``text``, or whose number
     it is ("103" or "#103"); newest first, in one query."""
     cases = IntakeCase.objects.visible_to(user, CASE_READ_ROLES)
-    matching = search_people(cases, text, researcher=False, path="person__")
+    matching = person_search(cases, text, researcher=False, path="person__")
     number = text.strip().lstrip("#")
     if number.isdigit() and len(number) <= 9:
         matching = matching | cases.filter(pk=int(number))

@@ -47,4 +47,9 @@ urlpatterns = [
         import_views.import_apply_view,
         name="import_apply",
     ),
+    path(
+        "imports/<int:import_pk>/retry/",
+        import_views.import_retry_view,
+        name="import_retry",
+    ),
 ]

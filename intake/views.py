@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from django_tables2 import RequestConfig
 
 from core.access import role_required
 from core.concurrency import ConcurrentEditError
@@ -26,6 +25,7 @@ from core.scoping import (
     get_visible_or_404,
     site_ids_for,
 )
+from core.search import table_configure
 from intake import services
 from intake.filters import IntakeCaseFilter
 from intake.forms import (
@@ -83,7 +83,7 @@ def _add_errors(form: Any, error: ValidationError) -> None:
 @role_required(CASE_READ_ROLES)
 def case_list_view(request: HttpRequest) -> HttpResponse:
     table = IntakeCaseTable(case_list(user=request.user, filters=request.GET))
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    table_configure(request, table)
     case_filter = IntakeCaseFilter(request.GET, request_user=request.user)
     return render(
         request, "intake/case_list.html", {"table": table, "filter": case_filter}

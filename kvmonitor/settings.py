@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    # innermost: only the view's own transaction begins DEFERRED
+    "core.middleware.ReadOnlyRequestTransactionMiddleware",
 ]
 
 ROOT_URLCONF = "kvmonitor.urls"
@@ -117,11 +119,18 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The demo database serves several users at once: take the write lock at
-    # the start of a transaction and wait for it, instead of failing with
-    # "database is locked" halfway through.
+    # The demo database serves several users at once: a write transaction
+    # takes the write lock at its start and waits for it, instead of failing
+    # with "database is locked" halfway through. With the write-ahead log,
+    # readers never wait for a writer; pages that only read begin their
+    # transaction DEFERRED (core.middleware.ReadOnlyRequestTransactionMiddleware),
+    # so one user's import does not hold up everybody else's pages.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL",
+        }
     )
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -243,6 +252,15 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
+# Limits held while a list is read (intake.importers.read_rows): data rows,
+# filled cells of a workbook, unpacked size of each part of a workbook, empty
+# rows in a row before more data.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
+IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=IMPORT_MAX_ROWS * 15)
+IMPORT_MAX_UNPACKED_BYTES = env.int(
+    "IMPORT_MAX_UNPACKED_BYTES", default=64 * 1024 * 1024
+)
+IMPORT_MAX_EMPTY_ROWS = env.int("IMPORT_MAX_EMPTY_ROWS", default=1000)
 # Whole request body, files included: one import file plus the form around it.
 REQUEST_MAX_BODY_BYTES = IMPORT_MAX_UPLOAD_BYTES + 1024 * 1024
 

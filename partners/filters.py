@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.search import bounded_search
 from partners.models import Organisation
 
 
@@ -15,8 +16,4 @@ class OrganisationFilter(django_filters.FilterSet):
         fields = ["q", "kind"]
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        for word in value.split():
-            queryset = queryset.filter(
-                Q(name__icontains=word) | Q(contacts__name__icontains=word)
-            ).distinct()
-        return queryset
+        return bounded_search(queryset, value, ["name", "contacts__name"])

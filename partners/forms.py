@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import PlausibleDateFormField
 from core.forms import DateInput
 from core.models import Site
 from partners.models import (
@@ -73,7 +74,7 @@ class ConsentForm(ServiceValidatedModelForm):
 
 
 class ConsentWithdrawForm(forms.Form):
-    withdrawn_on = forms.DateField(label=_("withdrawn on"), widget=DateInput())
+    withdrawn_on = PlausibleDateFormField(label=_("withdrawn on"), widget=DateInput())
     note = forms.CharField(
         label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -13,16 +13,18 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.dates import day_text
+from core.dates import check_not_before, day_text, raise_if
+from core.fields import FactDateField, PlannedDateField
 from core.models import Person, Site
 from core.scoping import SiteScopedQuerySet, site_ids_for
-from trajectories.rules import check_not_before, raise_if
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 ROLE_HOLDER_REQUIRED = _("Choose a contact person or give a name.")
 WITHDRAWN_BEFORE_GIVEN = _("A consent cannot be withdrawn before it was given.")
+CONTACT_BEFORE_ROLE = _("The contact lies before the role began (%(day)s).")
+REPORT_BEFORE_CONTACT = _("The report cannot be written before the contact (%(day)s).")
 
 
 class OrganisationKind(models.TextChoices):
@@ -259,8 +261,8 @@ class CaseRole(models.Model):
         blank=True,
         help_text=_("For someone who is not a registered contact, e.g. a volunteer."),
     )
-    started_on = models.DateField(_("from"))
-    ended_on = models.DateField(_("until"), null=True, blank=True)
+    started_on = FactDateField(_("from"))
+    ended_on = PlannedDateField(_("until"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
 
     objects = SiteScopedQuerySet.as_manager()
@@ -319,9 +321,9 @@ class RoleContact(models.Model):
         related_name="contacts",
         verbose_name=_("case role"),
     )
-    contacted_on = models.DateField(_("date"))
+    contacted_on = FactDateField(_("date"))
     kind = models.CharField(_("kind"), max_length=20, choices=RoleContactKind.choices)
-    report_on = models.DateField(
+    report_on = FactDateField(
         _("report written on"),
         null=True,
         blank=True,
@@ -339,6 +341,25 @@ class RoleContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {day_text(self.contacted_on)}"
+
+    def clean(self) -> None:
+        errors: dict[str, ValidationError] = {}
+        if self.case_role_id:
+            check_not_before(
+                errors,
+                field="contacted_on",
+                value=self.contacted_on,
+                start=self.case_role.started_on,
+                message=CONTACT_BEFORE_ROLE,
+            )
+        check_not_before(
+            errors,
+            field="report_on",
+            value=self.report_on,
+            start=self.contacted_on,
+            message=REPORT_BEFORE_CONTACT,
+        )
+        raise_if(errors)
 
 
 class ConsentKind(models.TextChoices):
@@ -363,7 +384,7 @@ class Consent(models.Model):
         verbose_name=_("person"),
     )
     kind = models.CharField(_("kind"), max_length=30, choices=ConsentKind.choices)
-    given_on = models.DateField(_("given on"))
+    given_on = FactDateField(_("given on"))
     scope = models.TextField(_("scope"), help_text=_("Which partners, which data."))
     document = models.CharField(
         _("document"),
@@ -371,7 +392,7 @@ class Consent(models.Model):
         blank=True,
         help_text=_("E.g. toestemmingsverklaring of 3 March, in the paper file."),
     )
-    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    withdrawn_on = FactDateField(_("withdrawn on"), null=True, blank=True)
     withdrawal_note = models.TextField(_("withdrawal note"), blank=True)
 
     objects = SiteScopedQuerySet.as_manager()
@@ -510,7 +531,7 @@ class NetworkContact(models.Model):
         related_name="contacts",
         verbose_name=_("member"),
     )
-    contacted_on = models.DateField(_("date"))
+    contacted_on = FactDateField(_("date"))
     kind = models.CharField(
         _("kind"), max_length=20, choices=NetworkContactKind.choices
     )

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from core.dates import day_text
+from core.dates import add_days, day_text
 from core.models import Person, Site
 from partners.models import (
     ROLE_HOLDER_REQUIRED,
@@ -119,11 +119,6 @@ def case_role_assign(
         .exists()
     ):
         raise ValidationError({"organisation": ORGANISATION_NOT_FOR_SITE})
-    for previous in CaseRole.objects.filter(
-        person=person, role=role, ended_on__isnull=True, started_on__lt=started_on
-    ):
-        previous.ended_on = started_on - datetime.timedelta(days=1)
-        previous.save(update_fields=["ended_on"])
     case_role = CaseRole(
         person=person,
         role=role,
@@ -133,7 +128,14 @@ def case_role_assign(
         started_on=started_on,
         note=note.strip(),
     )
+    # Checked before the previous holder is touched: its end is computed
+    # from this (plausible, not future) start date.
     case_role.full_clean()
+    for previous in CaseRole.objects.filter(
+        person=person, role=role, ended_on__isnull=True, started_on__lt=started_on
+    ):
+        previous.ended_on = add_days(started_on, -1)
+        previous.save(update_fields=["ended_on"])
     case_role.save()
     return case_role
 

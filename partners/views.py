@@ -7,7 +7,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django_tables2 import RequestConfig
 
 from core.access import role_required
 from core.models import Person, Site
@@ -19,6 +18,7 @@ from core.scoping import (
     get_visible_or_404,
     site_ids_for,
 )
+from core.search import table_configure
 from partners import selectors, services
 from partners.filters import OrganisationFilter
 from partners.forms import (
@@ -48,7 +48,7 @@ def _person(request: HttpRequest, pk: int, roles: frozenset[str]) -> Person:
 def organisation_list_view(request: HttpRequest) -> HttpResponse:
     organisations = selectors.organisation_list(user=request.user, filters=request.GET)
     table = OrganisationTable(organisations)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    table_configure(request, table)
     context = {
         "table": table,
         "filter": OrganisationFilter(request.GET),

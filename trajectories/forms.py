@@ -13,6 +13,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VERSION_FIELD, VersionedFormMixin
+from core.dates import PlausibleDateFormField
 from core.forms import DateInput, bound_date, limit_place_types
 from core.models import PlaceType
 from partners.models import Organisation
@@ -90,13 +91,13 @@ class StayCreateForm(forms.Form):
     place_type = forms.ModelChoiceField(
         queryset=PlaceType.objects.none(), label=_("place type")
     )
-    placed_on = forms.DateField(label=_("placement date"), widget=DateInput())
+    placed_on = PlausibleDateFormField(label=_("placement date"), widget=DateInput())
     legal_title = forms.ChoiceField(
         label=_("legal title"),
         choices=[("", _("the site's usual legal title")), *LegalTitle.choices],
         required=False,
     )
-    expected_end = forms.DateField(
+    expected_end = PlausibleDateFormField(
         label=_("expected end"), required=False, widget=DateInput()
     )
     capacity_override_reason = forms.CharField(
@@ -128,7 +129,7 @@ class PhaseChangeForm(forms.Form):
     place_type = forms.ModelChoiceField(
         queryset=PlaceType.objects.none(), label=_("place type")
     )
-    started_on = forms.DateField(label=_("from"), widget=DateInput())
+    started_on = PlausibleDateFormField(label=_("from"), widget=DateInput())
     capacity_override_reason = forms.CharField(
         label=_("reason to place above capacity"),
         required=False,
@@ -157,7 +158,7 @@ class StayStepForm(forms.Form):
     definition = forms.ModelChoiceField(
         queryset=StayStepDefinition.objects.none(), label=_("step")
     )
-    occurred_on = forms.DateField(label=_("date"), widget=DateInput())
+    occurred_on = PlausibleDateFormField(label=_("date"), widget=DateInput())
 
     def __init__(self, *args: Any, stay: Stay, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -193,7 +194,7 @@ class IncidentForm(ServiceValidatedModelForm):
 
 
 class OutflowForm(forms.Form):
-    ended_on = forms.DateField(label=_("outflow date"), widget=DateInput())
+    ended_on = PlausibleDateFormField(label=_("outflow date"), widget=DateInput())
     outflow_type = forms.ChoiceField(
         label=_("outflow type"), choices=OutflowType.choices
     )

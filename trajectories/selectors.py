@@ -32,6 +32,7 @@ from django.db.models import (
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import add_days
 from core.models import CapacityPeriod, Person, PlaceType, Site
 from core.registry import PersonStatus
 from core.scoping import CASE_READ_ROLES
@@ -364,9 +365,8 @@ def reviews_overdue(
     for plan in plans:
         definition = getattr(plan.stay.site, "plan_form", None)
         interval = definition.review_interval_days if definition else 28
-        due = plan.next_set_on or (
-            (plan.last_review_on or plan.drawn_up_on)
-            + datetime.timedelta(days=interval)
+        due = plan.next_set_on or add_days(
+            plan.last_review_on or plan.drawn_up_on, interval
         )
         if due < today:
             overdue.append(

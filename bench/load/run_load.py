@@ -27,6 +27,15 @@ Usage (from the repository root):
     .venv/bin/python bench/load/run_load.py --think aggressive
     .venv/bin/python bench/load/run_load.py --duration 45 --users 50 --reset
 
+With ``--import-rows N`` one more casemanager (``cm-almelo``) uploads a
+DJI list of N rows halfway through the run, waits for its check, confirms
+it and waits until it is imported (a task-queue worker, ``qcluster``, is
+started next to gunicorn for that); the figures of everybody else are then
+the ones that count (issue 10: 0 errors, p95 under 300 ms), the importer's
+own steps are reported apart:
+
+    .venv/bin/python bench/load/run_load.py --skip-seed --import-rows 10000
+
 Only loopback addresses are used, for gunicorn and for the database; the
 script refuses anything else.
 """
@@ -63,6 +72,7 @@ DEMO_PASSWORD = "demo-kv-monitor"  # noqa: S105 - the demo's published password
 # Amsterdam was never realised, so its demo users have no cases to work on.
 SITES = ["almelo", "krimpen", "middelburg", "rotterdam"]
 DEFAULT_DB = "postgres://kvmonitor:kvmonitor@127.0.0.1:5432/kvmonitor_load"
+RUN_SECRET_KEY = secrets.token_urlsafe(50)
 
 
 @dataclass(frozen=True)
@@ -359,7 +369,9 @@ def _environment(database_url: str) -> dict[str, str]:
     environment.update(
         DJANGO_SETTINGS_MODULE="kvmonitor.settings",
         DATABASE_URL=database_url,
-        SECRET_KEY=secrets.token_urlsafe(50),
+        # one key for the run: gunicorn and the queue worker sign and check
+        # the same task messages
+        SECRET_KEY=RUN_SECRET_KEY,
         ALLOWED_HOSTS="127.0.0.1,localhost",
         # Plain HTTP on loopback: no TLS redirect, cookies without Secure.
         SECURE_SSL_REDIRECT="False",
@@ -452,6 +464,92 @@ def start_gunicorn(database_url: str, port: int, workers: int) -> subprocess.Pop
     sys.exit("gunicorn did not answer")
 
 
+IMPORT_DONE = {"preview", "refused", "applied"}
+
+
+def _status(html: str) -> str:
+    found = re.search(r'id="import-status" data-status="(\w+)"', html)
+    return found.group(1) if found else ""
+
+
+async def _wait_for(
+    client: httpx.AsyncClient, url: str, wanted: set[str], timeout: float
+) -> str:
+    """Poll the import page (as its refresh does) until its status is wanted."""
+    deadline = time.monotonic() + timeout
+    html = ""
+    while time.monotonic() < deadline:
+        html = (await client.get(url)).text
+        if _status(html) in wanted:
+            return html
+        await asyncio.sleep(1.0)
+    raise RuntimeError(f"import at {url} still {_status(html)!r} after {timeout} s")
+
+
+async def import_mid_run(base: str, rows: int, delay: float, results: Results) -> None:
+    """One casemanager imports a DJI list of ``rows`` rows after ``delay`` s."""
+    sys.path.insert(0, str(ROOT))
+    from bench.import_lists import list_csv
+
+    # other people on every run, so the list opens as many cases each time
+    content = list_csv(rows, start=random.randrange(10**8))
+    await asyncio.sleep(delay)
+    client = httpx.AsyncClient(base_url=base, timeout=600, follow_redirects=False)
+    user = User(SCENARIOS[0], "almelo", base, (0, 0))
+    user.client = client
+    await user.login()
+    form = (await client.get("/intake/imports/new/")).text
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    select = form[form.index('name="entry_route"') :]
+    select = select[: select.index("</select>")]
+    routes = re.findall(r'<option value="(\d+)"[^>]*>([^<]*Almelo[^<]*)<', select)
+    started = time.perf_counter()
+    response = await client.post(
+        "/intake/imports/new/",
+        data={
+            "csrfmiddlewaretoken": token,
+            "site": "almelo",
+            "kind": "dji_list",
+            "entry_route": routes[-1][0],
+            "list_date": time.strftime("%Y-%m-%d"),
+        },
+        files={"file": ("lijst.csv", content, "text/csv")},
+        headers={"Referer": f"{base}/intake/imports/new/"},
+    )
+    results.record(
+        "import: upload", str(response.status_code), time.perf_counter() - started
+    )
+    url = response.headers.get("location", "")
+    if response.status_code != 302 or not url:
+        raise RuntimeError(f"upload of the list answered {response.status_code}")
+    page = await _wait_for(client, url, IMPORT_DONE, 600)
+    results.record("import: checked", _status(page), time.perf_counter() - started)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    started = time.perf_counter()
+    response = await client.post(
+        url.rstrip("/") + "/apply/",
+        data={"csrfmiddlewaretoken": token},
+        headers={"Referer": f"{base}{url}"},
+    )
+    results.record(
+        "import: confirm", str(response.status_code), time.perf_counter() - started
+    )
+    page = await _wait_for(client, url, {"applied", "refused"}, 600)
+    results.record("import: imported", _status(page), time.perf_counter() - started)
+    await client.aclose()
+
+
+def start_worker(database_url: str) -> subprocess.Popen:
+    """A task-queue worker (``manage.py qcluster``) for the list import."""
+    return subprocess.Popen(  # noqa: S603
+        [PYTHON, "manage.py", "qcluster"],
+        cwd=ROOT,
+        env=_environment(database_url),
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
 def _users(count: int, base: str, think: tuple) -> list[User]:
     users = []
     for scenario in SCENARIOS:
@@ -464,16 +562,26 @@ async def run(args: argparse.Namespace, base: str) -> dict[str, Any]:
     users = _users(args.users, base, (args.think_min, args.think_max))
     await asyncio.gather(*(user.login() for user in users))
     results = Results()
+    importer = Results()
     started = time.monotonic()
     deadline = started + args.duration
-    await asyncio.wait_for(
-        asyncio.gather(*(user.loop(deadline, results) for user in users)),
-        timeout=args.duration + 60,
-    )
+    work = [user.loop(deadline, results) for user in users]
+    if args.import_rows:
+        work.append(import_mid_run(base, args.import_rows, args.duration / 2, importer))
+    await asyncio.wait_for(asyncio.gather(*work), timeout=args.duration + 900)
     elapsed = time.monotonic() - started
     await asyncio.gather(*(user.client.aclose() for user in users))
     summary = summarise(results, elapsed)
     summary["users"] = {s.name: sum(u.scenario is s for u in users) for s in SCENARIOS}
+    if args.import_rows:
+        summary["import"] = {
+            "rows": args.import_rows,
+            "steps": {
+                step: {"seconds": round(values[0] / 1000, 1), "status": status}
+                for step, values in importer.latencies.items()
+                for status in importer.statuses[step]
+            },
+        }
     return summary
 
 
@@ -495,6 +603,12 @@ def main() -> None:
     parser.add_argument("--reset", action="store_true", help="recreate the database")
     parser.add_argument("--skip-seed", action="store_true")
     parser.add_argument("--output", type=Path, default=None, help="JSON file")
+    parser.add_argument(
+        "--import-rows",
+        type=int,
+        default=0,
+        help="one casemanager imports a DJI list of this many rows halfway",
+    )
     args = parser.parse_args()
     low, high = THINK_PROFILES[args.think]
     args.think_min = low if args.think_min is None else args.think_min
@@ -515,6 +629,7 @@ def main() -> None:
     port = _free_port(args.port)
     print(f"starting gunicorn with {args.workers} workers ...", flush=True)
     server = start_gunicorn(args.database_url, port, args.workers)
+    worker = start_worker(args.database_url) if args.import_rows else None
     try:
         print(
             f"running {args.users} users for {args.duration:.0f} s, think time "
@@ -523,8 +638,15 @@ def main() -> None:
         )
         summary = asyncio.run(run(args, f"http://127.0.0.1:{port}"))
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        for process in (server, worker):
+            if process is None:
+                continue
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=30)
     summary.update(
         workers=args.workers,
         cores=os.cpu_count(),
@@ -546,6 +668,10 @@ def main() -> None:
             f" p95 {figures['p95_ms']:>7}  p99 {figures['p99_ms']:>7}  "
             f"{figures['statuses']}"
         )
+    if "import" in summary:
+        print(f"  import of {args.import_rows} rows (not in the figures above):")
+        for step, figures in summary["import"]["steps"].items():
+            print(f"    {step}: {figures['status']} after {figures['seconds']} s")
     if summary["skipped_steps"]:
         print(f"  skipped (no id offered by earlier pages): {summary['skipped_steps']}")
     if args.output:

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.dates import shift_date
 from evaluation.models import SCALE5_CHOICES, AnswerType, MissingReason
 
 #: numeric missing-data codes per recorded reason (a range in SPSS)
@@ -154,7 +155,9 @@ def encode(
         return codes.index(value) + 1 if value in codes else None
     if answer_type == AnswerType.DATE:
         try:
-            return (datetime.date.fromisoformat(str(value)) + shift).isoformat()
+            return shift_date(
+                datetime.date.fromisoformat(str(value)), shift
+            ).isoformat()
         except ValueError:
             return None
     if answer_type == AnswerType.MULTI_CHOICE and isinstance(value, list):

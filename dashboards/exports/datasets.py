@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
+from core.dates import shift_date
 from core.models import Site
 from dashboards import b7
 from dashboards.exports.codebook import (
@@ -102,7 +103,7 @@ def record_code(kind: str, pk: int) -> str:
 
 
 def _shift(day: datetime.date | None, shift: datetime.timedelta) -> str | None:
-    return (day + shift).isoformat() if day else None
+    return shift_date(day, shift).isoformat() if day else None
 
 
 def stays_for(filters: ExportFilters) -> QuerySet[Stay]:

@@ -156,3 +156,18 @@ def test_person_search_finds_own_sites_people_only(client, world):
         reverse("core:privacy_people"), {"q": other["_person"].dji_number}
     )
     assert list(by_number.context["people"]) == []
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["AchternaamOWNMARK, VoornaamOWNMARK", "VoornaamOWNMARK AchternaamOWNMARK"],
+)
+def test_person_search_takes_a_name_as_every_list_does(client, world, typed):
+    site, own, _other = world
+    client.force_login(user_with_role(Role.FUNCTIONAL_ADMIN, site))
+    found = client.get(reverse("core:privacy_people"), {"q": typed})
+    assert [p.pk for p in found.context["people"]] == [own["person_pk"]]
+    swapped = client.get(
+        reverse("core:privacy_people"), {"q": "VoornaamOWNMARK, AchternaamOWNMARK"}
+    )
+    assert list(swapped.context["people"]) == []

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from core.dates import day_text
+from core.dates import DATE_IN_FUTURE, day_text
 from tests.factories import (
     ActivityFactory,
     GoalFactory,
@@ -19,7 +19,6 @@ from tests.factories import (
 from trajectories.models import Activity, Employment, Incident, Review
 from trajectories.models.plans import ACTIVITY_DONE_DATE_REQUIRED
 from trajectories.models.stays import DECIDED_BEFORE_OCCURRED
-from trajectories.rules import DATE_IN_FUTURE
 from trajectories.services import (
     activity_create,
     activity_update,

@@ -46,7 +46,7 @@ def ward(krimpen):
 
     def place(place_type, day, participant=True):
         # a participant passed the KV intake: placed from an intake case
-        case = IntakeCaseFactory(site=krimpen) if participant else None
+        case = IntakeCaseFactory(site=krimpen, opened_on=d(1)) if participant else None
         return stay_create(
             person=case.person if case else PersonFactory(site=krimpen),
             place_type=place_type,

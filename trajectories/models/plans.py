@@ -17,14 +17,35 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.dates import day_text
+from core.dates import check_not_before, day_text, raise_if
+from core.fields import FactDateField, PlannedDateField
 from core.models import Site
 from core.scoping import SiteScopedQuerySet
 from trajectories.models.stays import Stay
-from trajectories.rules import check_not_before, check_not_in_future, raise_if
 
 ACTIVITY_DONE_DATE_REQUIRED = _("Give the date on which the activity was done.")
 NEXT_REVIEW_BEFORE_HELD = _("The next review cannot be before this review (%(day)s).")
+BEFORE_PLAN = _("The date lies before the plan was drawn up (%(day)s).")
+
+
+def check_not_before_plan(
+    errors: dict[str, ValidationError],
+    plan: IndividualPlan | None,
+    *,
+    field: str,
+    value: datetime.date | None,
+) -> None:
+    """A date recorded on a plan does not lie before the plan was drawn up."""
+    if plan is not None:
+        check_not_before(
+            errors,
+            field=field,
+            value=value,
+            start=plan.drawn_up_on,
+            message=BEFORE_PLAN,
+        )
+
+
 ACTIVITY_REASON_REQUIRED = _(
     "Say why this activity was not done. The reason is required: without it "
     "nobody can tell later why activities were or were not used."
@@ -164,7 +185,7 @@ class IndividualPlan(models.Model):
         Stay, on_delete=models.CASCADE, related_name="plan", verbose_name=_("stay")
     )
     name = models.CharField(_("name of the plan"), max_length=200)
-    drawn_up_on = models.DateField(_("drawn up on"))
+    drawn_up_on = FactDateField(_("drawn up on"))
     written_by_detainee = models.BooleanField(
         _("written by the detainee himself"), null=True, blank=True
     )
@@ -173,23 +194,21 @@ class IndividualPlan(models.Model):
     aftercare_coordinator = models.CharField(
         _("after-care coordinator (nazorgcoördinator)"), max_length=200, blank=True
     )
-    aftercare_involved_on = models.DateField(
+    aftercare_involved_on = FactDateField(
         _("after-care coordinator involved since"), null=True, blank=True
     )
-    strengths_inventory_on = models.DateField(
+    strengths_inventory_on = FactDateField(
         _("krachteninventarisatie on"), null=True, blank=True
     )
-    risk_assessment_on = models.DateField(
-        _("risk assessment on"), null=True, blank=True
-    )
+    risk_assessment_on = FactDateField(_("risk assessment on"), null=True, blank=True)
     risk_level = models.CharField(
         _("risk of reoffending"), max_length=10, choices=RiskLevel.choices, blank=True
     )
-    risc_on = models.DateField(_("RISC on"), null=True, blank=True)
+    risc_on = FactDateField(_("RISC on"), null=True, blank=True)
     restorative_aims = models.TextField(
         _("restoration towards self, network, society and victim"), blank=True
     )
-    signed_on = models.DateField(_("agreement signed on"), null=True, blank=True)
+    signed_on = FactDateField(_("agreement signed on"), null=True, blank=True)
     agreement_document = models.CharField(
         _("agreement document"), max_length=200, blank=True
     )
@@ -239,7 +258,7 @@ class Goal(models.Model):
         verbose_name=_("life area"),
     )
     description = models.TextField(_("goal"))
-    target_date = models.DateField(_("target date"), null=True, blank=True)
+    target_date = PlannedDateField(_("target date"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=GoalStatus.choices, default=GoalStatus.OPEN
     )
@@ -257,6 +276,12 @@ class Goal(models.Model):
 
     def __str__(self) -> str:
         return self.description[:80]
+
+    def clean(self) -> None:
+        errors: dict[str, ValidationError] = {}
+        plan = self.plan if self.plan_id else None
+        check_not_before_plan(errors, plan, field="target_date", value=self.target_date)
+        raise_if(errors)
 
 
 class ActivityStatus(models.TextChoices):
@@ -296,8 +321,8 @@ class Activity(models.Model):
         choices=ActivityStatus.choices,
         default=ActivityStatus.PLANNED,
     )
-    due_on = models.DateField(_("due date"), null=True, blank=True)
-    done_on = models.DateField(_("done on"), null=True, blank=True)
+    due_on = PlannedDateField(_("due date"), null=True, blank=True)
+    done_on = FactDateField(_("done on"), null=True, blank=True)
     not_done_reason = models.TextField(_("reason it was not done"), blank=True)
 
     # Optimistic locking (core.concurrency): bumped by every service save.
@@ -334,7 +359,9 @@ class Activity(models.Model):
             errors["done_on"] = ValidationError(
                 ACTIVITY_DONE_DATE_REQUIRED, code="done_on_required"
             )
-        check_not_in_future(errors, field="done_on", value=self.done_on)
+        plan = self.goal.plan if self.goal_id else None
+        check_not_before_plan(errors, plan, field="due_on", value=self.due_on)
+        check_not_before_plan(errors, plan, field="done_on", value=self.done_on)
         raise_if(errors)
 
     def is_past_due(self, today: datetime.date) -> bool:
@@ -366,11 +393,11 @@ class Review(models.Model):
         related_name="reviews",
         verbose_name=_("plan"),
     )
-    held_on = models.DateField(_("date"))
+    held_on = FactDateField(_("date"))
     kind = models.CharField(_("kind"), max_length=20, choices=ReviewKind.choices)
     participants = models.CharField(_("participants"), max_length=300, blank=True)
     notes = models.TextField(_("notes"))
-    next_review_on = models.DateField(_("next review"), null=True, blank=True)
+    next_review_on = PlannedDateField(_("next review"), null=True, blank=True)
 
     objects = SiteScopedQuerySet.as_manager()
     history = HistoricalRecords()
@@ -392,7 +419,8 @@ class Review(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, ValidationError] = {}
-        check_not_in_future(errors, field="held_on", value=self.held_on)
+        plan = self.plan if self.plan_id else None
+        check_not_before_plan(errors, plan, field="held_on", value=self.held_on)
         check_not_before(
             errors,
             field="next_review_on",

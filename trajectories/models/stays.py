@@ -17,14 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.dates import day_text
+from core.dates import check_not_after, check_not_before, day_text, raise_if
+from core.fields import FactDateField, PlannedDateField
 from core.models import Person, PlaceType, Site
 from core.scoping import SiteScopedQuerySet
-from trajectories.rules import (
-    check_not_before,
-    check_not_in_future,
-    raise_if,
-)
 
 STAY_ALREADY_OPEN = _(
     "This person already has a stay that has not ended. Register its outflow "
@@ -47,6 +43,29 @@ OUTFLOW_BEFORE_PLACEMENT = _(
 OUTFLOW_TYPE_REQUIRED = _("Choose the outflow type.")
 RETURN_DAYS_REQUIRED = _("Give the duration of the temporary return in days.")
 DECIDED_BEFORE_OCCURRED = _("The decision cannot be before the incident (%(day)s).")
+PLACED_BEFORE_CASE_OPENED = _(
+    "The placement date cannot be before the intake case was opened (%(day)s)."
+)
+BEFORE_PLACEMENT = _("The date must fall within the stay (from %(day)s).")
+AFTER_OUTFLOW = _("The date must fall within the stay (until %(day)s).")
+
+
+def check_within_stay(
+    errors: dict[str, ValidationError],
+    stay: Stay | None,
+    *,
+    field: str,
+    value: datetime.date | None,
+) -> None:
+    """A date of something that belongs to a stay lies within the stay."""
+    if stay is None:
+        return
+    check_not_before(
+        errors, field=field, value=value, start=stay.placed_on, message=BEFORE_PLACEMENT
+    )
+    check_not_after(
+        errors, field=field, value=value, end=stay.ended_on, message=AFTER_OUTFLOW
+    )
 
 
 class OutflowType(models.TextChoices):
@@ -110,8 +129,8 @@ class Stay(models.Model):
         related_name="stays",
         verbose_name=_("place type"),
     )
-    placed_on = models.DateField(_("placement date"))
-    expected_end = models.DateField(_("expected end"), null=True, blank=True)
+    placed_on = FactDateField(_("placement date"))
+    expected_end = PlannedDateField(_("expected end"), null=True, blank=True)
     participant = models.BooleanField(
         _("participant"),
         default=True,
@@ -120,7 +139,7 @@ class Stay(models.Model):
     legal_title = models.CharField(
         _("legal title"), max_length=20, choices=LegalTitle.choices, blank=True
     )
-    ended_on = models.DateField(_("outflow date"), null=True, blank=True)
+    ended_on = FactDateField(_("outflow date"), null=True, blank=True)
     outflow_type = models.CharField(
         _("outflow type"), max_length=30, choices=OutflowType.choices, blank=True
     )
@@ -184,7 +203,14 @@ class Stay(models.Model):
             start=self.placed_on,
             message=OUTFLOW_BEFORE_PLACEMENT,
         )
-        check_not_in_future(errors, field="ended_on", value=self.ended_on)
+        if self.intake_case_id is not None:
+            check_not_before(
+                errors,
+                field="placed_on",
+                value=self.placed_on,
+                start=self.intake_case.opened_on,
+                message=PLACED_BEFORE_CASE_OPENED,
+            )
         if self.ended_on is not None and not self.outflow_type:
             errors["outflow_type"] = ValidationError(
                 OUTFLOW_TYPE_REQUIRED, code="outflow_type_required"
@@ -263,8 +289,8 @@ class ProgrammePhase(models.Model):
         related_name="+",
         verbose_name=_("usual place type"),
     )
-    valid_from = models.DateField(_("runs from"), null=True, blank=True)
-    valid_to = models.DateField(_("runs until"), null=True, blank=True)
+    valid_from = PlannedDateField(_("runs from"), null=True, blank=True)
+    valid_to = PlannedDateField(_("runs until"), null=True, blank=True)
     regime = models.CharField(
         _("regime"), max_length=20, choices=Regime.choices, blank=True
     )
@@ -344,8 +370,8 @@ class StayPhase(models.Model):
         related_name="+",
         verbose_name=_("place type"),
     )
-    started_on = models.DateField(_("from"))
-    ended_on = models.DateField(_("until"), null=True, blank=True)
+    started_on = FactDateField(_("from"))
+    ended_on = FactDateField(_("until"), null=True, blank=True)
 
     objects = SiteScopedQuerySet.as_manager()
     history = HistoricalRecords()
@@ -373,9 +399,12 @@ class StayPhase(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, ValidationError] = {}
+        stay = self.stay if self.stay_id else None
+        check_within_stay(errors, stay, field="started_on", value=self.started_on)
         check_not_before(
             errors, field="ended_on", value=self.ended_on, start=self.started_on
         )
+        check_within_stay(errors, stay, field="ended_on", value=self.ended_on)
         raise_if(errors)
 
 
@@ -433,7 +462,7 @@ class StayStep(models.Model):
         related_name="steps",
         verbose_name=_("step"),
     )
-    occurred_on = models.DateField(_("date"))
+    occurred_on = FactDateField(_("date"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -462,7 +491,12 @@ class StayStep(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, ValidationError] = {}
-        check_not_in_future(errors, field="occurred_on", value=self.occurred_on)
+        check_within_stay(
+            errors,
+            self.stay if self.stay_id else None,
+            field="occurred_on",
+            value=self.occurred_on,
+        )
         raise_if(errors)
 
 
@@ -488,8 +522,8 @@ class LocationPeriod(models.Model):
     status = models.CharField(
         _("location"), max_length=20, choices=LocationStatus.choices
     )
-    started_on = models.DateField(_("from"))
-    ended_on = models.DateField(_("until"), null=True, blank=True)
+    started_on = FactDateField(_("from"))
+    ended_on = PlannedDateField(_("until"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
 
     objects = SiteScopedQuerySet.as_manager()
@@ -511,9 +545,12 @@ class LocationPeriod(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, ValidationError] = {}
+        stay = self.stay if self.stay_id else None
+        check_within_stay(errors, stay, field="started_on", value=self.started_on)
         check_not_before(
             errors, field="ended_on", value=self.ended_on, start=self.started_on
         )
+        check_within_stay(errors, stay, field="ended_on", value=self.ended_on)
         raise_if(errors)
 
 
@@ -554,7 +591,7 @@ class Incident(models.Model):
     stay = models.ForeignKey(
         Stay, on_delete=models.CASCADE, related_name="incidents", verbose_name=_("stay")
     )
-    occurred_on = models.DateField(_("date"))
+    occurred_on = FactDateField(_("date"))
     kind = models.CharField(_("type"), max_length=20, choices=IncidentKind.choices)
     detection = models.CharField(
         _("how detected"), max_length=20, choices=Detection.choices
@@ -565,7 +602,7 @@ class Incident(models.Model):
     return_days = models.PositiveSmallIntegerField(
         _("duration of the return (days)"), null=True, blank=True
     )
-    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decided_on = FactDateField(_("decided on"), null=True, blank=True)
     decided_by = models.CharField(
         _("decided by"),
         max_length=200,
@@ -595,8 +632,12 @@ class Incident(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, ValidationError] = {}
-        check_not_in_future(errors, field="occurred_on", value=self.occurred_on)
-        check_not_in_future(errors, field="decided_on", value=self.decided_on)
+        check_within_stay(
+            errors,
+            self.stay if self.stay_id else None,
+            field="occurred_on",
+            value=self.occurred_on,
+        )
         check_not_before(
             errors,
             field="decided_on",

@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.dates import day_text
+from core.dates import check_not_before, day_text, raise_if
+from core.fields import FactDateField, PlannedDateField
 from core.models import Site
 from core.scoping import SiteScopedQuerySet
-from trajectories.models.stays import Stay
-from trajectories.rules import check_not_before, raise_if
+from trajectories.models.stays import Stay, check_within_stay
 
 HOURS_IMPLAUSIBLE = _("Give the hours per week as a number from 0 to 80.")
 JOB_SEARCH_REASON_REQUIRED = _(
@@ -64,11 +64,11 @@ class Employment(models.Model):
     pay_kind = models.CharField(
         _("paid / unpaid / volunteer"), max_length=20, choices=PayKind.choices
     )
-    started_on = models.DateField(_("in service since"))
+    started_on = PlannedDateField(_("in service since"))
     origin = models.CharField(
         _("kept or found"), max_length=10, choices=JobOrigin.choices
     )
-    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    ended_on = FactDateField(_("ended on"), null=True, blank=True)
     continued_after_outflow = models.BooleanField(
         _("continued after outflow"), null=True, blank=True
     )
@@ -205,7 +205,7 @@ class EmployerCheck(models.Model):
         related_name="checks",
         verbose_name=_("employment"),
     )
-    checked_on = models.DateField(_("date"))
+    checked_on = FactDateField(_("date"))
     method = models.CharField(
         _("method"), max_length=20, choices=EmployerCheckMethod.choices
     )
@@ -262,7 +262,7 @@ class JobSearchActivity(models.Model):
     )
     kind = models.CharField(_("activity"), max_length=30, choices=JobSearchKind.choices)
     used = models.BooleanField(_("used"), default=True)
-    occurred_on = models.DateField(_("date"))
+    occurred_on = FactDateField(_("date"))
     reason_not_used = models.TextField(_("reason it was not used"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
@@ -284,14 +284,18 @@ class JobSearchActivity(models.Model):
         return self.get_kind_display()
 
     def clean(self) -> None:
+        errors: dict[str, ValidationError] = {}
         if not self.used and not self.reason_not_used.strip():
-            raise ValidationError(
-                {
-                    "reason_not_used": ValidationError(
-                        JOB_SEARCH_REASON_REQUIRED, code="reason_required"
-                    )
-                }
+            errors["reason_not_used"] = ValidationError(
+                JOB_SEARCH_REASON_REQUIRED, code="reason_required"
             )
+        check_within_stay(
+            errors,
+            self.stay if self.stay_id else None,
+            field="occurred_on",
+            value=self.occurred_on,
+        )
+        raise_if(errors)
 
 
 def rule_check(rule: WorkRule, job: Employment, placed_on: datetime.date) -> bool:

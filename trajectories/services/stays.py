@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from core.concurrency import versioned_save
-from core.dates import day_text
+from core.dates import add_days, day_text
 from core.models import AuditKind, CapacityPeriod, Person, PlaceType
 from core.services import audit_event_record
 from trajectories.models import (
@@ -562,7 +562,7 @@ def incident_record(
             stay=stay,
             status=LocationStatus.RETURNED_PI,
             started_on=day,
-            ended_on=day + datetime.timedelta(days=return_days or 0),
+            ended_on=add_days(day, return_days or 0),
             reason=str(incident),
         )
     elif consequence == Consequence.DEFINITIVE_RETURN:

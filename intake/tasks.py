@@ -1,0 +1,12 @@
+"""Tasks of the intake app, run by a worker of the task queue (``core.jobs``)."""
+
+from __future__ import annotations
+
+from core.jobs import run_job
+from intake.importers import import_batch_work
+from intake.models import ImportBatch
+
+
+def import_batch_run(*, job_pk: int) -> str:
+    """Check an uploaded list, or import a confirmed one."""
+    return run_job(ImportBatch, job_pk, import_batch_work)
