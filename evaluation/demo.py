@@ -107,12 +107,12 @@ def _fate(measurement: Any, today: datetime.date, rng: Any) -> str:
 
 
 def seed_measurements(ctx: DemoContext) -> None:
-    from evaluation.models import Measurement, MeasurementStatus
+    from evaluation.models import WITHOUT_DATA, Measurement
 
     made = []
     items_cache: dict[tuple[int, str], list[Item]] = {}
     measurements = (
-        Measurement.objects.exclude(status=MeasurementStatus.CANCELLED)
+        Measurement.objects.exclude(status__in=WITHOUT_DATA)
         .select_related("stay__site", "stay__person", "catalogue")
         .order_by("stay__placed_on", "stay_id", "due_on", "pk")
     )

@@ -258,6 +258,14 @@ class MeasurementStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("in progress")
     COMPLETE = "complete", _("complete (locked)")
     CANCELLED = "cancelled", _("cancelled (schedule adjusted)")
+    NOT_TAKEN = "not_taken", _("not taken (registered afterwards)")
+
+
+#: measurements that hold no data and never will unless someone enters it
+#: afterwards: never on a to-do list, never in an export
+WITHOUT_DATA = (MeasurementStatus.CANCELLED, MeasurementStatus.NOT_TAKEN)
+#: measurements a research export holds: something was entered
+TAKEN = (MeasurementStatus.IN_PROGRESS, MeasurementStatus.COMPLETE)
 
 
 class Timing(models.TextChoices):
@@ -275,6 +283,7 @@ class Timing(models.TextChoices):
     WAITING = "waiting", _("waiting for outflow")
     DONE = "done", _("complete")
     CANCELLED = "cancelled", _("cancelled")
+    NOT_TAKEN = "not_taken", _("not taken (registered afterwards)")
 
 
 TIMING_HELP = {
@@ -289,6 +298,10 @@ TIMING_HELP = {
     Timing.WAITING: _("The date follows from the outflow date, not known yet."),
     Timing.DONE: _("Completed and locked; reopen it, with a reason, to change it."),
     Timing.CANCELLED: _("No longer needed after the schedule changed."),
+    Timing.NOT_TAKEN: _(
+        "Its window had already closed when the stay, placement or outflow was "
+        "registered, so it was never asked. It can still be filled in afterwards."
+    ),
 }
 
 
@@ -381,6 +394,8 @@ class Measurement(models.Model):
             return Timing.DONE
         if self.status == MeasurementStatus.CANCELLED:
             return Timing.CANCELLED
+        if self.status == MeasurementStatus.NOT_TAKEN:
+            return Timing.NOT_TAKEN
         if self.due_on is None or self.window_start is None:
             return Timing.WAITING
         if day < self.window_start:

@@ -14,6 +14,7 @@ from core.models import Site
 from evaluation.catalogue import current_catalogue
 from evaluation.models import (
     MOMENT_ORDER,
+    WITHOUT_DATA,
     Answer,
     CatalogueVersion,
     Item,
@@ -104,7 +105,7 @@ def schedule_for_site(
     open_measurements = list(
         measurement_queryset()
         .filter(stay__site=site)
-        .exclude(status__in=[MeasurementStatus.COMPLETE, MeasurementStatus.CANCELLED])
+        .exclude(status__in=[MeasurementStatus.COMPLETE, *WITHOUT_DATA])
         .annotate(answered=Count("answers", filter=Q(answers__value__isnull=False)))
         .order_by("due_on", "pk")
     )
@@ -203,7 +204,7 @@ def completeness_for_site(
     for measurement in measurements:
         asked = asked_items.for_moment(measurement.catalogue_id, measurement.moment)
         timing = measurement.timing_on(today)
-        counts = timing not in ("cancelled", "waiting", "upcoming")
+        counts = timing not in ("cancelled", "not_taken", "waiting", "upcoming")
         columns[measurement.column_key] = measurement.label
         row = rows.setdefault(
             measurement.stay_id,
@@ -322,7 +323,7 @@ def schedule_counts(
     }
     open_measurements = (
         Measurement.objects.filter(stay__site_id__in=site_ids)
-        .exclude(status__in=[MeasurementStatus.COMPLETE, MeasurementStatus.CANCELLED])
+        .exclude(status__in=[MeasurementStatus.COMPLETE, *WITHOUT_DATA])
         .exclude(window_start__isnull=True)
         .filter(window_start__lte=today)
         .values_list("stay__site_id", "status", "due_on", "window_start", "window_end")

@@ -24,6 +24,7 @@ from evaluation.catalogue import current_catalogue
 from evaluation.derived import resolve
 from evaluation.derived import source_label as derived_source_label
 from evaluation.models import (
+    WITHOUT_DATA,
     Answer,
     AnswerType,
     CatalogueVersion,
@@ -107,6 +108,23 @@ def _planned_moments(
     return plan
 
 
+def _status_for_new_dates(
+    measurement: Measurement, window_end: datetime.date | None, today: datetime.date
+) -> str:
+    """The status after a measurement's dates were (re)computed today.
+
+    A window that had already closed when the dates were set was never a
+    to-do: the measurement is "not taken (registered afterwards)" unless
+    something was entered; a window still ahead makes it planned again.
+    """
+    has_answers = measurement.pk is not None and measurement.answers.exists()
+    if has_answers:
+        return MeasurementStatus.IN_PROGRESS
+    if window_end is not None and window_end < today:
+        return MeasurementStatus.NOT_TAKEN
+    return MeasurementStatus.PLANNED
+
+
 @transaction.atomic
 def schedule_sync_for_stay(
     *, stay: Any, today: datetime.date | None = None
@@ -118,6 +136,15 @@ def schedule_sync_for_stay(
     outflow comes early, tussenmetingen after the outflow date that hold no
     answers are cancelled, and the eindmeting and namentingen get their dates.
     Completed measurements are never moved.
+
+    History is not turned into a to-do list: when a stay, placement or
+    outflow is registered after the fact, a tussenmeting whose window has
+    already closed is not created at all, and a nulmeting, eindmeting or
+    nameting whose window has already closed is created (or re-dated) as
+    "not taken (registered afterwards)": never due, overdue or missed, never
+    exported, but it can still be filled in. A measurement that was planned
+    while its window lay ahead keeps its status when the window passes, so a
+    real miss still shows as missed.
     """
     today = today or timezone.localdate()
     catalogue = current_catalogue(stay.site)
@@ -135,6 +162,9 @@ def schedule_sync_for_stay(
         window = _window(due, earliest) if due else (None, None)
         measurement = existing.get((moment, sequence))
         if measurement is None:
+            past = window[1] is not None and window[1] < today
+            if past and moment == Moment.TUSSENMETING:
+                continue
             measurement = Measurement(
                 stay=stay,
                 catalogue=catalogue,
@@ -143,6 +173,9 @@ def schedule_sync_for_stay(
                 due_on=due,
                 window_start=window[0],
                 window_end=window[1],
+                status=MeasurementStatus.NOT_TAKEN
+                if past
+                else MeasurementStatus.PLANNED,
             )
             measurement.full_clean()
             measurement.save()
@@ -150,7 +183,7 @@ def schedule_sync_for_stay(
             # Nothing answered yet: follow the site's newest catalogue version.
             if (
                 measurement.catalogue_id != catalogue.pk
-                and measurement.status == MeasurementStatus.PLANNED
+                and measurement.status in (*WITHOUT_DATA, MeasurementStatus.PLANNED)
                 and not measurement.answers.exists()
             ):
                 measurement.catalogue = catalogue
@@ -165,12 +198,9 @@ def schedule_sync_for_stay(
             if changed:
                 measurement.due_on = due
                 measurement.window_start, measurement.window_end = window
-                if measurement.status == MeasurementStatus.CANCELLED:
-                    measurement.status = (
-                        MeasurementStatus.IN_PROGRESS
-                        if measurement.answers.exists()
-                        else MeasurementStatus.PLANNED
-                    )
+                measurement.status = _status_for_new_dates(
+                    measurement, window[1], today
+                )
                 measurement.version += 1
                 measurement.full_clean()
                 measurement.save()

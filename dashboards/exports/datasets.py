@@ -29,7 +29,14 @@ from dashboards.exports.codebook import (
 from dashboards.periods import Period
 from dashboards.scope import Scope
 from dashboards.selectors.flow import site_summaries
-from evaluation.models import Answer, Item, KvAnswer, KvMeasurement, Measurement
+from evaluation.models import (
+    TAKEN,
+    Answer,
+    Item,
+    KvAnswer,
+    KvMeasurement,
+    Measurement,
+)
 from intake.models import CaseEndReason, IntakeCase, StageEvent
 from trajectories.models import Stay, StayPhase
 
@@ -179,7 +186,11 @@ PERSON_COLUMNS = [
 
 
 def _measurements(filters: ExportFilters) -> QuerySet[Measurement]:
-    measurements = Measurement.objects.filter(stay__in=stays_for(filters))
+    """Measurements that were taken: cancelled, never-taken and merely
+    planned ones hold no data and are no rows or columns of an export."""
+    measurements = Measurement.objects.filter(
+        stay__in=stays_for(filters), status__in=TAKEN
+    )
     if filters.moments:
         measurements = measurements.filter(moment__in=filters.moments)
     return measurements

@@ -56,7 +56,11 @@ def answer(stay: Stay, catalogue: CatalogueVersion, var: str, value=None, reason
         stay=stay,
         moment="eindmeting",
         sequence=0,
-        defaults={"catalogue": catalogue, "due_on": stay.ended_on},
+        defaults={
+            "catalogue": catalogue,
+            "due_on": stay.ended_on,
+            "status": "complete",
+        },
     )
     return Answer.objects.create(
         measurement=measurement,
