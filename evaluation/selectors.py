@@ -18,10 +18,12 @@ from evaluation.models import (
     Answer,
     CatalogueVersion,
     Item,
+    KvAnswer,
     KvMeasurement,
     Measurement,
     MeasurementStatus,
     Moment,
+    RecordedAt,
     Timing,
     Topic,
 )
@@ -41,7 +43,7 @@ def catalogue_tree(catalogue: CatalogueVersion) -> list[TopicNode]:
     for item in Item.objects.filter(catalogue=catalogue).order_by("order"):
         topic = nodes[item.topic_id].topic
         # When the item is asked: its named moments, else its category's rule.
-        item.asked = () if topic.is_kv_level else item.asked_at(topic.category)
+        item.asked = () if item.is_kv_level else item.asked_at(topic.category)
         (children[item.parent_id] if item.parent_id else top).append(item)
     for item in top:
         nodes[item.topic_id].items.append((item, children.get(item.pk, [])))
@@ -77,7 +79,7 @@ class AskedItems:
             "topic"
         )
         for item in items:
-            if not item.is_group and not item.topic.is_kv_level:
+            if not item.is_group and not item.is_kv_level:
                 self._items[item.catalogue_id].append(item)
 
     def for_moment(self, catalogue_id: int, moment: str) -> list[Item]:
@@ -137,6 +139,23 @@ def measurements_for_person(*, person: Any) -> list[Measurement]:
             m.pk,
         ),
     )
+
+
+def earlier_kv_answers(kv_measurement: KvMeasurement) -> list[KvAnswer]:
+    """Answers of a KV-level measurement to items now recorded per person.
+
+    They were given while the catalogue asked those items per KV; they are
+    kept (and exported) as they were, shown read only.
+    """
+    answers = list(
+        KvAnswer.objects.filter(kv_measurement=kv_measurement)
+        .exclude(item__recorded_at=RecordedAt.KV)
+        .select_related("item")
+        .order_by("item__order")
+    )
+    for answer in answers:
+        answer.shown = answer.item.display(answer.value)
+    return answers
 
 
 def kv_measurements_for_site(*, site: Site) -> QuerySet[KvMeasurement]:

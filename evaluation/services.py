@@ -244,11 +244,9 @@ def items_for(catalogue: CatalogueVersion, moment: str | None) -> list[Item]:
         if item.is_group:
             continue
         if moment is None:
-            if item.topic.is_kv_level:
+            if item.is_kv_level:
                 chosen.append(item)
-        elif not item.topic.is_kv_level and moment in item.asked_at(
-            item.topic.category
-        ):
+        elif not item.is_kv_level and moment in item.asked_at(item.topic.category):
             chosen.append(item)
     return chosen
 

@@ -150,7 +150,7 @@ def _items(
     columns: dict[str, Column] = {}
     info: dict[int, ItemInfo] = {}
     for item in items:
-        if item.topic.is_kv_level != kv_level:
+        if item.is_kv_level != kv_level:
             continue
         catalogue = item.catalogue
         version = f"{catalogue.site.code} {catalogue.table} v{catalogue.version}"
