@@ -11,7 +11,8 @@ A column's ``kind`` says how a value is stored in every file:
 - ``date``: a real date (an Excel date cell, an SPSS DATE, a Stata %td).
 
 Catalogue items carry the missing-data codes -91..-94 (declared user-missing
-in SPSS, extended missing .a-.d in Stata). Date items cannot hold those
+in SPSS; in Stata labelled values that one ``mvdecode`` line turns into
+.a-.d). Date items cannot hold those
 codes in a date variable, so the reason a date is missing is in a companion
 column ``<name>_ontbr``. No string variable carries missing values at all:
 that keeps every file free of the long-string missing-values record
@@ -46,8 +47,8 @@ MISSING_LABELS: dict[int, str] = {
     -94: "niet van toepassing",
 }
 NO_ANSWER_NOTE = "leeg = geen antwoord vastgelegd (niet gevraagd op dit moment)"
-#: Stata's extended missing values for the codes
-STATA_MISSING = {-91: "a", -92: "b", -93: "c", -94: "d"}
+#: turns the codes into Stata's extended missing values .a-.d
+STATA_MVDECODE = "mvdecode _all, mv(-91=.a \\ -92=.b \\ -93=.c \\ -94=.d)"
 
 YES_NO_LABELS = {0: "nee", 1: "ja"}
 SCALE5_CODES = {
@@ -106,7 +107,10 @@ CODEBOOK_HEADERS = [
     "bron",
 ]
 
-STATA_NAME_LENGTH = 32
+#: Stata allows 32 characters, but pyreadstat names a variable's value-label
+#: set after it with a counter appended (up to four digits in a wide sheet),
+#: and such a name may not pass 32 either
+STATA_NAME_LENGTH = 28
 
 
 @dataclass
@@ -187,7 +191,7 @@ def pairs(labels: dict[int, str]) -> str:
 
 
 def stata_name(name: str) -> str:
-    """A Stata variable name (at most 32 characters) for ``name``: the name
+    """A Stata variable name (at most 28 characters) for ``name``: the name
     itself when it fits, else its start and a short hash, stable between
     exports. The codebook lists both."""
     if len(name) <= STATA_NAME_LENGTH:

@@ -33,6 +33,7 @@ from dashboards.exports.codebook import (
     INTEGER,
     MISSING_LABELS,
     NUMBER,
+    STATA_MVDECODE,
     TEXT,
     Column,
     code_of,
@@ -1353,7 +1354,8 @@ def about_sheet(
             "ontbrekende_waarden",
             pairs(MISSING_LABELS)
             + "; leeg = niet gevraagd op dit moment of niet gemeten. SPSS: "
-            "gebruikersmissend; Stata: .a = -91, .b = -92, .c = -93, .d = -94. "
+            f"gebruikersmissend; Stata: waarden met labels, {STATA_MVDECODE} "
+            "maakt er .a-.d van. "
             "De reden dat een datum ontbreekt staat in de kolom <naam>_ontbr.",
         ],
         [

@@ -41,7 +41,6 @@ from dashboards.exports.codebook import (
     INTEGER,
     MISSING_CODES,
     NUMBER,
-    STATA_MISSING,
     TEXT,
     Column,
 )
@@ -50,6 +49,12 @@ from dashboards.exports.codebook import (
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: Excel stores dates from 1 March 1900 on without its 1900 leap-year bug
 EXCEL_FIRST_DATE = datetime.date(1900, 3, 1)
+
+
+def fit(text: str, size: int) -> str:
+    """``text`` cut to at most ``size`` bytes of UTF-8, never inside a
+    character (SPSS limits labels and notes in bytes)."""
+    return text.encode("utf-8")[:size].decode("utf-8", errors="ignore")
 
 
 def neutralise(text: str) -> str:
@@ -244,7 +249,7 @@ class SavZipWriter:
         data = [list(row) for row in rows]
         if name == "over_dit_bestand":
             # the same lines go into every file's document record
-            self.notes = [f"{row[0]}: {row[1]}"[:80] for row in data]
+            self.notes = [fit(f"{row[0]}: {row[1]}", 80) for row in data]
         names = _spss_names(columns)
         frame = _frame(columns, names, data)
         missing: dict[str, list[Any]] = {}
@@ -256,7 +261,7 @@ class SavZipWriter:
                 missing[spss] = [{"lo": float(codes[0]), "hi": float(codes[-1])}]
             if column.numeric and column.all_value_labels:
                 labels[spss] = {
-                    float(code): label[:120]
+                    float(code): fit(label, 120)
                     for code, label in column.all_value_labels.items()
                 }
             spss_format = _spss_format(column, frame, spss)
@@ -270,7 +275,8 @@ class SavZipWriter:
                 file_label=f"KV Monitor: {name}"[:64],
                 note=self.notes or None,
                 column_labels={
-                    s: c.full_label[:250] for c, s in zip(columns, names, strict=True)
+                    s: fit(c.full_label, 255)
+                    for c, s in zip(columns, names, strict=True)
                 },
                 variable_value_labels=labels,
                 missing_ranges=missing,
@@ -287,9 +293,13 @@ class SavZipWriter:
 
 
 class DtaZipWriter:
-    """One Stata file per sheet (version 15): names of at most 32 characters
-    (the codebook lists them), labels, value labels, and the missing-data
-    codes as Stata's extended missing values .a-.d."""
+    """One Stata file per sheet (version 15): names of at most 28 characters
+    (the codebook lists them), variable and value labels. The missing-data
+    codes stay numbers with their labels: pyreadstat can write Stata's
+    extended missing values only in object columns, whose type it guesses
+    from the first hundred values (a column starting with a hundred empty or
+    missing cells becomes text and fails). ``over_dit_bestand`` gives the
+    ``mvdecode`` line that turns them into .a-.d."""
 
     suffix = ".zip"
 
@@ -297,26 +307,19 @@ class DtaZipWriter:
         self.archive = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED)
 
     def sheet(self, name: str, columns: list[Column], rows: Iterable[list[Any]]) -> int:
-        import pandas
         import pyreadstat
 
         data = [list(row) for row in rows]
         names = _stata_names(columns)
         frame = _frame(columns, names, data)
         labels: dict[str, dict[int, str]] = {}
-        missing: dict[str, list[str]] = {}
         formats: dict[str, str] = {}
         for column, stata in zip(columns, names, strict=True):
-            if column.numeric and column.value_labels:
+            if column.numeric and column.all_value_labels:
                 labels[stata] = {
-                    int(code): label[:80] for code, label in column.value_labels.items()
+                    int(code): fit(label, 80)
+                    for code, label in column.all_value_labels.items()
                 }
-            if column.numeric and column.missing:
-                letters = {float(code): STATA_MISSING[code] for code in STATA_MISSING}
-                frame[stata] = pandas.Series(
-                    [letters.get(v, v) for v in frame[stata]], dtype="object"
-                )
-                missing[stata] = sorted(set(letters.values()))
             if column.kind == INTEGER or (column.numeric and column.kind != NUMBER):
                 formats[stata] = "%9.0f"
         with tempfile.TemporaryDirectory() as folder:
@@ -326,10 +329,10 @@ class DtaZipWriter:
                 str(target),
                 file_label=f"KV Monitor: {name}"[:80],
                 column_labels={
-                    s: c.full_label[:80] for c, s in zip(columns, names, strict=True)
+                    s: fit(c.full_label, 80)
+                    for c, s in zip(columns, names, strict=True)
                 },
                 variable_value_labels=labels,
-                missing_user_values=missing,
                 variable_format=formats,
                 version=15,
             )
