@@ -251,8 +251,14 @@ def value_labels_for(answer_type: str, choices: list[dict[str, str]]) -> dict[in
     return {}
 
 
+#: how a JSON document can start; other strings are values already
+JSON_STARTS = ('"', "{", "[", "t", "f", "n", "-", *"0123456789")
+
+
 def _decode(value: Any) -> Any:
-    if isinstance(value, str):
+    """A stored value as Python: the database layer decodes JSON already,
+    except for a value stored as a JSON text (older rows)."""
+    if isinstance(value, str) and value.startswith(JSON_STARTS):
         try:
             return json.loads(value)
         except ValueError:

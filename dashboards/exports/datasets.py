@@ -14,6 +14,7 @@ so every figure on the dashboards can be recomputed from the files alone.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import hmac
 from collections.abc import Callable, Iterator
@@ -168,6 +169,7 @@ def date_shift_for(pseudonym: str, enabled: bool) -> datetime.timedelta:
 RECORD_PREFIXES = {"stay": "S", "case": "I", "goal": "G"}
 
 
+@functools.lru_cache(maxsize=65536)
 def record_code(kind: str, pk: int) -> str:
     """A stay's, intake case's or goal's number in an export: stable between
     exports (so sheets and exports can be linked) but, unlike the database id

@@ -90,8 +90,6 @@ class XlsxExportWriter:
         )
         self.bold = self.workbook.add_format({"bold": True})
         self.date = self.workbook.add_format({"num_format": "yyyy-mm-dd"})
-        self.integer = self.workbook.add_format({"num_format": "0"})
-        self.decimal = self.workbook.add_format({"num_format": "0.0#"})
 
     def _cell_writer(self, worksheet: Any, column: Column) -> Callable[..., Any]:
         if column.kind == DATE:
@@ -109,9 +107,9 @@ class XlsxExportWriter:
 
             return write
         if column.numeric:
+            # Excel's General format shows whole numbers as integers already
             write_number = worksheet.write_number
-            fmt = self.decimal if column.kind == NUMBER else self.integer
-            return lambda row, col, value: write_number(row, col, value, fmt)
+            return lambda row, col, value: write_number(row, col, value)
         write_string = worksheet.write_string
         return lambda row, col, value: write_string(row, col, neutralise(str(value)))
 
