@@ -1321,7 +1321,7 @@ def build_sheets(filters: ExportFilters) -> list[Sheet]:
 def about_sheet(
     filters: ExportFilters, about: ExportAbout, sheets: list[Sheet]
 ) -> Sheet:
-    """ "Over dit bestand": what the file holds, for whom it was made, how."""
+    """The sheet "over dit bestand": what the file holds, for whom, how."""
     from evaluation.models import CatalogueVersion
 
     sites = list(Site.objects.filter(pk__in=filters.site_ids).order_by("code"))

@@ -89,8 +89,8 @@ def write_export(
     lease: Lease | None = None,
     about: ExportAbout | None = None,
 ) -> int:
-    """"Over dit bestand", the codebook and the value labels first, then
-    every data sheet; returns the number of data rows.
+    """Writes the sheet "over dit bestand", the codebook and the value labels
+    first, then every data sheet; returns the number of data rows.
 
     With a ``lease`` the rows written so far and the sheet being written are
     reported on the job (which also keeps its lease alive).

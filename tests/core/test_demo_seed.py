@@ -108,6 +108,8 @@ def test_a_full_demo_export_opens_cleanly_in_pspp_and_reads_back_the_same(
     """Every .sav of the demo export opens in GNU PSPP without a warning, and
     every .sav and .dta reads back through pyreadstat with the values,
     labels and missing values the Excel export shows."""
+    from django.test import TestCase
+
     from dashboards.exports.datasets import ExportFilters
     from dashboards.exports.services import export_job_create
     from dashboards.models import ExportStatus
@@ -115,7 +117,6 @@ def test_a_full_demo_export_opens_cleanly_in_pspp_and_reads_back_the_same(
     from tests.dashboards.files import compare_with_workbook, workbook_sheets
     from tests.factories import user_with_role
 
-    settings.KV_EXPORTS_IN_BACKGROUND = False
     settings.MEDIA_ROOT = tmp_path
     sites = list(Site.objects.all())
     researcher = user_with_role("researcher", *sites)
@@ -125,7 +126,9 @@ def test_a_full_demo_export_opens_cleanly_in_pspp_and_reads_back_the_same(
     )
     files = {}
     for format in ("xlsx", "sav", "dta"):
-        job = export_job_create(user=researcher, filters=filters, format=format)
+        # the task runs in the test process on commit (KV_TASKS_SYNC)
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            job = export_job_create(user=researcher, filters=filters, format=format)
         job.refresh_from_db()
         assert job.status == ExportStatus.DONE, job.error
         files[format] = job.file.read()

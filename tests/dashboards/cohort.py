@@ -20,10 +20,17 @@ from core.services import person_create
 from evaluation.derived import resolve
 from evaluation.models import Measurement, Moment
 from evaluation.services import AnswerInput, items_for, measurement_save
-from intake.models import StageKind, StageOutcome
-from intake.services import case_open, case_place, stage_event_record
+from intake.models import CheckResult, StageKind, StageOutcome
+from intake.services import (
+    case_open,
+    case_place,
+    criteria_checklist_record,
+    prescan_answer_record,
+    stage_event_record,
+)
 from partners.models import Organisation
-from partners.services import case_role_assign, organisation_create
+from partners.selectors import consents_missing_for_placement
+from partners.services import case_role_assign, consent_record, organisation_create
 from trajectories.models import GoalDomain
 from trajectories.services.plans import activity_create, goal_create, plan_create
 from trajectories.services.stays import incident_record, stay_create, stay_end
@@ -88,17 +95,42 @@ def _participant(
         created_by=None,
     )
     day = case.opened_on
-    for stage in case.process.stages.exclude(kind=StageKind.DECISION).order_by("order"):
+    stages = case.process.stages.exclude(kind=StageKind.DECISION)
+    for stage in stages.order_by("order"):
+        if stage.optional:
+            continue
         day += datetime.timedelta(days=3)
+        case.refresh_from_db()
+        if stage.kind == StageKind.PRESCAN:
+            for partner in stage.prescan_partners:
+                prescan_answer_record(
+                    case=case, partner=partner, asked_on=day, answered_on=day,
+                    objection=False, actor=None,
+                )  # fmt: skip
+            continue
         outcome = (
             StageOutcome.POSITIVE
             if StageOutcome.POSITIVE in (stage.outcomes or [])
             else StageOutcome.COMPLETED
         )
-        case.refresh_from_db()
         stage_event_record(
             case=case, stage=stage, occurred_on=day, outcome=outcome, actor=None
         )
+    case.refresh_from_db()
+    criteria_checklist_record(
+        case=case,
+        answers=[
+            (criterion, CheckResult.MET, "")
+            for criterion in case.criteria_version.criteria.all()
+        ],
+        checked_on=day,
+        actor=None,
+    )
+    for required in consents_missing_for_placement(person=person, day=placed):
+        consent_record(
+            person=person, kind=required.kind, given_on=case.opened_on,
+            scope="Cohort: alle partners",
+        )  # fmt: skip
     case.refresh_from_db()
     stay = case_place(
         case=case,

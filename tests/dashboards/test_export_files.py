@@ -28,8 +28,7 @@ PERIOD = {"start": START.isoformat(), "end": END.isoformat()}
 
 
 @pytest.fixture(autouse=True)
-def _inline_exports(settings, tmp_path):
-    settings.KV_EXPORTS_IN_BACKGROUND = False
+def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 

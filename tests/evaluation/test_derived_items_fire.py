@@ -2,7 +2,8 @@
 
 For each site the reference data is loaded as in production and one stay per
 intake process version is registered completely: the person, an intake case
-with every stage and pre-scan answer of that process, the individual plan,
+with every stage and pre-scan answer of that process, every step after
+placement, the individual plan,
 every kind of job-search activity and a paid job found and continued. Then
 every derived item of the site's catalogue must be recorded per person,
 asked at some measurement moment, and show its registered value on the
@@ -41,6 +42,7 @@ from tests.factories import (
     StayFactory,
 )
 from trajectories.models import JobOrigin, JobSearchKind, PayKind
+from trajectories.models.stays import StayStep, StayStepDefinition
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +87,10 @@ def _registered_stays(site: Site) -> list:
             outflow_type="end_of_sentence",
             legal_title="bba",
         )
+        for definition in StayStepDefinition.objects.filter(site=site):
+            StayStep.objects.create(
+                stay=stay, definition=definition, occurred_on=D(2022, 2, 3)
+            )
         IndividualPlanFactory(stay=stay, written_by_detainee=True)
         for kind in JobSearchKind.values:
             JobSearchActivityFactory(stay=stay, kind=kind, used=True)

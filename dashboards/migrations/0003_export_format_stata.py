@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dashboards', '0001_export_job'),
+        ('dashboards', '0002_export_job_progress_and_lease'),
     ]
 
     operations = [
