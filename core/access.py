@@ -57,7 +57,10 @@ def login_only(view: View) -> View:
 
 
 def public(view: View) -> View:
-    """A view without login (the health endpoint); it shows no personal data."""
+    """A view anyone may open without logging in (the health endpoints,
+    setting a password from a one-time link); it shows no personal data. The
+    permission matrix checks it refuses nothing it should not and never
+    fails."""
     view.kv_roles = None  # type: ignore[attr-defined]
     view.kv_public = True  # type: ignore[attr-defined]
     return view

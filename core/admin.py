@@ -8,13 +8,12 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from core.accounts import managed_users
 from core.models import (
     AuditEvent,
-    AuditKind,
     CapacityPeriod,
     CriteriaVersion,
     Criterion,
@@ -23,8 +22,7 @@ from core.models import (
     Site,
     SiteStatusPeriod,
 )
-from core.scoping import Role, site_ids_for
-from core.services import audit_event_record
+from core.services import membership_change, membership_grant, membership_revoke
 
 admin.site.site_header = _("KV Monitor administration")
 admin.site.site_title = _("KV Monitor")
@@ -44,6 +42,13 @@ class PlaceTypeInline(admin.TabularInline):
 class SiteAdmin(admin.ModelAdmin):
     list_display = ("name", "alias", "host_pi", "security_level", "legal_status")
     inlines = [SiteStatusPeriodInline, PlaceTypeInline]
+
+    # A new KV, or the end of one, is the programme's decision: superuser only.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
 
 
 @admin.register(CapacityPeriod)
@@ -68,8 +73,24 @@ MEMBERSHIP_OWN_GRANT = _("You cannot change your own roles; ask another administ
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    """Roles; saves go through the membership services, which audit them."""
+
     list_display = ("user", "site", "role", "job_title")
     list_filter = ("site", "role")
+    audits_itself = True
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        memberships = super().get_queryset(request)
+        if request.user.is_superuser:
+            return memberships
+        return memberships.filter(user__in=managed_users(request.user))
+
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> Any:
+        if db_field.name == "user" and not request.user.is_superuser:
+            kwargs["queryset"] = managed_users(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
@@ -82,24 +103,24 @@ class MembershipAdmin(admin.ModelAdmin):
     def save_model(
         self, request: HttpRequest, obj: Any, form: Any, change: bool
     ) -> None:
-        super().save_model(request, obj, form, change)
-        audit_event_record(
-            actor=request.user,
-            kind=AuditKind.PERMISSION_CHANGE,
+        if change:
+            membership_change(membership=obj, changed_by=request.user)
+            return
+        saved = membership_grant(
+            user=obj.user,
             site=obj.site,
-            summary=f"set {obj.role} at {obj.site.code} for {obj.user.get_username()}",
-            details={"user": obj.user.get_username(), "role": obj.role},
+            role=obj.role,
+            job_title=obj.job_title,
+            granted_by=request.user,
         )
+        obj.pk = saved.pk
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        audit_event_record(
-            actor=request.user,
-            kind=AuditKind.PERMISSION_CHANGE,
-            site=obj.site,
-            summary=f"removed {obj.role} at {obj.site.code} from {obj.user}",
-            details={"user": obj.user.get_username(), "role": obj.role},
-        )
-        super().delete_model(request, obj)
+        membership_revoke(membership=obj, revoked_by=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for membership in queryset.select_related("user", "site"):
+            membership_revoke(membership=membership, revoked_by=request.user)
 
 
 def _refuse_own_grant(clean: Any) -> Any:
@@ -131,17 +152,17 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 
 class ScopedUserAdmin(UserAdmin):
-    """Functional administrators see the users of their own sites and users
-    without any role yet (to give them one); superusers see everyone."""
+    """Functional administrators see (read only) the users whose every role
+    is at their own sites; they manage them in the application (Users).
+    Superusers see everyone."""
+
+    scopes_itself = True
 
     def get_queryset(self, request: HttpRequest) -> Any:
         users = super().get_queryset(request)
         if request.user.is_superuser:
             return users
-        site_ids = site_ids_for(request.user, {Role.FUNCTIONAL_ADMIN})
-        return users.filter(
-            Q(memberships__site_id__in=site_ids) | Q(memberships__isnull=True)
-        ).distinct()
+        return users.filter(pk__in=managed_users(request.user).values("pk"))
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets = super().get_fieldsets(request, obj)

@@ -35,6 +35,7 @@ class CoreConfig(AppConfig):
             at="06:00",
         ),
     ]
+    subject_access_sections = ["core.subject_access.person_sections"]
 
     def ready(self) -> None:
         from core import lookups, receivers  # noqa: F401

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from core.registry import nav_items
@@ -18,4 +19,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_is_researcher": Role.RESEARCHER in roles,
         "nav_is_admin": Role.FUNCTIONAL_ADMIN in roles,
         "nav_app_items": [item for item in nav_items() if item.roles & roles],
+        "password_reset_by_email": settings.KV_PASSWORD_RESET_BY_EMAIL,
     }

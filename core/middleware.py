@@ -4,9 +4,15 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
+from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
+
+from core import request_context
+from core.client_address import client_address
 
 
 class ChosenLanguageMiddleware(LocaleMiddleware):
@@ -70,4 +76,89 @@ class SessionIdleTimeoutMiddleware:
             now = int(time.time())
             if now - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
                 session[self.KEY] = now  # marks it modified: saved, expiry reset
+        return self.get_response(request)
+
+
+class AccessContextMiddleware:
+    """Per request: the client's address for the audit log; after the view,
+    the read-access log of the people whose data the response showed (one
+    insert); and ``Cache-Control: no-store`` on every page, since any page of
+    the application may hold personal data.
+
+    Install after ``AuthenticationMiddleware``. Only a response that showed
+    something (200) is logged: a refused, missing or redirected request
+    showed nothing.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        address = client_address(request)
+        token = request_context.open_context(address)
+        try:
+            response = self.get_response(request)
+            context = request_context.current()
+            user = getattr(request, "user", None)
+            if (
+                context is not None
+                and context.reads
+                and response.status_code == 200
+                and user is not None
+                and user.is_authenticated
+            ):
+                from core.read_log import read_access_record
+
+                read_access_record(
+                    user=user,
+                    path=request.get_full_path(),
+                    address=address,
+                    reads=context.reads,
+                )
+        finally:
+            request_context.close_context(token)
+        add_never_cache_headers(response)
+        return response
+
+
+class SecondFactorMiddleware:
+    """While a login still needs its second factor (``core.two_factor``),
+    every page leads to the verification page, or to enrolment for a user
+    without a device. Install after django-otp's ``OTPMiddleware``.
+
+    Costs nothing for a session that is done: the login marks the session,
+    the second factor clears the mark.
+    """
+
+    OPEN_URL_NAMES = frozenset(
+        {
+            "core:two_factor_verify",
+            "core:two_factor_setup",
+            "logout",
+            "login",
+            "set_language",
+        }
+    )
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from core import two_factor
+
+        step = request.session.get(two_factor.PENDING_SESSION_KEY)
+        if step and request.user.is_authenticated and not request.user.is_verified():
+            try:
+                name = resolve(request.path_info).view_name
+            except Resolver404:
+                name = ""
+            if name not in self.OPEN_URL_NAMES:
+                target = (
+                    "core:two_factor_verify"
+                    if step == two_factor.VERIFY
+                    else "core:two_factor_setup"
+                )
+                return redirect_to_login(
+                    request.get_full_path(), login_url=reverse(target)
+                )
         return self.get_response(request)

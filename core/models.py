@@ -461,6 +461,11 @@ class AuditKind(models.TextChoices):
     IMPORT = "import", _("import")
     RETENTION = "retention", _("retention")
     DIGEST = "digest", _("reminder e-mail")
+    DOWNLOAD = "download", _("download")
+    REFERENCE_CHANGE = "reference_change", _("reference data change")
+    ACCOUNT = "account", _("account change")
+    TWO_FACTOR = "two_factor", _("second factor")
+    SUBJECT_ACCESS = "subject_access", _("data-subject access document")
 
 
 class AuditEvent(models.Model):
@@ -486,6 +491,9 @@ class AuditEvent(models.Model):
     )
     summary = models.CharField(_("summary"), max_length=300)
     details = models.JSONField(_("details"), default=dict, blank=True)
+    # The client's address when the event came from a request
+    # (core.client_address), e.g. where a login came from.
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
 
     class Meta:
         ordering = ["-at"]
@@ -561,3 +569,11 @@ class RetentionListing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site.code} {self.made_at:%Y-%m-%d}"
+
+
+# Access records live in their own module; imported here so Django finds them.
+from core.access_models import (  # noqa: E402, F401
+    ReadAccess,
+    SubjectAccessDisclosure,
+    UserSession,
+)

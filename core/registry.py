@@ -14,7 +14,10 @@ An app's config may define:
   schedules on the task queue (``core.jobs.schedules_ensure`` writes them
   after every ``migrate``);
 - ``digest_lines``: dotted paths of ``lines(user) -> list[DigestLine]``
-  functions that add counts to the daily reminder e-mail (``core.digest``).
+  functions that add counts to the daily reminder e-mail (``core.digest``);
+- ``subject_access_sections``: dotted paths of
+  ``sections(person) -> list[core.subject_access.Section]`` functions that add
+  the app's records of a person to their data-subject access document.
 
 Sections are plain data (template name and context), built by the app's own
 selectors, so pages stay thin and apps never edit each other's templates.

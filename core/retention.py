@@ -38,6 +38,10 @@ who see pseudonyms only).
     Default one year (``DEFAULT_YEARS``): the list is only needed to check an
     import; what it opened follows its own period.
 
+``read_access``
+    a row of the read-access log (who looked at which person's file, from
+    where): counted from the read; deleted, since it is about people only.
+
 An audit event past retention loses the
 user who did it and its details; kind, time, site and summary stay for the
 statistics. Every run with ``--confirm`` writes one ``AuditKind.RETENTION``
@@ -60,7 +64,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import versioned_save
-from core.models import AuditEvent, AuditKind, Person, Site
+from core.models import AuditEvent, AuditKind, Person, ReadAccess, Site
 from core.services import audit_event_record
 
 RETENTION_KINDS = ("intake_case", "stay", "person", "audit_event")
@@ -71,7 +75,7 @@ RETENTION_KIND_LABELS = {
     "person": _("registered, without intake case or stay"),
 }
 # Kinds added later: a period here unless settings.KV_RETENTION_YEARS sets one.
-DEFAULT_YEARS = {"import_file": 1}
+DEFAULT_YEARS = {"import_file": 1, "read_access": 5}
 PSEUDONYMISED_FIELDS = ("first_name", "last_name", "dji_number", "date_of_birth")
 # Identifying free text of a pseudonymised person's case data, blanked in the
 # rows and in their history (see the module docstring for what stays).
@@ -184,6 +188,14 @@ def audit_events_past_retention(
     )
 
 
+def read_accesses_past_retention(
+    *, today: datetime.date | None = None
+) -> models.QuerySet[ReadAccess]:
+    today = today or timezone.localdate()
+    cutoff = years_before(today, retention_years()["read_access"])
+    return ReadAccess.objects.filter(at__date__lt=cutoff)
+
+
 def import_files_cutoff(*, today: datetime.date | None = None) -> datetime.datetime:
     """Kept list files uploaded before this moment are past retention."""
     today = today or timezone.localdate()
@@ -246,6 +258,7 @@ class RetentionResult:
     people: list[DuePerson]
     audit_events: int
     import_files: int = 0
+    read_accesses: int = 0
 
 
 @transaction.atomic
@@ -298,7 +311,18 @@ def retention_apply(
                 summary=f"deleted {files} kept import files past retention",
                 details={"import_files": files, "uploaded_before": str(cutoff)},
             )
-    return RetentionResult(people=due, audit_events=event_count, import_files=files)
+    reads, _by_model = read_accesses_past_retention(today=today).delete()
+    if reads:
+        audit_event_record(
+            actor=actor,
+            username="" if actor else "retention",
+            kind=AuditKind.RETENTION,
+            summary=f"deleted {reads} read-access log rows past retention",
+            details={"read_accesses": reads},
+        )
+    return RetentionResult(
+        people=due, audit_events=event_count, import_files=files, read_accesses=reads
+    )
 
 
 def retention_listing_make(*, today: datetime.date | None = None) -> list[Any]:

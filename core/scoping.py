@@ -12,8 +12,11 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models
+from django.db.models import F
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+
+from core.request_context import Read, note_read
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -92,10 +95,31 @@ def get_visible_or_404(
     roles: Iterable[str],
     **lookup: Any,
 ) -> M:
-    """Fetch one row the user may see; anything else (other site, absent) is 404."""
+    """Fetch one row the user may see; anything else (other site, absent) is 404.
+
+    A row of a person's file (its model declares ``person_lookup``) is noted
+    for the read-access log: the person and site come with the same query.
+    """
     if isinstance(queryset, type):
         queryset = queryset._default_manager.all()
+    model = queryset.model
+    person_lookup = getattr(model, "person_lookup", None)
+    if person_lookup:
+        queryset = queryset.annotate(
+            kv_read_person_id=F(person_lookup),
+            kv_read_site_id=F(model.site_lookup),
+        )
     try:
-        return queryset.visible_to(user, roles).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+        obj = queryset.visible_to(user, roles).get(**lookup)
+    except (model.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
+    if person_lookup:
+        note_read(
+            Read(
+                person_id=obj.kv_read_person_id,
+                site_id=obj.kv_read_site_id,
+                object_type=model._meta.label_lower,
+                object_id=obj.pk,
+            )
+        )
+    return obj

@@ -8,9 +8,11 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import versioned_save
@@ -21,7 +23,9 @@ from core.models import (
     NotificationSettings,
     Person,
     Site,
+    UserSession,
 )
+from core.request_context import current_address
 
 PERSON_DUPLICATE = _(
     "This person is already registered at this site. Open the existing record "
@@ -45,15 +49,18 @@ def audit_event_record(
     site: Site | None = None,
     details: dict[str, Any] | None = None,
     username: str = "",
+    site_id: int | None = None,
 ) -> AuditEvent:
-    """Append one event to the audit log."""
+    """Append one event to the audit log, with the client's address when it
+    happens during a request."""
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.pk else None,
         actor_username=username or (actor.get_username() if actor else ""),
         kind=kind,
         summary=summary[:300],
-        site=site,
+        site_id=site.pk if site is not None else site_id,
         details=details or {},
+        address=current_address(),
     )
 
 
@@ -189,6 +196,39 @@ def membership_grant(
     return membership
 
 
+def _membership_values(membership: Membership) -> dict[str, str]:
+    return {
+        "user": membership.user.get_username(),
+        "site": membership.site.code,
+        "role": membership.role,
+        "job_title": membership.job_title,
+    }
+
+
+@transaction.atomic
+def membership_change(
+    *, membership: Membership, changed_by: AbstractBaseUser | None
+) -> Membership:
+    """Save a changed role (user, site, role or job title), logged as a
+    permission change with the old and new values."""
+    stored = Membership.objects.select_related("user", "site").get(pk=membership.pk)
+    before = _membership_values(stored)
+    membership.full_clean()
+    membership.save()
+    after = _membership_values(membership)
+    if before != after:
+        audit_event_record(
+            actor=changed_by,
+            kind=AuditKind.PERMISSION_CHANGE,
+            site=membership.site,
+            summary=f"changed {before['role']} at {before['site']} of "
+            f"{before['user']} to {after['role']} at {after['site']} of "
+            f"{after['user']}",
+            details={"old": before, "new": after},
+        )
+    return membership
+
+
 @transaction.atomic
 def membership_revoke(
     *, membership: Membership, revoked_by: AbstractBaseUser | None
@@ -233,17 +273,31 @@ def functional_admin_group_sync() -> Group:
     """The admin group of functional administrators: reference data only.
 
     They get full rights on every model in the admin that is not case data
-    (case models declare ``person_lookup``), and view rights on users and the
-    audit log; login-throttling records and the task queue stay with
+    (case models declare ``person_lookup``) and belongs to sites, and view
+    rights on users and the audit log; rows without a site (login
+    throttling, second-factor devices, groups) and the task queue stay with
     superusers.
     """
     from django.contrib import admin
 
+    from core.admin_scoping import superuser_only
+
     group, _created = Group.objects.get_or_create(name=FUNCTIONAL_ADMIN_GROUP)
     permissions = []
-    for model in admin.site._registry:
+    # Inline rows (a site's status periods, a table's responsibilities) are
+    # edited on their parent's page and need their own permissions.
+    administered = [
+        (model, type(model_admin))
+        for parent, model_admin in admin.site._registry.items()
+        for model in [parent, *(inline.model for inline in model_admin.inlines)]
+    ]
+    for model, admin_class in dict(administered).items():
         label = model._meta.label_lower
-        if hasattr(model, "person_lookup") or model._meta.app_label in SUPERUSER_APPS:
+        if (
+            hasattr(model, "person_lookup")
+            or model._meta.app_label in SUPERUSER_APPS
+            or superuser_only(model, admin_class)
+        ):
             continue
         content_type = ContentType.objects.get_for_model(model)
         actions = ["view"] if label in READ_ONLY_ADMIN_MODELS else None
@@ -276,3 +330,26 @@ def notification_settings_update(
         choice.daily_digest = daily_digest
         choice.save(update_fields=["daily_digest"])
     return choice
+
+
+def user_session_start(
+    *,
+    user: AbstractBaseUser,
+    session_key: str,
+    user_agent: str = "",
+    started_at: datetime.datetime | None = None,
+) -> UserSession | None:
+    """Remember a new login session so its user can see and end it."""
+    session = Session.objects.filter(session_key=session_key).first()
+    if session is None:  # a session backend without database rows
+        return None
+    user_session, _created = UserSession.objects.update_or_create(
+        session=session,
+        defaults={
+            "user": user,
+            "address": current_address(),
+            "user_agent": user_agent,
+            "started_at": started_at or timezone.now(),
+        },
+    )
+    return user_session

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import role_required
+from core.read_log import file_download_record
 from core.scoping import RESEARCH_ROLES, get_visible_or_404
 from dashboards.exports.services import export_job_create, export_job_retry
 from dashboards.forms import ExportForm
@@ -84,6 +85,12 @@ def export_download_view(request: HttpRequest, job_pk: int) -> HttpResponse:
             request, _("The file of this export was removed; build it again.")
         )
         return redirect(job)
+    file_download_record(
+        user=request.user,
+        obj=job,
+        site_ids=job.sites.values_list("pk", flat=True),
+        summary=f"downloaded export #{job.pk}",
+    )
     return FileResponse(
         handle, as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1]
     )

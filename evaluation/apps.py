@@ -10,6 +10,7 @@ from core.scoping import Role
 class EvaluationConfig(AppConfig):
     name = "evaluation"
     verbose_name = _("Evaluation")
+    subject_access_sections = ["evaluation.subject_access.sections"]
     reference_loaders = ["evaluation.catalogue.load_catalogues"]
     demo_steps = ["evaluation.demo.seed_measurements"]
     nav_items = [

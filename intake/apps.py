@@ -9,6 +9,7 @@ from core.scoping import Role
 class IntakeConfig(AppConfig):
     name = "intake"
     verbose_name = _("Intake")
+    subject_access_sections = ["intake.subject_access.sections"]
     reference_loaders = ["intake.reference.intake_processes_load"]
     demo_steps = ["intake.demo.seed_intake"]
     nav_items = [

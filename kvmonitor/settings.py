@@ -52,6 +52,9 @@ THIRD_PARTY_APPS = [
     "axes",
     "csp",
     "django_q",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 LOCAL_APPS = [
     "core",
@@ -73,6 +76,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "core.middleware.AccessContextMiddleware",
+    "core.middleware.SecondFactorMiddleware",
     "core.middleware.SessionIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -145,6 +151,33 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The client's own address, also behind the proxy (TRUSTED_PROXIES), so one
+# attacker cannot lock a colleague out from the whole building.
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_address"
+
+# SECOND FACTOR (django-otp, core/two_factor.py): an authenticator app (TOTP)
+# with backup codes. Roles listed here (casemanager, project_leader,
+# researcher, functional_admin, and superuser) may log in with a password
+# alone; by default none when DEBUG is off, all in development and the demo.
+KV_TWO_FACTOR_EXEMPT_ROLES = env.list(
+    "KV_TWO_FACTOR_EXEMPT_ROLES",
+    default=(
+        ["casemanager", "project_leader", "researcher", "functional_admin", "superuser"]
+        if DEBUG
+        else []
+    ),
+)
+OTP_TOTP_ISSUER = "KV Monitor"
+# A new code may be tried after 1, 2, 4, 8 ... seconds after failures.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+# PASSWORDS: a functional administrator hands a one-time link to set a
+# password; it works once and for this long. With e-mail configured
+# (KV_PASSWORD_RESET_BY_EMAIL) the link can be e-mailed and users can ask
+# for one themselves from the login page.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_SECONDS", default=72 * 3600)
+KV_PASSWORD_RESET_BY_EMAIL = env.bool("KV_PASSWORD_RESET_BY_EMAIL", default=False)
 
 # SESSIONS: expire after inactivity, because screens with case data are
 # left open on shared office machines.
@@ -171,6 +204,11 @@ SECURE_PROXY_SSL_HEADER = (
     if env.bool("BEHIND_TLS_PROXY", default=False)
     else None
 )
+# Addresses (or networks) of the reverse proxies in front of the app. Only a
+# request from one of them has its client address read from X-Forwarded-For
+# (core/client_address.py); the login lockout, the audit log and the
+# read-access log use that address.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 # Content Security Policy (django-csp): only this origin's own scripts,
 # styles and images; no inline script or style attribute anywhere (a test
 # in tests/hardening checks the templates). The data: image is the empty
@@ -228,9 +266,11 @@ STORAGES = {
     },
 }
 
-# EMAIL: reminder digests and retention listings. EMAIL_URL configures the
-# whole connection, e.g. smtp+tls://user:password@smtp.example.nl:587 (see
-# django-environ); without it mail is printed on the console (the demo).
+# EMAIL: reminder digests, retention listings and password links. EMAIL_URL
+# configures the whole connection, e.g.
+# smtp+tls://user:password@smtp.example.nl:587 (see django-environ); without
+# it the EMAIL_* variables one by one, and without those mail is printed on
+# the console (the demo).
 if "EMAIL_URL" in env:
     _email = env.email_url("EMAIL_URL")
     EMAIL_BACKEND = _email["EMAIL_BACKEND"]
@@ -245,6 +285,11 @@ else:
     EMAIL_BACKEND = env.str(
         "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
     )
+    EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+    EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+    EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="KV Monitor <noreply@localhost>"
 )
@@ -338,4 +383,6 @@ KV_RETENTION_YEARS = {
     "person": env.int("KV_RETENTION_PERSON_YEARS", default=2),
     # audit-log event (user and details removed), from the event
     "audit_event": env.int("KV_RETENTION_AUDIT_EVENT_YEARS", default=7),
+    # read-access log row (who looked at whose file; deleted), from the read
+    "read_access": env.int("KV_RETENTION_READ_ACCESS_YEARS", default=5),
 }

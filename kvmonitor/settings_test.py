@@ -13,6 +13,12 @@ os.environ.setdefault(
 )
 # Tasks run in the test process; tests with a real worker turn this off.
 os.environ.setdefault("KV_TASKS_SYNC", "True")
+# Tests log in with force_login; the second factor has its own tests
+# (tests/core/test_two_factor.py), which require it for every role.
+os.environ.setdefault(
+    "KV_TWO_FACTOR_EXEMPT_ROLES",
+    "casemanager,project_leader,researcher,functional_admin,superuser",
+)
 
 from kvmonitor.settings import *  # noqa: F403
 

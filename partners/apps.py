@@ -9,6 +9,7 @@ from core.scoping import REFERENCE_ROLES
 class PartnersConfig(AppConfig):
     name = "partners"
     verbose_name = _("Partners")
+    subject_access_sections = ["partners.subject_access.sections"]
 
     nav_items = [("partners:organisation_list", _("Partners"), REFERENCE_ROLES)]
     reference_loaders = ["partners.reference.partners_load"]

@@ -74,6 +74,10 @@ class OrganisationQuerySet(models.QuerySet):
 class Organisation(models.Model):
     """A partner organisation; national ones serve every site."""
 
+    # In the admin, a functional administrator changes an organisation only
+    # when it serves their own sites alone (core.admin_scoping).
+    admin_sites_lookup = "sites"
+
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
     sites = models.ManyToManyField(
@@ -103,6 +107,8 @@ class Organisation(models.Model):
 
 class ContactPerson(models.Model):
     """A contact at an organisation, with a named backup (report L3103, L3963)."""
+
+    admin_sites_lookup = "organisation__sites"
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="contacts"

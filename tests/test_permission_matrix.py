@@ -40,8 +40,6 @@ def _walk(patterns, prefix="", namespace="") -> Iterator[Route]:
         elif isinstance(entry, URLPattern):
             if not entry.name or entry.name in SKIPPED_NAMES:
                 continue
-            if getattr(entry.callback, "kv_public", False):
-                continue  # no login, no personal data (tests/core/test_health.py)
             name = f"{namespace}:{entry.name}" if namespace else entry.name
             yield Route(
                 name=name,
@@ -84,10 +82,28 @@ def test_every_view_declares_its_roles():
     assert undeclared == []
 
 
+def _public(route: Route) -> bool:
+    """Pages without login (``core.access.public``): the health endpoints
+    (tests/queue/test_health.py) and setting a password from a one-time link."""
+    return getattr(route.view, "kv_public", False)
+
+
+def test_public_pages_answer_anyone_without_failing(client, two_worlds):
+    _, own, _ = two_worlds
+    public = [route for route in all_routes() if _public(route)]
+    statuses = {
+        route.name: _request(client, _url(route, own)).status_code for route in public
+    }
+    assert public
+    assert {name: s for name, s in statuses.items() if s >= 500} == {}
+
+
 def test_anonymous_users_are_sent_to_login(client, two_worlds):
     _, own, _ = two_worlds
     failures = []
     for route in all_routes():
+        if _public(route):
+            continue
         response = _request(client, _url(route, own))
         if (
             response.status_code != 302
@@ -108,6 +124,8 @@ def test_role_matrix_own_and_other_site(client, two_worlds, role):
     person = own["_person"]
     failures = []
     for route in all_routes():
+        if _public(route):
+            continue  # test_public_pages_answer_anyone_without_failing
         allowed = route.view.kv_roles is None or role in route.view.kv_roles
         own_response = _request(client, _url(route, own))
         if not allowed:

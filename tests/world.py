@@ -15,6 +15,7 @@ from typing import Any
 
 import tests.world_parts
 from core.models import Site
+from core.tasks import worker_heartbeat
 from tests.factories import (
     CapacityPeriodFactory,
     IntakeCaseFactory,
@@ -25,6 +26,10 @@ from tests.factories import (
 
 
 def build_world(site: Site, marker: str) -> dict[str, Any]:
+    # A running installation: a worker has just beaten, so the crawls find
+    # /health/ answering 200 like any page (its 503 without a worker is
+    # tested in tests/queue/test_health.py).
+    worker_heartbeat()
     place_type = PlaceTypeFactory(site=site)
     CapacityPeriodFactory(place_type=place_type, places=20)
     person = PersonFactory(

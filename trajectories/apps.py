@@ -9,6 +9,7 @@ from core.scoping import CASE_READ_ROLES
 class TrajectoriesConfig(AppConfig):
     name = "trajectories"
     verbose_name = _("Stays and plans")
+    subject_access_sections = ["trajectories.subject_access.sections"]
 
     nav_items = [("trajectories:worklist", _("Plans to do"), CASE_READ_ROLES)]
     reference_loaders = ["trajectories.reference.plans_load"]

@@ -51,6 +51,12 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def _versioned_only_when_editing(form: forms.ModelForm) -> None:
+    """A new record has no version to compare: its form carries none."""
+    if not form.instance.pk:
+        del form.fields[VERSION_FIELD]
+
+
 class ServiceValidatedModelForm(forms.ModelForm):
     def _post_clean(self) -> None:
         """Skip model validation here: the service runs ``full_clean`` and its
@@ -243,7 +249,7 @@ class PlanForm(VersionedFormMixin, ServiceValidatedModelForm):
         return {k: v for k, v in self.cleaned_data.items() if k != VERSION_FIELD}
 
 
-class GoalForm(ServiceValidatedModelForm):
+class GoalForm(VersionedFormMixin, ServiceValidatedModelForm):
     class Meta:
         model = Goal
         fields = ["domain", "description", "target_date", "status"]
@@ -255,9 +261,10 @@ class GoalForm(ServiceValidatedModelForm):
     def __init__(self, *args: Any, definition: PlanFormDefinition, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["domain"].queryset = definition.domains.all()
+        _versioned_only_when_editing(self)
 
 
-class ActivityForm(ServiceValidatedModelForm):
+class ActivityForm(VersionedFormMixin, ServiceValidatedModelForm):
     class Meta:
         model = Activity
         fields = [
@@ -280,6 +287,7 @@ class ActivityForm(ServiceValidatedModelForm):
         self.fields[
             "responsible_organisation"
         ].queryset = Organisation.objects.for_site(site).order_by("name")
+        _versioned_only_when_editing(self)
 
 
 class ReviewForm(ServiceValidatedModelForm):
@@ -289,7 +297,7 @@ class ReviewForm(ServiceValidatedModelForm):
         widgets = {"held_on": DateInput(), "next_review_on": DateInput()}
 
 
-class EmploymentForm(ServiceValidatedModelForm):
+class EmploymentForm(VersionedFormMixin, ServiceValidatedModelForm):
     employer_name = forms.CharField(label=_("employer"), max_length=200)
     pay_kind = forms.ChoiceField(
         label=_("paid / unpaid / volunteer"),
@@ -351,6 +359,7 @@ class EmploymentForm(ServiceValidatedModelForm):
             self.initial.setdefault(
                 "rule_breach_reason", self.instance.rule_breach_reason
             )
+        _versioned_only_when_editing(self)
 
     def rule_breach_data(self) -> dict[str, Any]:
         """The confirmation and reason for the service (empty without rules)."""

@@ -419,7 +419,9 @@ def goal_update_view(request: HttpRequest, goal_pk: int) -> HttpResponse:
     return service_form_view(
         request,
         form,
-        lambda data: services.goal_update(goal=goal, data=data),
+        lambda data: services.goal_update(
+            goal=goal, data=data, expected_version=form.expected_version
+        ),
         title=_("Change the goal"),
         back=goal.plan.get_absolute_url(),
         success=_("Changes saved."),
@@ -465,7 +467,9 @@ def activity_update_view(request: HttpRequest, activity_pk: int) -> HttpResponse
     return service_form_view(
         request,
         form,
-        lambda data: services.activity_update(activity=activity, data=data),
+        lambda data: services.activity_update(
+            activity=activity, data=data, expected_version=form.expected_version
+        ),
         title=_("Change the activity"),
         back=activity.goal.plan.get_absolute_url(),
         success=_("Changes saved."),
@@ -565,6 +569,7 @@ def employment_update_view(request: HttpRequest, employment_pk: int) -> HttpResp
                 employer_name=data["employer_name"],
                 data=_employment_data(data),
                 actor=request.user,
+                expected_version=form.expected_version,
                 **form.rule_breach_data(),
             ),
             _("Changes saved."),

@@ -101,7 +101,9 @@ def test_a_user_switches_the_mail_off_and_on_on_their_notifications_page(client)
     work = waiting_work()
     client.force_login(work.casemanager)
     home = client.get(reverse("core:home")).content.decode()
-    assert reverse("core:account_notifications") in home  # the header links to it
+    assert reverse("core:account") in home  # the header links to the account
+    account = client.get(reverse("core:account")).content.decode()
+    assert reverse("core:account_notifications") in account  # which links to it
     page = client.get(reverse("core:account_notifications"))
     assert page.status_code == 200
     text = page.content.decode()

@@ -198,3 +198,55 @@ def test_worklist_home_and_dashboard_count_the_same_jobs(client, reference):
     assert counts[:2] == [2, 1]
     cases = client.get(panel.table.rows[1][1].url)
     assert [row["pk"] for row in cases.context["page"].object_list] == [stay.person_id]
+
+
+def test_a_stale_edit_of_a_job_against_the_rules_loses_nothing(client, reference):
+    site = reference["middelburg"]
+    job = employment_record(
+        stay=_stay(site),
+        employer_name="Demo-Bouw",
+        data={**WITHIN_RULES, "hours_per_week": 20},
+        confirm_rule_breach=True,
+        rule_breach_reason="opbouw uren",
+    )
+    client.force_login(user_with_role(Role.CASEMANAGER, site))
+    url = reverse("trajectories:employment_update", args=[job.pk])
+    form = client.get(url).context["form"]
+    assert form["confirm_rule_breach"].value() is True
+    post = {
+        **WITHIN_RULES,
+        "employer_name": "Demo-Bouw",
+        "hours_per_week": "16",
+        "started_on": "2020-01-06",
+        "verifiable_with_employer": "on",
+        "within_travel_distance": "on",
+        "confirm_rule_breach": "on",
+        "rule_breach_reason": "minder uren tijdens scholing",
+        "version": str(form["version"].value()),
+    }
+    # a colleague saves the job first
+    employment_update(
+        job=Employment.objects.get(pk=job.pk),
+        employer_name="Demo-Bouw",
+        data={**WITHIN_RULES, "hours_per_week": 22},
+        confirm_rule_breach=True,
+        rule_breach_reason="opbouw uren tot 24",
+    )
+    overrides = AuditEvent.objects.filter(kind=AuditKind.OVERRIDE).count()
+    response = client.post(url, post)
+    assert response.status_code == 200
+    refused = response.context["form"]
+    assert refused["hours_per_week"].value() == "16"  # the input is kept
+    assert "hours_per_week" in [change.field for change in refused.concurrent_changes]
+    job.refresh_from_db()
+    assert (job.hours_per_week, job.rule_breach_reason) == (22, "opbouw uren tot 24")
+    # the refused save audited no override
+    assert AuditEvent.objects.filter(kind=AuditKind.OVERRIDE).count() == overrides
+    # saving again deliberately overwrites, with the confirmation kept
+    response = client.post(url, dict(response.context["form"].data.items()))
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.hours_per_week == 16
+    assert job.rule_breach_reason == "minder uren tijdens scholing"
+    event = AuditEvent.objects.filter(kind=AuditKind.OVERRIDE).latest("pk")
+    assert event.details["reason"] == "minder uren tijdens scholing"

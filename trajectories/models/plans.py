@@ -56,6 +56,10 @@ class GoalFramework(models.TextChoices):
 class GoalDomain(models.Model):
     """A life area a goal belongs to (protective factor or basic condition)."""
 
+    # In the admin, a functional administrator changes a domain only when the
+    # plans of their own sites alone use it (core.admin_scoping).
+    admin_sites_lookup = "plan_forms__site"
+
     framework = models.CharField(
         _("framework"), max_length=30, choices=GoalFramework.choices
     )
@@ -99,7 +103,10 @@ class PlanFormDefinition(models.Model):
         ),
     )
     domains = models.ManyToManyField(
-        GoalDomain, blank=True, related_name="+", verbose_name=_("goal domains")
+        GoalDomain,
+        blank=True,
+        related_name="plan_forms",
+        verbose_name=_("goal domains"),
     )
     review_interval_days = models.PositiveSmallIntegerField(
         _("review interval (days)"),
@@ -221,6 +228,9 @@ class Goal(models.Model):
         _("status"), max_length=20, choices=GoalStatus.choices, default=GoalStatus.OPEN
     )
 
+    # Optimistic locking (core.concurrency): bumped by every service save.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
     objects = SiteScopedQuerySet.as_manager()
     history = HistoricalRecords()
 
@@ -268,6 +278,9 @@ class Activity(models.Model):
     due_on = models.DateField(_("due date"), null=True, blank=True)
     done_on = models.DateField(_("done on"), null=True, blank=True)
     not_done_reason = models.TextField(_("reason it was not done"), blank=True)
+
+    # Optimistic locking (core.concurrency): bumped by every service save.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = SiteScopedQuerySet.as_manager()
     history = HistoricalRecords()

@@ -92,6 +92,9 @@ class Employment(models.Model):
         ),
     )
 
+    # Optimistic locking (core.concurrency): bumped by every service save.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
     objects = SiteScopedQuerySet.as_manager()
     history = HistoricalRecords()
 

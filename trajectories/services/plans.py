@@ -147,15 +147,20 @@ GOAL_EDITABLE_FIELDS = ("domain", "description", "target_date", "status")
 
 
 @transaction.atomic
-def goal_update(*, goal: Goal, data: dict[str, Any]) -> Goal:
+def goal_update(
+    *, goal: Goal, data: dict[str, Any], expected_version: int | None = None
+) -> Goal:
+    """Change a goal; refused with ``ConcurrentEditError`` when someone else
+    saved it after ``expected_version``."""
     if "domain" in data:
         _check_domain(goal.plan, data["domain"])
     for name in GOAL_EDITABLE_FIELDS:
         if name in data:
             setattr(goal, name, data[name])
     goal.full_clean()
-    goal.save()
-    return goal
+    return versioned_save(
+        instance=goal, fields=GOAL_EDITABLE_FIELDS, expected_version=expected_version
+    )
 
 
 ACTIVITY_EDITABLE_FIELDS = (
@@ -189,12 +194,18 @@ def activity_create(*, goal: Goal, data: dict[str, Any]) -> Activity:
 
 
 @transaction.atomic
-def activity_update(*, activity: Activity, data: dict[str, Any]) -> Activity:
-    """Change an activity; marking it not done without a reason is refused."""
+def activity_update(
+    *, activity: Activity, data: dict[str, Any], expected_version: int | None = None
+) -> Activity:
+    """Change an activity; marking it not done without a reason is refused,
+    and so is a save based on an outdated version (``ConcurrentEditError``)."""
     _activity_apply(activity, data)
     activity.full_clean()
-    activity.save()
-    return activity
+    return versioned_save(
+        instance=activity,
+        fields=ACTIVITY_EDITABLE_FIELDS,
+        expected_version=expected_version,
+    )
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import versioned_save
 from core.models import AuditKind
 from core.services import audit_event_record
 from partners.models import Organisation, OrganisationKind
@@ -179,8 +180,11 @@ def employment_update(
     confirm_rule_breach: bool = False,
     rule_breach_reason: str = "",
     actor: AbstractBaseUser | None = None,
+    expected_version: int | None = None,
 ) -> Employment:
-    """Change a job; the work rules are checked again as for a new one."""
+    """Change a job; the work rules are checked again as for a new one.
+    Refused with ``ConcurrentEditError`` when someone else saved it after
+    ``expected_version``."""
     job.employer = employer_for(name=employer_name, stay=job.stay)
     _apply(job, data)
     job.full_clean()
@@ -190,8 +194,11 @@ def employment_update(
         rule_breach_reason=rule_breach_reason,
         actor=actor,
     )
-    job.save()
-    return job
+    return versioned_save(
+        instance=job,
+        fields=("employer", *EMPLOYMENT_EDITABLE_FIELDS, "rule_breach_reason"),
+        expected_version=expected_version,
+    )
 
 
 @transaction.atomic

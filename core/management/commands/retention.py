@@ -10,6 +10,7 @@ from core.retention import (
     audit_events_past_retention,
     import_files_past_retention,
     people_past_retention,
+    read_accesses_past_retention,
     retention_apply,
     retention_years,
 )
@@ -17,8 +18,8 @@ from core.retention import (
 
 class Command(BaseCommand):
     help = (
-        "List people, audit events and kept import files past their retention "
-        "period "
+        "List people, audit events, kept import files and read-access log rows "
+        "past their retention period "
         "(settings.KV_RETENTION_YEARS); with --confirm, pseudonymise them. "
         "Output shows pseudonyms only."
     )
@@ -53,14 +54,15 @@ class Command(BaseCommand):
         due = people_past_retention(today=today)
         events = audit_events_past_retention(today=today).count()
         files = import_files_past_retention(today=today)
+        reads = read_accesses_past_retention(today=today).count()
         for entry in due:
             person = entry.person
             self.stdout.write(
                 f"  {person.site.code:<12} {person.pseudonym}  past {entry.kind}"
             )
         self.stdout.write(
-            f"{len(due)} people, {events} audit events and {files} import files "
-            "are past retention."
+            f"{len(due)} people, {events} audit events, {files} import files "
+            f"and {reads} read-access log rows are past retention."
         )
         if not options["confirm"]:
             self.stdout.write("Nothing changed; run with --confirm to pseudonymise.")
@@ -69,5 +71,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Pseudonymised {len(result.people)} people and "
             f"{result.audit_events} audit events; deleted {result.import_files} "
-            "import files."
+            f"import files and {result.read_accesses} read-access log rows."
         )
