@@ -3,9 +3,11 @@
 Every writer stores a value as its column's kind says (codebook.py): real
 date cells and numbers in Excel, SPSS DATE and numeric variables with
 formats, measurement levels, labels and user-missing values, the same in
-Stata. Text cells in Excel and CSV are neutralised against formula
-injection: a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a
-carriage return gets a leading apostrophe, so no spreadsheet runs it.
+Stata. Text cells and headers in Excel and CSV are neutralised against
+formula injection by ``core.spreadsheets`` (the one implementation, shared
+with the data-subject access document): a leading apostrophe, so no
+spreadsheet runs them. SPSS and Stata store text as data, never as a
+formula, so their strings stay exactly as entered.
 
 - Excel: XlsxWriter in constant-memory mode writes each row to disk as soon
   as the next one starts (memory stays flat; faster than openpyxl's
@@ -36,6 +38,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
+from core.spreadsheets import cell_value, neutralise
 from dashboards.exports.codebook import (
     DATE,
     INTEGER,
@@ -45,8 +48,6 @@ from dashboards.exports.codebook import (
     Column,
 )
 
-#: a text cell starting with one of these could be read as a formula
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: Excel stores dates from 1 March 1900 on without its 1900 leap-year bug
 EXCEL_FIRST_DATE = datetime.date(1900, 3, 1)
 
@@ -55,11 +56,6 @@ def fit(text: str, size: int) -> str:
     """``text`` cut to at most ``size`` bytes of UTF-8, never inside a
     character (SPSS limits labels and notes in bytes)."""
     return text.encode("utf-8")[:size].decode("utf-8", errors="ignore")
-
-
-def neutralise(text: str) -> str:
-    """``text`` as a spreadsheet will show it but never evaluate it."""
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 class ExportWriter(Protocol):
@@ -103,7 +99,7 @@ class XlsxExportWriter:
                 if isinstance(value, datetime.date) and value >= EXCEL_FIRST_DATE:
                     write_date(row, col, value, date)
                 else:
-                    write_string(row, col, str(value))
+                    write_string(row, col, neutralise(str(value)))
 
             return write
         if column.numeric:
@@ -116,7 +112,7 @@ class XlsxExportWriter:
     def sheet(self, name: str, columns: list[Column], rows: Iterable[list[Any]]) -> int:
         worksheet = self.workbook.add_worksheet(name[:31])
         for index, column in enumerate(columns):
-            worksheet.write_string(0, index, column.name, self.bold)
+            worksheet.write_string(0, index, neutralise(column.name), self.bold)
             if column.kind == DATE:
                 worksheet.set_column(index, index, 11)
         worksheet.freeze_panes(1, 0)
@@ -135,11 +131,9 @@ class XlsxExportWriter:
 def _csv_value(value: Any) -> Any:
     if value is None:
         return ""
-    if isinstance(value, str):
-        return neutralise(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return value
+    return cell_value(value)
 
 
 class CsvZipWriter:
@@ -156,7 +150,7 @@ class CsvZipWriter:
         with self.archive.open(f"{name}.csv", "w") as raw:
             text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
             writer = csv.writer(text, delimiter=";")
-            writer.writerow([column.name for column in columns])
+            writer.writerow([neutralise(column.name) for column in columns])
             for row in rows:
                 writer.writerow([_csv_value(value) for value in row])
                 count += 1

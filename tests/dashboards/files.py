@@ -15,7 +15,8 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from dashboards.exports.writers import fit, neutralise
+from core.spreadsheets import neutralise
+from dashboards.exports.writers import fit
 
 PSPP = shutil.which("pspp") or "/usr/bin/pspp"
 MESSAGE = re.compile(r"\b(warning|error)\b", re.IGNORECASE)
