@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from core.models import AuditEvent, AuditKind
 from dashboards.exports.codebook import MISSING_LABELS
-from dashboards.models import ExportJob, ExportStatus
+from dashboards.models import ExportFormat, ExportJob, ExportStatus
 from evaluation.models import Measurement, MeasurementStatus
 from tests.dashboards.builders import AGES, bijlage7_people
 from tests.factories import MembershipFactory, SiteFactory, UserFactory
@@ -318,3 +318,81 @@ def test_the_export_form_offers_every_format_the_writers_know(client):
     body = client.get(reverse("dashboards:export_list")).content.decode()
     for value in WRITERS:
         assert f'value="{value}"' in body
+
+
+@pytest.mark.parametrize("export_format", ExportFormat.values)
+def test_every_format_is_downloaded_behind_the_second_factor_and_logged_per_site(
+    client, settings, export_format
+):
+    """With the second factor required (production's rule), every format is
+    built and downloaded once the code is given; the download is audited and
+    in the read-access log of each site it covers; a researcher of another
+    site gets nothing and leaves no trace."""
+    from binascii import unhexlify
+
+    from django_otp.oath import totp
+
+    from core.models import ReadAccess
+    from core.two_factor import two_factor_enrol
+
+    settings.KV_TWO_FACTOR_EXEMPT_ROLES = []
+    site, _stays = bijlage7_people()
+    second = SiteFactory(code="tweede", name="KV Tweede")
+    researcher = UserFactory()
+    for covered in (site, second):
+        MembershipFactory(user=researcher, site=covered, role="researcher")
+    key = "ef" * 20
+    two_factor_enrol(user=researcher, key=key)
+    client.force_login(researcher)
+    export_list = reverse("dashboards:export_list")
+    assert "/verify" in client.get(export_list).url  # password alone: no exports
+
+    verified = client.post(
+        reverse("core:two_factor_verify"), {"code": f"{totp(unhexlify(key)):06d}"}
+    )
+    assert verified.status_code == 302
+    data = {
+        "start": "2018-01-01",
+        "end": "2020-09-15",
+        "sites": [site.pk, second.pk],
+        "format": export_format,
+    }
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert client.post(export_list, data).status_code == 302
+    job = ExportJob.objects.get()
+    assert job.status == ExportStatus.DONE, job.error
+    download_url = reverse("dashboards:export_download", args=[job.pk])
+    assert client.get(job.get_absolute_url()).status_code == 200
+    ReadAccess.objects.all().delete()
+
+    response = client.get(download_url)
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content)
+    if export_format == "xlsx":
+        assert load_workbook(io.BytesIO(content), read_only=True).sheetnames
+    else:
+        files = zipfile.ZipFile(io.BytesIO(content)).namelist()
+        assert {"codebook", "personen_lang"} <= {f.rsplit(".")[0] for f in files}
+        assert {f.rsplit(".")[1] for f in files} == {export_format}
+    event = AuditEvent.objects.get(kind=AuditKind.DOWNLOAD)
+    assert event.actor == researcher
+    assert event.details["sites"] == sorted([site.pk, second.pk])
+    reads = ReadAccess.objects.values_list("user", "site", "object_type", "object_id")
+    assert sorted(reads) == sorted(
+        (researcher.pk, covered.pk, "dashboards.exportjob", job.pk)
+        for covered in (site, second)
+    )
+
+    stranger = UserFactory()
+    MembershipFactory(user=stranger, site=SiteFactory(code="elders"), role="researcher")
+    two_factor_enrol(user=stranger, key=key)
+    client.force_login(stranger)
+    unverified = client.get(download_url)
+    assert unverified.status_code == 302
+    assert "/verify" in unverified.url
+    client.post(
+        reverse("core:two_factor_verify"), {"code": f"{totp(unhexlify(key)):06d}"}
+    )
+    assert client.get(download_url).status_code == 404
+    assert AuditEvent.objects.filter(kind=AuditKind.DOWNLOAD).count() == 1
+    assert ReadAccess.objects.filter(user=stranger).count() == 0
