@@ -190,9 +190,20 @@ def _stata_names(columns: list[Column]) -> list[str]:
     return names
 
 
-def _frame(columns: list[Column], names: list[str], data: list[list[Any]]) -> Any:
+def _frame(
+    columns: list[Column],
+    names: list[str],
+    data: list[list[Any]],
+    date_number: Callable[[datetime.date], float],
+) -> Any:
     """A data frame typed per column: float64 for numbers (NaN when empty),
-    date objects for dates, strings (never None) for text."""
+    dates as the file format's own number (``date_number``; the writer gives
+    them a date format), strings (never None) for text.
+
+    Dates are not handed over as date objects: pyreadstat (through narwhals)
+    guesses the type of an object column from its first hundred values and
+    takes a column that starts with a hundred empty cells for text, then
+    fails on the first date further down."""
     import pandas
 
     series = {}
@@ -205,8 +216,11 @@ def _frame(columns: list[Column], names: list[str], data: list[list[Any]]) -> An
             )
         elif column.kind == DATE:
             series[name] = pandas.Series(
-                [v if isinstance(v, datetime.date) else None for v in values],
-                dtype="object",
+                [
+                    date_number(v) if isinstance(v, datetime.date) else math.nan
+                    for v in values
+                ],
+                dtype="float64",
             )
         else:
             series[name] = pandas.Series(
@@ -215,8 +229,24 @@ def _frame(columns: list[Column], names: list[str], data: list[list[Any]]) -> An
     return pandas.DataFrame(series, columns=names)
 
 
+#: SPSS counts seconds from the start of the Gregorian calendar, Stata days
+#: from 1960
+SPSS_DAY_ZERO = datetime.date(1582, 10, 14)
+STATA_DAY_ZERO = datetime.date(1960, 1, 1)
+
+
+def _spss_date(value: datetime.date) -> float:
+    return float((value - SPSS_DAY_ZERO).days * 86400)
+
+
+def _stata_date(value: datetime.date) -> float:
+    return float((value - STATA_DAY_ZERO).days)
+
+
 def _spss_format(column: Column, frame: Any, name: str) -> str | None:
-    if column.kind in (DATE, TEXT):
+    if column.kind == DATE:
+        return "DATE"
+    if column.kind == TEXT:
         return None
     if column.kind == NUMBER:
         return f"F8.{max(1, column.decimals)}"
@@ -243,7 +273,7 @@ class SavZipWriter:
             # the same lines go into every file's document record
             self.notes = [fit(f"{row[0]}: {row[1]}", 80) for row in data]
         names = _spss_names(columns)
-        frame = _frame(columns, names, data)
+        frame = _frame(columns, names, data, _spss_date)
         missing: dict[str, list[Any]] = {}
         labels: dict[str, dict[float, str]] = {}
         formats: dict[str, str] = {}
@@ -303,7 +333,7 @@ class DtaZipWriter:
 
         data = [list(row) for row in rows]
         names = _stata_names(columns)
-        frame = _frame(columns, names, data)
+        frame = _frame(columns, names, data, _stata_date)
         labels: dict[str, dict[int, str]] = {}
         formats: dict[str, str] = {}
         for column, stata in zip(columns, names, strict=True):
@@ -312,7 +342,9 @@ class DtaZipWriter:
                     int(code): fit(label, 80)
                     for code, label in column.all_value_labels.items()
                 }
-            if column.kind == INTEGER or (column.numeric and column.kind != NUMBER):
+            if column.kind == DATE:
+                formats[stata] = "%td"
+            elif column.kind == INTEGER or (column.numeric and column.kind != NUMBER):
                 formats[stata] = "%9.0f"
         with tempfile.TemporaryDirectory() as folder:
             target = Path(folder) / f"{name}.dta"

@@ -273,3 +273,39 @@ def test_the_pspp_check_catches_the_long_string_missing_values_warning(tmp_path)
         frame, str(path), missing_ranges={"day": ["-91", "-92", "-93"]}
     )
     assert "subtype 22" in pspp_messages(path)
+
+
+@pytest.mark.parametrize("export_format", ["sav", "dta"])
+def test_a_date_column_that_starts_with_many_empty_cells_stays_a_date(
+    export_format, tmp_path
+):
+    """pyreadstat guesses an object column's type from its first hundred
+    values; a date column empty in the first rows of a large export (an
+    outflow date of stays still running) must still be written as dates."""
+    import datetime
+
+    import pyreadstat
+
+    from dashboards.exports.codebook import DATE, Column
+    from dashboards.exports.writers import WRITERS
+    from tests.dashboards.files import pspp_messages
+
+    dates = [None] * 150 + [datetime.date(2020, 2, 29), datetime.date(1999, 12, 31)]
+    writer = WRITERS[export_format](tmp_path / "export.zip")
+    writer.sheet(
+        "verblijven",
+        [Column("left_on", "Uitstroomdatum", DATE)],
+        [[value] for value in dates],
+    )
+    writer.close()
+    name = f"verblijven.{export_format}"
+    zipfile.ZipFile(tmp_path / "export.zip").extract(name, tmp_path)
+    read = pyreadstat.read_sav if export_format == "sav" else pyreadstat.read_dta
+    frame, meta = read(str(tmp_path / name))
+    values = [None if v is None or v != v else v for v in frame["left_on"]]
+    assert values == dates
+    if export_format == "sav":
+        assert meta.original_variable_types["left_on"].startswith("DATE")
+        assert pspp_messages(tmp_path / name) == ""
+    else:
+        assert meta.original_variable_types["left_on"] == "%td"
