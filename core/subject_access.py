@@ -30,10 +30,8 @@ from core import history
 from core.models import AuditKind, Person, ReadAccess, SubjectAccessDisclosure
 from core.registry import dotted
 from core.services import audit_event_record
+from core.spreadsheets import cell_value
 
-# Text a spreadsheet program would run as a formula starts with one of these;
-# such a cell gets a leading apostrophe (shown as text, never evaluated).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SHEET_NAME_LENGTH = 31
 BOLD = Font(bold=True)
 SHEET_NAME_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
@@ -183,13 +181,6 @@ def subject_access_sections(person: Person) -> list[Section]:
         _disclosures_section(person),
     ]
     return sections
-
-
-def cell_value(value: Any) -> Any:
-    """A value as a spreadsheet cell that can never be a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _sheet_name(title: str, taken: set[str]) -> str:

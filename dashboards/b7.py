@@ -1,7 +1,10 @@
-"""Bijlage 7 (tables B7.1-B7.3) computed from registered data for any site.
+"""Bijlage 7 (tables B7.1-B7.3 and the counts in the text of B7.2 and
+B7.3.1) computed from registered data for any site.
 
-The rows are data (``b7.yaml``); how a row is counted is a small registry of
-source kinds, so a new row is a line in the file, not code.
+The rows are data (``fixtures/reference/b7.yaml``); how a row is counted is a
+small registry of source kinds, so a new row is a line in the file, not code.
+Every row has one source, described in its ``bron``; every number opens the
+people behind it (the count, and the N of its section).
 """
 
 from __future__ import annotations
@@ -15,15 +18,25 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from dashboards.scope import Scope
-from evaluation.models import Answer, Item, MissingReason
-from trajectories.models import Employment, Incident, JobOrigin, JobSearchActivity, Stay
+from evaluation.models import MOMENT_ORDER, TAKEN, Answer, Item, MissingReason
+from partners.models import CaseRole
+from trajectories.models import (
+    Activity,
+    Employment,
+    Incident,
+    IndividualPlan,
+    JobOrigin,
+    JobSearchActivity,
+    Stay,
+)
 
-B7_FILE = Path(__file__).resolve().parent / "b7.yaml"
+B7_FILE = Path(settings.BASE_DIR) / "fixtures" / "reference" / "b7.yaml"
 
 
 @cache
@@ -46,15 +59,30 @@ class B7Row:
     label: str
     values: list[Any]
     stay_ids: set[int] = field(default_factory=set)
-    linked: bool = True
+    #: the people the row is about (its section's population: its N)
+    population_ids: set[int] = field(default_factory=set)
+    #: per value, the ``key`` of the case list behind it (None: no list)
+    links: list[str | None] = field(default_factory=list)
     #: the row's catalogue items are not in the catalogue of any site in scope
     not_registered: bool = False
+    #: where the figure comes from, in words (the row's ``bron``)
+    source_note: str = ""
+
+    @property
+    def cells(self) -> list[tuple[Any, str | None]]:
+        links = self.links or [None] * len(self.values)
+        return list(zip(self.values, links, strict=False))
+
+    @property
+    def linked(self) -> bool:
+        return bool(self.links and self.links[0])
 
 
 @dataclass
 class B7Section:
     columns: list[str]
     rows: list[B7Row]
+    note: str = ""
 
 
 @dataclass
@@ -76,6 +104,14 @@ class B7Result:
                     if row.code == code:
                         return row
         return None
+
+    def people(self, key: str) -> set[int]:
+        """Stays behind a linked number: ``<row>`` its count, ``<row>:n`` its N."""
+        code, _sep, part = key.partition(":")
+        row = self.row(code)
+        if row is None:
+            return set()
+        return row.population_ids if part == "n" else row.stay_ids
 
     @property
     def stay_ids(self) -> set[int]:
@@ -165,22 +201,37 @@ class Registered:
     @cached_property
     def latest_answers(self) -> dict[str, list[tuple[int, Any, str]]]:
         """Per variable (stay, value, missing reason) of each stay's latest
-        measurement: a row describes the stay as it ended up, so an earlier
-        "yes" does not count."""
+        measurement that was taken: a row describes the stay as it ended up,
+        so an earlier "yes" does not count. Latest means last in the schedule
+        (nulmeting, tussenmeting 1, 2, ..., eindmeting, namentingen), the
+        same on every database; cancelled and never-taken measurements hold
+        nothing."""
         if not self.items:
             return {}
-        latest: dict[tuple[int, str], tuple[int, Any, str]] = {}
-        for stay, item, value, reason in (
+        latest: dict[tuple[int, str], tuple[tuple[int, int], Any, str]] = {}
+        for stay, item, value, reason, moment, sequence in (
             Answer.objects.filter(
-                item_id__in=list(self.items), measurement__stay__in=self.stays
+                item_id__in=list(self.items),
+                measurement__stay__in=self.stays,
+                measurement__status__in=TAKEN,
             )
-            .order_by("measurement__due_on", "measurement__pk")
-            .values_list("measurement__stay_id", "item_id", "value", "missing_reason")
+            .order_by()
+            .values_list(
+                "measurement__stay_id",
+                "item_id",
+                "value",
+                "missing_reason",
+                "measurement__moment",
+                "measurement__sequence",
+            )
         ):
-            latest[(stay, self.items[item])] = (stay, _decode(value), reason)
+            key = (stay, self.items[item])
+            rank = (MOMENT_ORDER.get(moment, len(MOMENT_ORDER)), sequence)
+            if key not in latest or rank >= latest[key][0]:
+                latest[key] = (rank, _decode(value), reason)
         found: dict[str, list[tuple[int, Any, str]]] = {}
-        for (_stay, var), entry in latest.items():
-            found.setdefault(var, []).append(entry)
+        for (stay, var), (_rank, value, reason) in latest.items():
+            found.setdefault(var, []).append((stay, value, reason))
         return found
 
     def answers(self, row: dict[str, Any]) -> list[tuple[int, str, Any, str]]:
@@ -212,6 +263,54 @@ class Registered:
             JobSearchActivity.objects.filter(stay__in=self.stays, used=True)
             .order_by()
             .values_list("kind", "stay_id")
+            .distinct()
+        )
+
+    @cached_property
+    def plans(self) -> dict[int, dict[str, Any]]:
+        """Per stay with an individual plan: its registered fields."""
+        return {
+            row["stay_id"]: row
+            for row in IndividualPlan.objects.filter(stay__in=self.stays)
+            .order_by()
+            .values("stay_id", "written_by_detainee")
+        }
+
+    @cached_property
+    def partner_roles(self) -> dict[str, set[int]]:
+        """Per kind of role, the stays during which someone held it."""
+        found: dict[str, set[int]] = {}
+        stays = {
+            pk: (person, placed, ended or self.scope.period.end)
+            for pk, person, placed, ended in self.stays.values_list(
+                "pk", "person_id", "placed_on", "ended_on"
+            )
+        }
+        people = {person for person, _placed, _ended in stays.values()}
+        by_person: dict[int, list[tuple[str, Any, Any]]] = {}
+        for person, role, started, ended in (
+            CaseRole.objects.filter(person_id__in=people)
+            .order_by()
+            .values_list("person_id", "role", "started_on", "ended_on")
+        ):
+            by_person.setdefault(person, []).append((role, started, ended))
+        for stay, (person, placed, last) in stays.items():
+            for role, started, ended in by_person.get(person, []):
+                if started <= last and (ended is None or ended >= placed):
+                    found.setdefault(role, set()).add(stay)
+        return found
+
+    @cached_property
+    def activity_partner_kinds(self) -> dict[str, set[int]]:
+        """Per kind of organisation, the stays whose plan has an activity that
+        partner is responsible for."""
+        return self._grouped(
+            Activity.objects.filter(
+                goal__plan__stay__in=self.stays,
+                responsible_organisation__isnull=False,
+            )
+            .order_by()
+            .values_list("responsible_organisation__kind", "goal__plan__stay_id")
             .distinct()
         )
 
@@ -267,6 +366,28 @@ def _employment(data: Registered, row: dict[str, Any]) -> set[int]:
     return _union(data.jobs_found, row["pay_kinds"])
 
 
+def _plan(data: Registered, row: dict[str, Any]) -> set[int]:
+    return {stay for stay, plan in data.plans.items() if plan.get(row["field"]) is True}
+
+
+def _partner_role(data: Registered, row: dict[str, Any]) -> set[int]:
+    return _union(data.partner_roles, row["roles"])
+
+
+def _plan_activity_partner(data: Registered, row: dict[str, Any]) -> set[int]:
+    excluded = set(row.get("exclude_kinds", ()))
+    return _union(
+        data.activity_partner_kinds,
+        [kind for kind in data.activity_partner_kinds if kind not in excluded],
+    )
+
+
+#: The population (and so the N) of a section, keyed by its ``population``.
+POPULATIONS: dict[str, Callable[[Registered], set[int]]] = {
+    "participants": lambda data: set(data.stay_ids),
+    "with_plan": lambda data: set(data.plans) & data.stay_ids,
+}
+
 #: How the "Aantal" of a row is counted, keyed by the row's ``source``.
 SOURCES: dict[str, Callable[[Registered, dict[str, Any]], set[int]]] = {
     "incident": _incident,
@@ -276,6 +397,9 @@ SOURCES: dict[str, Callable[[Registered, dict[str, Any]], set[int]]] = {
     "indicator_missing": _indicator_missing,
     "job_search": _job_search,
     "employment": _employment,
+    "plan": _plan,
+    "partner_role": _partner_role,
+    "plan_activity_partner": _plan_activity_partner,
 }
 
 
@@ -304,7 +428,7 @@ def _stat(values: list[int], stat: str) -> float | int | None:
 
 
 def b7_tables(scope: Scope, *, programme: str, plan: str) -> B7Result:
-    """Tables B7.1-B7.3 for the participants of ``scope``.
+    """Tables B7.1-B7.3 and the text counts for the participants of ``scope``.
 
     Ages are at placement; the length of participation runs to the outflow,
     or to the end of the period for people still in the KV.
@@ -312,7 +436,6 @@ def b7_tables(scope: Scope, *, programme: str, plan: str) -> B7Result:
     names = {"programme": programme, "plan": plan}
     participants = _participants(scope)
     stays = participant_stays(scope)
-    n = len(participants)
     everyone = {p.stay_id for p in participants}
     counted: dict[str, set[int]] = {}
     registered = Registered(scope, stays, everyone)
@@ -320,44 +443,67 @@ def b7_tables(scope: Scope, *, programme: str, plan: str) -> B7Result:
     for table in b7_definition():
         sections = []
         for section in table["sections"]:
+            population = POPULATIONS[section.get("population", "participants")](
+                registered
+            )
+            in_population = [p for p in participants if p.stay_id in population]
+            n = len(population)
             rows = []
             for row in section["rows"]:
                 label = row["label"] % names
                 source = row["source"]
+                code = row["code"]
+                common = {
+                    "population_ids": population,
+                    "source_note": row.get("bron", ""),
+                }
                 if source in ("age", "duration"):
                     values = [
-                        p.age if source == "age" else p.days for p in participants
+                        p.age if source == "age" else p.days for p in in_population
                     ]
                     value = _stat(values, row["stat"])
                     if source == "age":
                         cells = [value, n]
+                        links = [f"{code}:n", f"{code}:n"]
                     else:
                         phrase = duration_phrase(value) if value is not None else ""
                         cells = [value, phrase]
+                        links = [f"{code}:n", None]
                     rows.append(
-                        B7Row(row["code"], label, cells, everyone, linked=False)
+                        B7Row(code, label, cells, population, links=links, **common)
                     )
                     continue
                 if row.get("vars") and not registered.asked_vars & set(row["vars"]):
                     rows.append(
                         B7Row(
-                            row["code"],
+                            code,
                             label,
                             [None, n],
-                            linked=False,
+                            links=[None, f"{code}:n"],
                             not_registered=True,
+                            **common,
                         )
                     )
                     continue
-                ids = SOURCES[source](registered, row) & everyone if n else set()
+                ids = SOURCES[source](registered, row) & population if n else set()
                 for other in row.get("exclude", []):
                     ids -= counted.get(other, set())
-                counted[row["code"]] = ids
-                rows.append(B7Row(row["code"], label, [len(ids), n], ids))
+                counted[code] = ids
+                rows.append(
+                    B7Row(
+                        code,
+                        label,
+                        [len(ids), n],
+                        ids,
+                        links=[code, f"{code}:n"],
+                        **common,
+                    )
+                )
             sections.append(
                 B7Section(
                     [column % names for column in section["columns"]],
                     rows,
+                    note=section.get("note", "") % names,
                 )
             )
         tables.append(B7Table(table["code"], table["title"] % names, sections))

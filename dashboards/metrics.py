@@ -155,9 +155,7 @@ def _end_reason(scope: Scope, key: str) -> PersonIds:
 
 
 def _b7(scope: Scope, key: str) -> PersonIds:
-    result = b7.b7_tables(scope, programme="", plan="")
-    row = result.row(key)
-    stay_ids = row.stay_ids if row else set()
+    stay_ids = b7.b7_tables(scope, programme="", plan="").people(key)
     return Stay.objects.filter(pk__in=stay_ids).values_list("person_id", flat=True)
 
 
@@ -314,11 +312,15 @@ def _describe_exit(scope: Scope, key: str) -> str:
 
 
 def _describe_b7(scope: Scope, key: str, names: dict[str, str]) -> str:
+    code, _sep, part = key.partition(":")
     for table in b7.b7_definition():
         for section in table["sections"]:
             for row in section["rows"]:
-                if row["code"] == key:
-                    return _("Bijlage 7: %(row)s") % {"row": row["label"] % names}
+                if row["code"] == code:
+                    label = row["label"] % names
+                    if part == "n":
+                        return _("Bijlage 7: the N of %(row)s") % {"row": label}
+                    return _("Bijlage 7: %(row)s") % {"row": label}
     return _("Bijlage 7")
 
 

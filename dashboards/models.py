@@ -22,6 +22,7 @@ class ExportFormat(models.TextChoices):
     XLSX = "xlsx", _("Excel workbook (.xlsx)")
     CSV = "csv", _("CSV files in a zip archive")
     SAV = "sav", _("SPSS files (.sav) in a zip archive")
+    DTA = "dta", _("Stata files (.dta) in a zip archive, also for R")
 
 
 class ExportStatus(models.TextChoices):

@@ -28,11 +28,13 @@ from evaluation.models import (
     EVALUATIONS,
     LEVELS,
     METHODS,
+    SCALE5_CHOICES,
     AnswerType,
     CatalogueVersion,
     Category,
     Item,
     Moment,
+    RecordedAt,
     Topic,
 )
 
@@ -50,7 +52,21 @@ ITEM_KEYS = {
     "note",
     "derived_from",
     "record_source",
+    "recorded_at",
+    "unit",
+    "min",
+    "max",
+    "decimals",
+    "condition",
     "items",
+}
+NUMBER_KEYS = {"unit", "min", "max", "decimals"}
+#: answer types an item may be conditional on, and the answers they give
+CONDITION_TYPES = {
+    AnswerType.YES_NO,
+    AnswerType.YES_NO_REASON,
+    AnswerType.CHOICE,
+    AnswerType.SCALE5,
 }
 
 
@@ -63,6 +79,17 @@ class CatalogueError(ValidationError):
 
     def __str__(self) -> str:
         return "Catalogue file refused:\n" + "\n".join(self.problems)
+
+
+@dataclass
+class _Seen:
+    """What the checks of one file remember about the items read so far."""
+
+    vars: dict[str, str] = field(default_factory=dict)
+    items: dict[str, dict[str, Any]] = field(default_factory=dict)
+    levels: dict[str, str] = field(default_factory=dict)
+    topics: dict[str, str] = field(default_factory=dict)
+    topic: str = ""
 
 
 @dataclass
@@ -79,8 +106,83 @@ def _subset(values: Any, allowed: set[str] | dict[str, str]) -> list[str]:
     return [str(value) for value in values if value not in allowed]
 
 
+def _answers_of(item: dict[str, Any]) -> set[str]:
+    if item.get("answer_type") in (AnswerType.YES_NO, AnswerType.YES_NO_REASON):
+        return {"yes", "no"}
+    if item.get("answer_type") == AnswerType.SCALE5:
+        return {code for code, _label in SCALE5_CHOICES}
+    return {
+        str(c.get("code")) for c in item.get("choices") or [] if isinstance(c, dict)
+    }
+
+
+def _check_number(item: dict[str, Any], label: str, problems: list[str]) -> None:
+    given = NUMBER_KEYS & set(item)
+    if item.get("answer_type") != AnswerType.NUMBER:
+        if given:
+            problems.append(f"{label}: {sorted(given)} only go with a number item")
+        return
+    if not str(item.get("unit") or "").strip():
+        problems.append(f"{label}: a number item needs a unit")
+    low, high = item.get("min"), item.get("max")
+    for key, value in (("min", low), ("max", high)):
+        if (
+            value is None
+            or isinstance(value, bool)
+            or not isinstance(value, (int, float))
+        ):
+            problems.append(f"{label}: a number item needs a numeric {key}")
+    if isinstance(low, (int, float)) and isinstance(high, (int, float)) and low > high:
+        problems.append(f"{label}: min is above max")
+    decimals = item.get("decimals", 0)
+    if not isinstance(decimals, int) or not 0 <= decimals <= 2:
+        problems.append(f"{label}: decimals must be 0, 1 or 2")
+
+
+def _check_condition(
+    item: dict[str, Any], label: str, level: str, problems: list[str], seen: _Seen
+) -> None:
+    condition = item.get("condition")
+    if condition is None:
+        return
+    if not isinstance(condition, dict) or set(condition) != {"var", "answer"}:
+        problems.append(f"{label}: condition needs exactly 'var' and 'answer'")
+        return
+    above = seen.items.get(str(condition["var"]))
+    if above is None:
+        problems.append(
+            f"{label}: condition refers to {condition['var']!r}, which is not an "
+            "item above it in this file"
+        )
+        return
+    if above.get("answer_type") not in CONDITION_TYPES:
+        problems.append(
+            f"{label}: condition item {condition['var']!r} has no answer to "
+            "depend on (yes/no, choice or scale only)"
+        )
+    elif str(condition["answer"]) not in _answers_of(above):
+        problems.append(
+            f"{label}: {condition['answer']!r} is not an answer of "
+            f"{condition['var']!r}; known: {sorted(_answers_of(above))}"
+        )
+    if seen.topics.get(str(condition["var"])) != seen.topic:
+        problems.append(
+            f"{label}: condition item {condition['var']!r} is in another topic "
+            "(it must be asked at the same moments)"
+        )
+    if seen.levels.get(str(condition["var"])) != level:
+        problems.append(
+            f"{label}: condition item {condition['var']!r} is recorded at another level"
+        )
+
+
 def _check_item(
-    item: Any, where: str, problems: list[str], seen: dict[str, str], depth: int
+    item: Any,
+    where: str,
+    problems: list[str],
+    seen: _Seen,
+    depth: int,
+    topic_level: str,
 ) -> None:
     if not isinstance(item, dict):
         problems.append(f"{where}: an item must be a mapping")
@@ -89,10 +191,10 @@ def _check_item(
     label = f"{where}, item {var or '<no var>'}"
     if not VAR_RE.match(var):
         problems.append(f"{label}: variable name must match {VAR_RE.pattern}")
-    elif var in seen:
-        problems.append(f"{label}: variable name already used in {seen[var]}")
+    elif var in seen.vars:
+        problems.append(f"{label}: variable name already used in {seen.vars[var]}")
     else:
-        seen[var] = where
+        seen.vars[var] = where
     unknown_keys = set(item) - ITEM_KEYS
     if unknown_keys:
         problems.append(f"{label}: unknown keys {sorted(unknown_keys)}")
@@ -113,11 +215,24 @@ def _check_item(
             problems.append(f"{label}: duplicate choice codes")
     elif choices:
         problems.append(f"{label}: choices given for answer type {answer_type!r}")
+    level = item.get("recorded_at", topic_level)
+    if level not in RecordedAt.values:
+        problems.append(f"{label}: recorded_at must be one of {RecordedAt.values}")
     derived = item.get("derived_from") or ""
     if derived:
         problem = derived_path_problem(str(derived))
         if problem:
             problems.append(f"{label}: derived_from {derived!r}: {problem}")
+        if level != RecordedAt.PERSON:
+            problems.append(
+                f"{label}: derived_from needs an item recorded per person "
+                "(a KV-level form has no stay to read it from)"
+            )
+    _check_number(item, label, problems)
+    _check_condition(item, label, level, problems, seen)
+    seen.items[var] = item
+    seen.levels[var] = level
+    seen.topics[var] = seen.topic
     children = item.get("items") or []
     if answer_type == AnswerType.GROUP and not children:
         problems.append(f"{label}: a group item needs sub-items")
@@ -126,7 +241,20 @@ def _check_item(
     if children and depth >= 2:
         problems.append(f"{label}: sub-items may not have sub-items")
     for child in children:
-        _check_item(child, where, problems, seen, depth + 1)
+        _check_item(child, where, problems, seen, depth + 1, level)
+
+
+def topic_recorded_at(topic: dict[str, Any]) -> str:
+    """The file's ``recorded_at`` of a topic, else the rule of
+    ``Topic.default_recorded_at``: KV only for topics with no person level."""
+    if "recorded_at" in topic:
+        return str(topic["recorded_at"])
+    levels = topic.get("levels") or []
+    return (
+        RecordedAt.KV
+        if "kv" in levels and "persoon" not in levels
+        else RecordedAt.PERSON
+    )
 
 
 def parse_catalogue_file(
@@ -144,7 +272,7 @@ def parse_catalogue_file(
         raise CatalogueError([f"{name}: expected a mapping with a 'topics' list"])
     problems: list[str] = []
     seen = {} if seen is None else seen
-    local_seen: dict[str, str] = {}
+    local = _Seen()
     if not str(data.get("site", "")).strip():
         problems.append(f"{name}: 'site' is missing")
     if not isinstance(data.get("version"), int) or data["version"] < 1:
@@ -173,9 +301,13 @@ def parse_catalogue_file(
                 problems.append(f"{where}: unknown {key} {bad}")
         if not topic.get("items"):
             problems.append(f"{where}: the topic has no items")
+        topic_level = topic_recorded_at(topic)
+        local.topic = code
+        if topic_level not in RecordedAt.values:
+            problems.append(f"{where}: recorded_at must be one of {RecordedAt.values}")
         for item in topic.get("items") or []:
-            _check_item(item, f"{name}, topic {code}", problems, local_seen, 1)
-    for var, where in local_seen.items():
+            _check_item(item, f"{name}, topic {code}", problems, local, 1, topic_level)
+    for var, where in local.vars.items():
         if var in seen:
             problems.append(
                 f"{where}, item {var}: variable name also used in {seen[var]}"
@@ -189,7 +321,7 @@ def parse_catalogue_file(
         path=path,
         data=data,
         checksum=hashlib.sha256(canonical.encode()).hexdigest(),
-        vars=list(local_seen),
+        vars=list(local.vars),
     )
 
 
@@ -209,8 +341,13 @@ def parse_catalogue_dir(directory: Path = CATALOGUE_DIR) -> list[ParsedCatalogue
 
 
 def _build_item(
-    catalogue: CatalogueVersion, topic: Topic, data: dict[str, Any], order: int
+    catalogue: CatalogueVersion,
+    topic: Topic,
+    data: dict[str, Any],
+    order: int,
+    level: str,
 ) -> Item:
+    condition = data.get("condition") or {}
     item = Item(
         catalogue=catalogue,
         topic=topic,
@@ -222,6 +359,14 @@ def _build_item(
         note=str(data.get("note") or "").strip(),
         derived_from=str(data.get("derived_from") or ""),
         record_source=bool(data.get("record_source", False)),
+        recorded_at=data.get("recorded_at", level),
+        unit=str(data.get("unit") or "").strip(),
+        min_value=data.get("min"),
+        max_value=data.get("max"),
+        decimals=int(data.get("decimals", 0)),
+        condition={"var": condition["var"], "answer": str(condition["answer"])}
+        if condition
+        else {},
         order=order,
     )
     # Uniqueness was checked for the whole file by parse_catalogue_file.
@@ -247,13 +392,22 @@ def _fill(catalogue: CatalogueVersion, data: dict[str, Any]) -> None:
         topic.save()
         # Report order runs depth-first: a heading, its sub-items, the next.
         top: list[tuple[Item, list[Item]]] = []
+        level = topic_recorded_at(topic_data)
         for data in topic_data["items"]:
             counter[0] += 1
-            parent = _build_item(catalogue, topic, data, counter[0])
+            parent = _build_item(catalogue, topic, data, counter[0], level)
             children = []
             for child_data in data.get("items") or []:
                 counter[0] += 1
-                children.append(_build_item(catalogue, topic, child_data, counter[0]))
+                children.append(
+                    _build_item(
+                        catalogue,
+                        topic,
+                        child_data,
+                        counter[0],
+                        child_data.get("recorded_at", parent.recorded_at),
+                    )
+                )
             top.append((parent, children))
         Item.objects.bulk_create([parent for parent, _children in top])
         for parent, children in top:

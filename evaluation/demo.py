@@ -35,7 +35,9 @@ def _value(item: Item, ctx: DemoContext) -> Any:
         case AnswerType.MULTI_CHOICE:
             return [rng.choice(item.choice_pairs())[0]]
         case AnswerType.NUMBER:
-            return rng.randint(0, 12)
+            low = int(item.min_value if item.min_value is not None else 0)
+            high = int(item.max_value if item.max_value is not None else low + 12)
+            return rng.randint(low, low + max(1, (high - low) // 8))
         case AnswerType.DATE:
             return (
                 ctx.today - datetime.timedelta(days=rng.randint(0, 400))
@@ -55,22 +57,28 @@ def _fill(
     """Answer ``items``: a completed measurement answers every item, a few
     with a missing-data reason; one still in progress leaves some open."""
     answers = {}
+    given: dict[str, AnswerInput] = {}
     checked_on = min(measurement_day(measurement, ctx), ctx.today)
     for item in items:
         derived = (
             resolve(item.derived_from, stay) if stay and item.derived_from else None
         )
         if derived is not None:
-            answers[item] = AnswerInput(value=derived.value)
+            answers[item] = given[item.var] = AnswerInput(value=derived.value)
             continue
+        if item.condition:
+            # a follow-up question only after the answer that calls for it
+            above = given.get(item.condition_var, AnswerInput())
+            if above.missing_reason or not item.condition_met(above.value):
+                continue
         roll = ctx.rng.random()
         if roll < 0.05:
-            answers[item] = AnswerInput(
+            answers[item] = given[item.var] = AnswerInput(
                 missing_reason=ctx.rng.choice(MissingReason.values)
             )
         elif complete or roll < 0.6:
             value = _value(item, ctx)
-            answers[item] = AnswerInput(
+            answers[item] = given[item.var] = AnswerInput(
                 value=value,
                 reason_text="Demo: reden (fictief)."
                 if item.answer_type == AnswerType.YES_NO_REASON and value is False
@@ -107,12 +115,12 @@ def _fate(measurement: Any, today: datetime.date, rng: Any) -> str:
 
 
 def seed_measurements(ctx: DemoContext) -> None:
-    from evaluation.models import Measurement, MeasurementStatus
+    from evaluation.models import WITHOUT_DATA, Measurement
 
     made = []
     items_cache: dict[tuple[int, str], list[Item]] = {}
     measurements = (
-        Measurement.objects.exclude(status=MeasurementStatus.CANCELLED)
+        Measurement.objects.exclude(status__in=WITHOUT_DATA)
         .select_related("stay__site", "stay__person", "catalogue")
         .order_by("stay__placed_on", "stay_id", "due_on", "pk")
     )

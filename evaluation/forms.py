@@ -23,6 +23,14 @@ from evaluation.services import (
 )
 
 YES_NO = [("", "-"), ("yes", _("yes")), ("no", _("no"))]
+#: which field of an item a refused save marks, by the service's error code
+FIELD_OF_ERROR = {
+    "source_required": "s",
+    "out_of_range": "v",
+    "not_called_for": "v",
+    "reason_with_yes": "r",
+    "reason_required": "r",
+}
 MISSING_CHOICES = [("", "-"), *MissingReason.choices]
 
 
@@ -39,10 +47,20 @@ class ItemRow:
     reason: forms.BoundField | None
     source: forms.BoundField | None
     checked_on: forms.BoundField | None
+    #: the answer above does not call for this follow-up question (yet)
+    hidden: bool = False
+    #: "if no: reason why not" stays out of sight unless the answer is no
+    reason_hidden: bool = False
+    #: the item above, for "asked when ... is ..."
+    above: Item | None = None
+    above_answer: str = ""
+    #: read by screen readers after the item's text, so that two items with
+    #: the same wording (in another group or topic) have different labels
+    context: str = ""
 
 
 def _value_field(item: Item) -> forms.Field:
-    label = item.text
+    label = item.label_with_unit
     match item.answer_type:
         case AnswerType.YES_NO | AnswerType.YES_NO_REASON:
             return forms.ChoiceField(label=label, choices=YES_NO, required=False)
@@ -58,7 +76,20 @@ def _value_field(item: Item) -> forms.Field:
                 widget=forms.CheckboxSelectMultiple,
             )
         case AnswerType.NUMBER:
-            return forms.DecimalField(label=label, required=False, max_digits=12)
+            # The plausible range is checked by the save service, which
+            # names the item, the range and the unit in its message.
+            attrs = {"step": "1" if not item.decimals else f"{10**-item.decimals}"}
+            if item.min_value is not None:
+                attrs["min"] = f"{item.min_value.normalize():f}"
+            if item.max_value is not None:
+                attrs["max"] = f"{item.max_value.normalize():f}"
+            return forms.DecimalField(
+                label=label,
+                required=False,
+                max_digits=12,
+                decimal_places=item.decimals,
+                widget=forms.NumberInput(attrs=attrs),
+            )
         case AnswerType.DATE:
             return PlausibleDateFormField(
                 label=label, required=False, widget=DateInput()
@@ -108,6 +139,7 @@ class MeasurementForm(VersionedFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = version
         self.items = items
+        self.notes_label = notes_label
         self.derived: dict[int, DerivedValue | None] = {}
         for item in items:
             derived = (
@@ -146,7 +178,29 @@ class MeasurementForm(VersionedFormMixin, forms.Form):
                     }
                 )
 
+    def _form_value(self, item: Item, prefix: str = "v") -> str:
+        """An item's answer as the form holds it now: what was typed, else
+        what is stored, else the registered value of a derived item."""
+        derived = self.derived.get(item.pk)
+        if derived is not None:
+            return str(_from_json(item, derived.value))
+        name = f"{prefix}_{item.var}"
+        if self.is_bound:
+            return str(self.data.get(name, "") or "")
+        value = self.initial.get(name)
+        return "" if value in (None, []) else str(value)
+
+    def _hidden_as_not_called_for(self, item: Item, by_var: dict[str, Item]) -> bool:
+        above = by_var.get(item.condition_var) if item.condition else None
+        if above is None:
+            return False
+        if self._form_value(above, "m"):
+            return True
+        answer = self._form_value(above)
+        return bool(answer) and answer != str(item.condition.get("answer"))
+
     def rows(self) -> list[ItemRow]:
+        by_var = {item.var: item for item in self.items}
         rows = []
         for item in self.items:
             derived = self.derived[item.pk]
@@ -155,23 +209,52 @@ class MeasurementForm(VersionedFormMixin, forms.Form):
                 name = f"{prefix}_{item.var}"
                 return self[name] if name in self.fields else None
 
-            rows.append(
-                ItemRow(
-                    item=item,
-                    derived=derived,
-                    derived_display=(
-                        item.display(derived.value)
-                        if derived is not None and isinstance(derived.value, bool)
-                        else (derived.display if derived else "")
-                    ),
-                    derived_source=source_label(derived.source) if derived else "",
-                    value=bound("v"),
-                    missing=bound("m"),
-                    reason=bound("r"),
-                    source=bound("s"),
-                    checked_on=bound("c"),
-                )
+            row = ItemRow(
+                item=item,
+                derived=derived,
+                derived_display=(
+                    item.display(derived.value)
+                    if derived is not None and isinstance(derived.value, bool)
+                    else (derived.display if derived else "")
+                ),
+                derived_source=source_label(derived.source) if derived else "",
+                value=bound("v"),
+                missing=bound("m"),
+                reason=bound("r"),
+                source=bound("s"),
+                checked_on=bound("c"),
+                above=by_var.get(item.condition_var) if item.condition else None,
             )
+            if row.above is not None:
+                row.above_answer = row.above.display(item.condition_value)
+            fields = [f for f in (row.value, row.missing, row.reason) if f]
+            has_input = any(f.errors or f.value() not in (None, "") for f in fields)
+            row.hidden = (
+                derived is None
+                and not has_input
+                and self._hidden_as_not_called_for(item, by_var)
+            )
+            if row.reason is not None and not self.notes_label:
+                row.reason_hidden = (
+                    self._form_value(item) != "no"
+                    and not row.reason.errors
+                    and not row.reason.value()
+                )
+            parts = [
+                item.parent.text if item.parent_id else "",
+                row.above.text if row.above is not None else "",
+            ]
+            row.context = "; ".join(part for part in parts if part)
+            rows.append(row)
+        seen: dict[str, int] = {}
+        for row in rows:
+            key = f"{row.item.text}|{row.context}"
+            seen[key] = seen.get(key, 0) + 1
+        for row in rows:
+            if seen[f"{row.item.text}|{row.context}"] > 1:
+                row.context = "; ".join(
+                    part for part in (row.item.topic.title, row.context) if part
+                )
         return rows
 
     def show_refusal(self, error: ValidationError) -> None:
@@ -181,13 +264,12 @@ class MeasurementForm(VersionedFormMixin, forms.Form):
         if isinstance(error, MeasurementIncompleteError):
             for item in error.items:
                 self._mark(item, "m", str(ITEM_NEEDS_VALUE_OR_REASON))
-            return
         by_var = {item.var: item for item in self.items}
         for part in getattr(error, "error_list", []):
             params = part.params or {}
             item = by_var.get(params.get("var", ""))
             if item is not None:
-                prefix = "s" if part.code == "source_required" else "m"
+                prefix = FIELD_OF_ERROR.get(part.code or "", "m")
                 self._mark(item, prefix, str(part.message % params))
 
     def _mark(self, item: Item, prefix: str, message: str) -> None:

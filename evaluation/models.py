@@ -8,6 +8,7 @@ what was answered before (see ``evaluation.catalogue``).
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -136,6 +137,13 @@ class CatalogueVersion(models.Model):
         return f"{self.site.code} {self.table} v{self.version}"
 
 
+class RecordedAt(models.TextChoices):
+    """Where an item is recorded: on the person's measurement or per KV."""
+
+    PERSON = "persoon", _("per person (measurement of a stay)")
+    KV = "kv", _("per KV (KV-level measurement)")
+
+
 class Topic(models.Model):
     site_lookup = "catalogue__site"
 
@@ -170,9 +178,19 @@ class Topic(models.Model):
         return self.title
 
     @property
-    def is_kv_level(self) -> bool:
-        """Interview topics about the KV as a whole, not about one person."""
-        return "kv" in self.levels and "persoon" not in self.levels
+    def default_recorded_at(self) -> str:
+        """Where the topic's items are recorded unless the file says otherwise.
+
+        ``levels`` is the report's column: the level a figure is *reported*
+        at. Topics only about the KV (interviews on cooperation, capacity,
+        experience) have no person level; everything else is recorded on the
+        person's measurement and aggregated from there.
+        """
+        return (
+            RecordedAt.KV
+            if "kv" in self.levels and "persoon" not in self.levels
+            else RecordedAt.PERSON
+        )
 
     def level_labels(self) -> list[str]:
         return [LEVELS.get(level, level) for level in self.levels]
@@ -222,6 +240,37 @@ class Item(models.Model):
     record_source = models.BooleanField(
         _("record source and date checked"), default=False
     )
+    recorded_at = models.CharField(
+        _("recorded"),
+        max_length=10,
+        choices=RecordedAt.choices,
+        default=RecordedAt.PERSON,
+    )
+    unit = models.CharField(_("unit"), max_length=40, blank=True)
+    min_value = models.DecimalField(
+        _("lowest plausible value"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    max_value = models.DecimalField(
+        _("highest plausible value"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    decimals = models.PositiveSmallIntegerField(_("decimals"), default=0)
+    condition = models.JSONField(
+        _("asked only when"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Variable and answer of the item above that calls for this one "
+            "(e.g. 'Indien ja, ...')."
+        ),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     objects = SiteScopedQuerySet.as_manager()
@@ -242,6 +291,35 @@ class Item(models.Model):
     @property
     def is_group(self) -> bool:
         return self.answer_type == AnswerType.GROUP
+
+    @property
+    def is_kv_level(self) -> bool:
+        """Recorded per KV (interview topics about the KV as a whole)."""
+        return self.recorded_at == RecordedAt.KV
+
+    @property
+    def condition_var(self) -> str:
+        return str((self.condition or {}).get("var", ""))
+
+    @property
+    def condition_value(self) -> Any:
+        """The answer of ``condition_var`` that calls for this item, as stored
+        (True/False for yes/no, the code for a choice)."""
+        answer = (self.condition or {}).get("answer")
+        return {"yes": True, "no": False}.get(answer, answer)
+
+    def condition_met(self, answer: Any) -> bool | None:
+        """Whether ``answer`` (the stored value of the item above) calls for
+        this item; None while that answer is not known."""
+        if not self.condition:
+            return True
+        if answer in (None, "", []):
+            return None
+        return answer == self.condition_value
+
+    @property
+    def label_with_unit(self) -> str:
+        return f"{self.text} ({self.unit})" if self.unit else self.text
 
     def asked_at(self, category: str) -> tuple[str, ...]:
         """Moments at which a person-level item is asked."""
@@ -271,6 +349,14 @@ class MeasurementStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("in progress")
     COMPLETE = "complete", _("complete (locked)")
     CANCELLED = "cancelled", _("cancelled (schedule adjusted)")
+    NOT_TAKEN = "not_taken", _("not taken (registered afterwards)")
+
+
+#: measurements that hold no data and never will unless someone enters it
+#: afterwards: never on a to-do list, never in an export
+WITHOUT_DATA = (MeasurementStatus.CANCELLED, MeasurementStatus.NOT_TAKEN)
+#: measurements a research export holds: something was entered
+TAKEN = (MeasurementStatus.IN_PROGRESS, MeasurementStatus.COMPLETE)
 
 
 class Timing(models.TextChoices):
@@ -288,6 +374,7 @@ class Timing(models.TextChoices):
     WAITING = "waiting", _("waiting for outflow")
     DONE = "done", _("complete")
     CANCELLED = "cancelled", _("cancelled")
+    NOT_TAKEN = "not_taken", _("not taken (registered afterwards)")
 
 
 TIMING_HELP = {
@@ -302,6 +389,10 @@ TIMING_HELP = {
     Timing.WAITING: _("The date follows from the outflow date, not known yet."),
     Timing.DONE: _("Completed and locked; reopen it, with a reason, to change it."),
     Timing.CANCELLED: _("No longer needed after the schedule changed."),
+    Timing.NOT_TAKEN: _(
+        "Its window had already closed when the stay, placement or outflow was "
+        "registered, so it was never asked. It can still be filled in afterwards."
+    ),
 }
 
 
@@ -400,6 +491,8 @@ class Measurement(models.Model):
             return Timing.DONE
         if self.status == MeasurementStatus.CANCELLED:
             return Timing.CANCELLED
+        if self.status == MeasurementStatus.NOT_TAKEN:
+            return Timing.NOT_TAKEN
         if self.due_on is None or self.window_start is None:
             return Timing.WAITING
         if day < self.window_start:

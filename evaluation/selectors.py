@@ -16,13 +16,16 @@ from core.selectors import person_search
 from evaluation.catalogue import current_catalogue
 from evaluation.models import (
     MOMENT_ORDER,
+    WITHOUT_DATA,
     Answer,
     CatalogueVersion,
     Item,
+    KvAnswer,
     KvMeasurement,
     Measurement,
     MeasurementStatus,
     Moment,
+    RecordedAt,
     Timing,
     Topic,
 )
@@ -42,7 +45,7 @@ def catalogue_tree(catalogue: CatalogueVersion) -> list[TopicNode]:
     for item in Item.objects.filter(catalogue=catalogue).order_by("order"):
         topic = nodes[item.topic_id].topic
         # When the item is asked: its named moments, else its category's rule.
-        item.asked = () if topic.is_kv_level else item.asked_at(topic.category)
+        item.asked = () if item.is_kv_level else item.asked_at(topic.category)
         (children[item.parent_id] if item.parent_id else top).append(item)
     for item in top:
         nodes[item.topic_id].items.append((item, children.get(item.pk, [])))
@@ -78,7 +81,7 @@ class AskedItems:
             "topic"
         )
         for item in items:
-            if not item.is_group and not item.topic.is_kv_level:
+            if not item.is_group and not item.is_kv_level:
                 self._items[item.catalogue_id].append(item)
 
     def for_moment(self, catalogue_id: int, moment: str) -> list[Item]:
@@ -106,7 +109,7 @@ def schedule_for_site(
     open_measurements = list(
         measurement_queryset()
         .filter(stay__site=site)
-        .exclude(status__in=[MeasurementStatus.COMPLETE, MeasurementStatus.CANCELLED])
+        .exclude(status__in=[MeasurementStatus.COMPLETE, *WITHOUT_DATA])
         .annotate(answered=Count("answers", filter=Q(answers__value__isnull=False)))
         .order_by("due_on", "pk")
     )
@@ -138,6 +141,23 @@ def measurements_for_person(*, person: Any) -> list[Measurement]:
             m.pk,
         ),
     )
+
+
+def earlier_kv_answers(kv_measurement: KvMeasurement) -> list[KvAnswer]:
+    """Answers of a KV-level measurement to items now recorded per person.
+
+    They were given while the catalogue asked those items per KV; they are
+    kept (and exported) as they were, shown read only.
+    """
+    answers = list(
+        KvAnswer.objects.filter(kv_measurement=kv_measurement)
+        .exclude(item__recorded_at=RecordedAt.KV)
+        .select_related("item")
+        .order_by("item__order")
+    )
+    for answer in answers:
+        answer.shown = answer.item.display(answer.value)
+    return answers
 
 
 def kv_measurements_for_site(*, site: Site) -> QuerySet[KvMeasurement]:
@@ -205,7 +225,7 @@ def completeness_for_site(
     for measurement in measurements:
         asked = asked_items.for_moment(measurement.catalogue_id, measurement.moment)
         timing = measurement.timing_on(today)
-        counts = timing not in ("cancelled", "waiting", "upcoming")
+        counts = timing not in ("cancelled", "not_taken", "waiting", "upcoming")
         columns[measurement.column_key] = measurement.label
         row = rows.setdefault(
             measurement.stay_id,
@@ -324,7 +344,7 @@ def schedule_counts(
     }
     open_measurements = (
         Measurement.objects.filter(stay__site_id__in=site_ids)
-        .exclude(status__in=[MeasurementStatus.COMPLETE, MeasurementStatus.CANCELLED])
+        .exclude(status__in=[MeasurementStatus.COMPLETE, *WITHOUT_DATA])
         .exclude(window_start__isnull=True)
         .filter(window_start__lte=today)
         .values_list("stay__site_id", "status", "due_on", "window_start", "window_end")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +26,7 @@ from evaluation.catalogue import current_catalogue
 from evaluation.derived import resolve
 from evaluation.derived import source_label as derived_source_label
 from evaluation.models import (
+    WITHOUT_DATA,
     Answer,
     AnswerType,
     CatalogueVersion,
@@ -33,6 +35,7 @@ from evaluation.models import (
     KvMeasurement,
     Measurement,
     MeasurementStatus,
+    MissingReason,
     Moment,
 )
 
@@ -52,6 +55,13 @@ CANNOT_COMPLETE = _(
     "it is missing. Without either: %(items)s."
 )
 ITEM_NEEDS_VALUE_OR_REASON = _("Give a value or a reason it is missing.")
+OUT_OF_RANGE = _("%(item)s: give a number from %(min)s to %(max)s %(unit)s.")
+NOT_CALLED_FOR = _(
+    "%(item)s: only answer this when '%(above)s' is '%(answer)s'; "
+    "leave it empty or change the answer above."
+)
+REASON_WITH_YES = _("%(item)s: a reason why not only goes with the answer 'no'.")
+REASON_REQUIRED = _("%(item)s: the answer is 'no'; give the reason why not.")
 
 
 @dataclass(frozen=True)
@@ -111,6 +121,23 @@ def _planned_moments(
     return plan
 
 
+def _status_for_new_dates(
+    measurement: Measurement, window_end: datetime.date | None, today: datetime.date
+) -> str:
+    """The status after a measurement's dates were (re)computed today.
+
+    A window that had already closed when the dates were set was never a
+    to-do: the measurement is "not taken (registered afterwards)" unless
+    something was entered; a window still ahead makes it planned again.
+    """
+    has_answers = measurement.pk is not None and measurement.answers.exists()
+    if has_answers:
+        return MeasurementStatus.IN_PROGRESS
+    if window_end is not None and window_end < today:
+        return MeasurementStatus.NOT_TAKEN
+    return MeasurementStatus.PLANNED
+
+
 @transaction.atomic
 def schedule_sync_for_stay(
     *, stay: Any, today: datetime.date | None = None
@@ -122,6 +149,15 @@ def schedule_sync_for_stay(
     outflow comes early, tussenmetingen after the outflow date that hold no
     answers are cancelled, and the eindmeting and namentingen get their dates.
     Completed measurements are never moved.
+
+    History is not turned into a to-do list: when a stay, placement or
+    outflow is registered after the fact, a tussenmeting whose window has
+    already closed is not created at all, and a nulmeting, eindmeting or
+    nameting whose window has already closed is created (or re-dated) as
+    "not taken (registered afterwards)": never due, overdue or missed, never
+    exported, but it can still be filled in. A measurement that was planned
+    while its window lay ahead keeps its status when the window passes, so a
+    real miss still shows as missed.
     """
     today = today or timezone.localdate()
     catalogue = current_catalogue(stay.site)
@@ -139,6 +175,9 @@ def schedule_sync_for_stay(
         window = _window(due, earliest) if due else (None, None)
         measurement = existing.get((moment, sequence))
         if measurement is None:
+            past = window[1] is not None and window[1] < today
+            if past and moment == Moment.TUSSENMETING:
+                continue
             measurement = Measurement(
                 stay=stay,
                 catalogue=catalogue,
@@ -147,6 +186,9 @@ def schedule_sync_for_stay(
                 due_on=due,
                 window_start=window[0],
                 window_end=window[1],
+                status=MeasurementStatus.NOT_TAKEN
+                if past
+                else MeasurementStatus.PLANNED,
             )
             measurement.full_clean()
             measurement.save()
@@ -154,7 +196,7 @@ def schedule_sync_for_stay(
             # Nothing answered yet: follow the site's newest catalogue version.
             if (
                 measurement.catalogue_id != catalogue.pk
-                and measurement.status == MeasurementStatus.PLANNED
+                and measurement.status in (*WITHOUT_DATA, MeasurementStatus.PLANNED)
                 and not measurement.answers.exists()
             ):
                 measurement.catalogue = catalogue
@@ -169,12 +211,9 @@ def schedule_sync_for_stay(
             if changed:
                 measurement.due_on = due
                 measurement.window_start, measurement.window_end = window
-                if measurement.status == MeasurementStatus.CANCELLED:
-                    measurement.status = (
-                        MeasurementStatus.IN_PROGRESS
-                        if measurement.answers.exists()
-                        else MeasurementStatus.PLANNED
-                    )
+                measurement.status = _status_for_new_dates(
+                    measurement, window[1], today
+                )
                 measurement.version += 1
                 measurement.full_clean()
                 measurement.save()
@@ -218,11 +257,9 @@ def items_for(catalogue: CatalogueVersion, moment: str | None) -> list[Item]:
         if item.is_group:
             continue
         if moment is None:
-            if item.topic.is_kv_level:
+            if item.is_kv_level:
                 chosen.append(item)
-        elif not item.topic.is_kv_level and moment in item.asked_at(
-            item.topic.category
-        ):
+        elif not item.is_kv_level and moment in item.asked_at(item.topic.category):
             chosen.append(item)
     return chosen
 
@@ -263,55 +300,228 @@ def _check_input(item: Item, given: AnswerInput) -> list[ValidationError]:
     return errors
 
 
-def _items_without_answer(
+@dataclass(frozen=True)
+class _Effective:
+    """What an item holds once a save is applied: the input given, else the
+    stored answer, else the registered value of a derived item."""
+
+    value: Any = None
+    missing_reason: str = ""
+    reason_text: str = ""
+    registered: bool = False
+
+    @property
+    def filled(self) -> bool:
+        return _has_value(self.value) or bool(self.missing_reason)
+
+
+def _effective_answers(
     owner: Measurement | KvMeasurement,
     answer_model: type[Answer] | type[KvAnswer],
     owner_field: str,
     answers: dict[Item, AnswerInput],
-) -> list[Item]:
-    """Items asked at ``owner``'s moment that would end up with neither a value
-    nor a missing-data reason once ``answers`` are stored.
-
-    A derived item is excused while its registered value exists: the form
-    shows that value instead of asking, so there is nothing left to fill in.
-    """
-    moment = owner.moment if isinstance(owner, Measurement) else None
+    items: list[Item],
+) -> dict[int, _Effective]:
     stay = owner.stay if isinstance(owner, Measurement) else None
-    given = {item.pk: given for item, given in answers.items()}
+    given = {item.pk: entry for item, entry in answers.items()}
     stored = {
         answer.item_id: answer
         for answer in answer_model.objects.filter(**{owner_field: owner})
     }
-    lacking = []
-    for item in items_for(owner.catalogue, moment):
+    effective = {}
+    for item in items:
         if item.pk in given:
             entry = given[item.pk]
-            filled = _has_value(entry.value) or bool(entry.missing_reason)
-        else:
-            answer = stored.get(item.pk)
-            filled = answer is not None and (
-                answer.has_value or bool(answer.missing_reason)
+            current = _Effective(
+                entry.value, entry.missing_reason, entry.reason_text.strip()
             )
-        registered = (
-            bool(item.derived_from)
-            and stay is not None
-            and resolve(item.derived_from, stay) is not None
-        )
-        if not (filled or registered):
+        elif item.pk in stored:
+            answer = stored[item.pk]
+            current = _Effective(
+                answer.value, answer.missing_reason, answer.reason_text.strip()
+            )
+        else:
+            current = _Effective()
+        if not current.filled and item.derived_from and stay is not None:
+            derived = resolve(item.derived_from, stay)
+            if derived is not None:
+                current = _Effective(derived.value, registered=True)
+        effective[item.pk] = current
+    return effective
+
+
+def called_for(
+    item: Item, effective: dict[int, _Effective], by_var: dict[str, Item]
+) -> bool | None:
+    """Whether the answer above calls for ``item`` ("Indien ja, ...").
+
+    True for an unconditional item; False when the item above has another
+    answer or is itself missing (nothing to follow up); None while the item
+    above is still open.
+    """
+    if not item.condition:
+        return True
+    above = by_var.get(item.condition_var)
+    if above is None:
+        return True
+    state = effective.get(above.pk, _Effective())
+    if state.missing_reason:
+        return False
+    return item.condition_met(state.value)
+
+
+def _out_of_range(item: Item, value: Any) -> bool:
+    if item.answer_type != AnswerType.NUMBER or not _has_value(value):
+        return False
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return True
+    low, high = item.min_value, item.max_value
+    return (low is not None and number < low) or (high is not None and number > high)
+
+
+def _consistency_errors(
+    owner: Measurement | KvMeasurement,
+    answers: dict[Item, AnswerInput],
+    effective: dict[int, _Effective],
+    by_var: dict[str, Item],
+) -> list[ValidationError]:
+    """Answers that contradict the form itself, refused on every save: a
+    number outside its plausible range, an answer to a follow-up question the
+    answer above does not call for, a "reason why not" next to a yes."""
+    errors = []
+    person_level = isinstance(owner, Measurement)
+    for item, given in answers.items():
+        params = {"item": item_label(item), "var": item.var}
+        if _out_of_range(item, given.value):
+            errors.append(
+                ValidationError(
+                    OUT_OF_RANGE,
+                    code="out_of_range",
+                    params={
+                        **params,
+                        "min": _plain(item.min_value),
+                        "max": _plain(item.max_value),
+                        "unit": item.unit,
+                    },
+                )
+            )
+        if _has_value(given.value) and called_for(item, effective, by_var) is False:
+            above = by_var[item.condition_var]
+            errors.append(
+                ValidationError(
+                    NOT_CALLED_FOR,
+                    code="not_called_for",
+                    params={
+                        **params,
+                        "above": item_label(above),
+                        "answer": above.display(item.condition_value),
+                    },
+                )
+            )
+        if (
+            person_level
+            and item.answer_type == AnswerType.YES_NO_REASON
+            and given.value is True
+            and given.reason_text.strip()
+        ):
+            errors.append(
+                ValidationError(REASON_WITH_YES, code="reason_with_yes", params=params)
+            )
+    return errors
+
+
+def _plain(number: Decimal | None) -> str:
+    if number is None:
+        return "-"
+    return f"{number.normalize():f}"
+
+
+def _completion_problems(
+    owner: Measurement | KvMeasurement,
+    effective: dict[int, _Effective],
+    items: list[Item],
+    by_var: dict[str, Item],
+) -> tuple[list[Item], list[Item]]:
+    """Items that would be left without a value or a missing-data reason, and
+    yes/no items answered "no" without the reason why not.
+
+    A derived item is excused while its registered value exists (the form
+    shows it instead of asking), a follow-up question while the answer above
+    does not call for it (it is stored as "not applicable").
+    """
+    lacking, reasons = [], []
+    for item in items:
+        state = effective[item.pk]
+        if not state.filled and called_for(item, effective, by_var) is not False:
             lacking.append(item)
-    return lacking
+        if (
+            isinstance(owner, Measurement)
+            and item.answer_type == AnswerType.YES_NO_REASON
+            and state.value is False
+            and not state.registered
+            and not state.reason_text
+        ):
+            reasons.append(item)
+    return lacking, reasons
 
 
 class MeasurementIncompleteError(ValidationError):
-    """Completion refused; ``items`` lack both a value and a missing reason."""
+    """Completion refused; ``items`` lack both a value and a missing reason,
+    ``reasons`` are answered "no" without the reason why not."""
 
-    def __init__(self, items: list[Item]) -> None:
-        super().__init__(
-            CANNOT_COMPLETE,
-            code="incomplete",
-            params={"items": "; ".join(item_label(item, 50) for item in items)},
+    def __init__(
+        self,
+        items: list[Item],
+        reasons: list[Item] | None = None,
+        others: list[ValidationError] | None = None,
+    ) -> None:
+        reasons = reasons or []
+        messages = list(others or [])
+        if items:
+            messages.append(
+                ValidationError(
+                    CANNOT_COMPLETE,
+                    code="incomplete",
+                    params={"items": "; ".join(item_label(item, 50) for item in items)},
+                )
+            )
+        messages.extend(
+            ValidationError(
+                REASON_REQUIRED,
+                code="reason_required",
+                params={"item": item_label(item), "var": item.var},
+            )
+            for item in reasons
         )
+        super().__init__(messages)
         self.items = items
+        self.reasons = reasons
+
+
+def _store_not_called_for(
+    measurement: Measurement,
+    effective: dict[int, _Effective],
+    items: list[Item],
+    by_var: dict[str, Item],
+) -> None:
+    """On completion a follow-up question the answer above did not call for
+    is stored as "not applicable", so the dataset says why it is empty."""
+    answered = set(
+        Answer.objects.filter(measurement=measurement).values_list("item_id", flat=True)
+    )
+    for item in items:
+        if item.pk in answered or effective[item.pk].filled:
+            continue
+        if called_for(item, effective, by_var) is False:
+            answer = Answer(
+                measurement=measurement,
+                item=item,
+                missing_reason=MissingReason.NOT_APPLICABLE,
+            )
+            answer.full_clean(exclude=["measurement", "item"])
+            answer.save()
 
 
 def _store_answers(
@@ -430,22 +640,29 @@ def measurement_save(
         raise ValidationError(MEASUREMENT_LOCKED, code="locked")
     if fresh.status == MeasurementStatus.CANCELLED:
         raise ValidationError(MEASUREMENT_CANCELLED, code="cancelled")
-    errors = [
-        error for item, given in answers.items() for error in _check_input(item, given)
-    ]
-    if errors:
-        raise ValidationError(errors, code="invalid")
     answer_model, owner_field = (
         (KvAnswer, "kv_measurement")
         if isinstance(fresh, KvMeasurement)
         else (Answer, "measurement")
     )
+    items = items_for(
+        fresh.catalogue, fresh.moment if isinstance(fresh, Measurement) else None
+    )
+    by_var = {item.var: item for item in items}
+    effective = _effective_answers(fresh, answer_model, owner_field, answers, items)
+    errors = [
+        error for item, given in answers.items() for error in _check_input(item, given)
+    ]
+    errors += _consistency_errors(fresh, answers, effective, by_var)
     if complete:
-        lacking = _items_without_answer(fresh, answer_model, owner_field, answers)
-        if lacking:
+        lacking, reasons = _completion_problems(fresh, effective, items, by_var)
+        if lacking or reasons:
             # Nothing is stored: the whole save is refused so that the user
-            # does not end up with a half-applied "complete".
-            raise MeasurementIncompleteError(lacking)
+            # does not end up with a half-applied "complete"; every problem
+            # is named at once.
+            raise MeasurementIncompleteError(lacking, reasons, errors)
+    if errors:
+        raise ValidationError(errors, code="invalid")
     if not _bump_version(model, fresh.pk, expected_version):
         raise ConcurrentEditError(
             stored_version=fresh.version,
@@ -455,6 +672,7 @@ def measurement_save(
     _store_answers(fresh, answer_model, owner_field, answers)
     if complete and isinstance(fresh, Measurement):
         _store_derived_values(fresh)
+        _store_not_called_for(fresh, effective, items, by_var)
     fresh.refresh_from_db(fields=["version"])
     fresh.status = MeasurementStatus.IN_PROGRESS
     if complete:

@@ -28,6 +28,7 @@ from evaluation.models import KvMeasurement, Measurement, MeasurementStatus
 from evaluation.selectors import (
     catalogue_tree,
     completeness_for_site,
+    earlier_kv_answers,
     kv_measurements_for_site,
     measurement_queryset,
     schedule_for_site,
@@ -239,7 +240,11 @@ def kv_measurement_edit_view(
         return redirect(
             "evaluation:kv_measurement_edit", kv_measurement_pk=kv_measurement.pk
         )
-    context = {"kv_measurement": kv_measurement, "form": form}
+    context = {
+        "kv_measurement": kv_measurement,
+        "form": form,
+        "earlier_answers": earlier_kv_answers(kv_measurement),
+    }
     return render(request, "evaluation/kv_measurement_form.html", context)
 
 

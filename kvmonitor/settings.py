@@ -8,6 +8,7 @@ DEBUG is off.
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import environ
@@ -379,6 +380,17 @@ LOGGING = {
 KV_TUSSENMETING_INTERVAL_DAYS = env.int("KV_TUSSENMETING_INTERVAL_DAYS", default=90)
 KV_NAMETING_MONTHS = env.list("KV_NAMETING_MONTHS", cast=int, default=[6, 12])
 KV_MEASUREMENT_WINDOW_DAYS = env.int("KV_MEASUREMENT_WINDOW_DAYS", default=30)
+# The version research exports name in "over dit bestand": pyproject's
+# version, plus the release (e.g. a git commit) the deployment sets.
+with (BASE_DIR / "pyproject.toml").open("rb") as _pyproject:
+    KV_APP_VERSION = " ".join(
+        part
+        for part in (
+            tomllib.load(_pyproject)["project"]["version"],
+            env.str("KV_RELEASE", default=""),
+        )
+        if part
+    )
 # Seconds a dashboard's figures may be reused per scope (dashboards/cache.py);
 # 0 computes every request. A national overview of many sites wants 300.
 KV_DASHBOARD_CACHE_SECONDS = env.int("KV_DASHBOARD_CACHE_SECONDS", default=0)

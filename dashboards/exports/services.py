@@ -19,20 +19,25 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files import File
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
 from core.jobs import Lease, enqueue_on_commit, job_retry, jobs_recover
-from core.models import AuditKind, Site
+from core.models import AuditKind, Membership, Site
+from core.scoping import Role
 from core.services import audit_event_record
-from dashboards.exports.codebook import CODEBOOK_HEADERS, Column
-from dashboards.exports.datasets import ExportFilters, build_sheets
-from dashboards.exports.writers import WRITERS
+from dashboards.exports.datasets import (
+    ExportAbout,
+    ExportFilters,
+    about_sheet,
+    build_sheets,
+    codebook_sheet,
+    value_labels_sheet,
+)
+from dashboards.exports.writers import WRITERS, ExportWriter
 from dashboards.models import ExportJob
 
 logger = logging.getLogger(__name__)
-
-CODEBOOK_COLUMNS = [Column(name, name) for name in CODEBOOK_HEADERS]
 
 
 @transaction.atomic
@@ -83,18 +88,24 @@ def _counted(
 
 
 def write_export(
-    filters: ExportFilters, writer: Any, lease: Lease | None = None
+    filters: ExportFilters,
+    writer: ExportWriter,
+    lease: Lease | None = None,
+    about: ExportAbout | None = None,
 ) -> int:
-    """Codebook first, then every data sheet; returns the number of data rows.
+    """Writes the sheet "over dit bestand", the codebook and the value labels
+    first, then every data sheet; returns the number of data rows.
 
     With a ``lease`` the rows written so far and the sheet being written are
     reported on the job (which also keeps its lease alive).
     """
     sheets = build_sheets(filters)
-    codebook_rows = (
-        column.codebook_row(sheet.name) for sheet in sheets for column in sheet.columns
-    )
-    writer.sheet("codebook", CODEBOOK_COLUMNS, codebook_rows)
+    for sheet in (
+        about_sheet(filters, about or ExportAbout(), sheets),
+        codebook_sheet(sheets),
+        value_labels_sheet(sheets),
+    ):
+        writer.sheet(sheet.name, sheet.columns, sheet.rows)
     written = [0]
     total = 0
     for number, sheet in enumerate(sheets, start=1):
@@ -108,6 +119,25 @@ def write_export(
     return total
 
 
+def export_about(job: ExportJob) -> ExportAbout:
+    """What the "over dit bestand" sheet says about ``job``: its number, when
+    it was requested and in which role (never who: the audit log knows)."""
+    held = set(
+        Membership.objects.filter(
+            user=job.created_by, site_id__in=job.filters.get("site_ids", [])
+        ).values_list("role", flat=True)
+    )
+    with translation.override("nl"):
+        return ExportAbout(
+            number=job.pk,
+            created_at=job.created_at,
+            role=", ".join(
+                str(label) for value, label in Role.choices if value in held
+            ),
+            format=str(job.get_format_display()),
+        )
+
+
 def export_job_build(lease: Lease) -> None:
     """Build the file of the claimed job, then complete it once: the file,
     its row count and the audit entry are stored together."""
@@ -117,7 +147,7 @@ def export_job_build(lease: Lease) -> None:
     writer_class = WRITERS[job.format]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"export{writer_class.suffix}"
-        rows = write_export(filters, writer_class(path), lease)
+        rows = write_export(filters, writer_class(path), lease, export_about(job))
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         with lease.finishing() as finished, path.open("rb") as handle:
             finished.file.save(

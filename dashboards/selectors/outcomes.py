@@ -12,7 +12,13 @@ import yaml
 from django.db.models import Count, Q
 
 from dashboards.scope import Scope
-from evaluation.models import Answer, Measurement, MeasurementStatus, Moment
+from evaluation.models import (
+    WITHOUT_DATA,
+    Answer,
+    Measurement,
+    MeasurementStatus,
+    Moment,
+)
 
 FACTORS_FILE = Path(__file__).resolve().parent.parent / "protective_factors.yaml"
 FACTOR_MOMENTS = (Moment.NULMETING, Moment.EINDMETING, Moment.NAMETING)
@@ -61,7 +67,7 @@ def completeness_by_moment(scope: Scope) -> list[MomentCompleteness]:
         entry.planned += count
         if status == MeasurementStatus.COMPLETE:
             entry.complete += count
-        elif status == MeasurementStatus.CANCELLED:
+        elif status in WITHOUT_DATA:
             entry.cancelled += count
     for moment, reason, count in (
         Answer.objects.filter(measurement__in=measurements_in(scope).order_by())

@@ -17,6 +17,7 @@ from intake.models import (
     IntakeStageDefinition,
     StageEvent,
 )
+from partners.models import CaseRole
 from tests.factories import (
     CapacityPeriodFactory,
     OrganisationFactory,
@@ -26,8 +27,12 @@ from tests.factories import (
     catalogue_from_data,
 )
 from trajectories.models import (
+    Activity,
     Employment,
+    Goal,
+    GoalDomain,
     Incident,
+    IndividualPlan,
     JobSearchActivity,
     ProgrammePhase,
     Stay,
@@ -56,7 +61,11 @@ def answer(stay: Stay, catalogue: CatalogueVersion, var: str, value=None, reason
         stay=stay,
         moment="eindmeting",
         sequence=0,
-        defaults={"catalogue": catalogue, "due_on": stay.ended_on},
+        defaults={
+            "catalogue": catalogue,
+            "due_on": stay.ended_on,
+            "status": "complete",
+        },
     )
     return Answer.objects.create(
         measurement=measurement,
@@ -76,6 +85,10 @@ def bijlage7_people() -> tuple[Site, list[Stay]]:
     CapacityPeriodFactory(place_type=place_type, places=12)
     catalogue = krimpen_catalogue(site)
     employer = OrganisationFactory(name="Lasbedrijf Voorbeeld")
+    volunteers = OrganisationFactory(name="Gevangenenzorg", kind="volunteers")
+    domain = GoalDomain.objects.create(
+        framework="basic_condition", code="werk", name="Werk"
+    )
     stays = []
     for index, (age, days) in enumerate(zip(AGES, DAYS, strict=True)):
         born = PLACED.replace(year=PLACED.year - age) - datetime.timedelta(days=10)
@@ -96,6 +109,7 @@ def bijlage7_people() -> tuple[Site, list[Stay]]:
                 detection="urine_test", consequence="warning",
             )  # fmt: skip
         answer(stay, catalogue, "kri_act_functioneert_groep", True)
+        answer(stay, catalogue, "kri_act_naleving_gedragsregels", True)
         for var in (
             "kri_wd_identiteitsbewijs",
             "kri_wd_zicht_onderdak",
@@ -130,6 +144,25 @@ def bijlage7_people() -> tuple[Site, list[Stay]]:
             )  # fmt: skip
         else:
             answer(stay, catalogue, "kri_wd_betaalde_baan", reason="unknown")
+        # text of B7.2 and B7.3.1: seven have a plan, all drawn up by
+        # themselves; the eighth has none and no volunteer (footnote 12). Of
+        # the seven, six are supported by volunteer and network alike.
+        if index < 7:
+            plan = IndividualPlan.objects.create(
+                stay=stay, name="Mijn Compagnieplan", drawn_up_on=PLACED,
+                written_by_detainee=True,
+            )  # fmt: skip
+            CaseRole.objects.create(
+                person=person, role="buddy", organisation=volunteers,
+                name=f"Vrijwilliger {index}", started_on=PLACED,
+            )  # fmt: skip
+            answer(stay, catalogue, "kri_act_ondersteuning_buddy", index < 6)
+            answer(stay, catalogue, "kri_act_ondersteuning_netwerk", index < 6)
+            # a volunteer organisation is no partner or expert (B7.3.1: none)
+            goal = Goal.objects.create(plan=plan, domain=domain, description="Werk")
+            Activity.objects.create(
+                goal=goal, description="Gesprek", responsible_organisation=volunteers,
+            )  # fmt: skip
     regular = PersonFactory(site=site)
     Stay.objects.create(
         site=site, person=regular, place_type=place_type, placed_on=PLACED,

@@ -36,6 +36,12 @@ EXPECTED = {
     "paid_job": [6, 8],
     "unpaid_job": [1, 8],
     "unknown_job": [1, 8],
+    # the text of B7.2 and B7.3.1, the latter with its own N (footnote 12)
+    "plan_independent": [7, 8],
+    "volunteer_assigned": [7, 7],
+    "volunteer_support": [6, 7],
+    "network_support": [6, 7],
+    "partner_involved": [0, 7],
 }
 
 
@@ -53,7 +59,7 @@ def test_b7_tables_match_the_report_for_the_eight_participants():
     assert result.row("duration_max").values[0] == 882
     titles = [table.title for table in result.tables]
     assert titles[0].endswith("De Compagnie II")
-    assert titles[2] == "Tabel B7.3 Resultaat van het Mijn Compagnieplan"
+    assert titles[-1] == "Tabel B7.3 Resultaat van het Mijn Compagnieplan"
 
 
 def test_b7_counts_only_people_in_the_kv_during_the_period():

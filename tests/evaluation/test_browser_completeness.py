@@ -31,7 +31,11 @@ def test_completeness_grid_scrolls_in_its_box_and_keeps_the_pseudonym(
         stay = StayFactory(
             site=site, placed_on=today - datetime.timedelta(days=365 * years)
         )
-        schedule_sync_for_stay(stay=stay)
+        # registered at placement, then the daily sync as time went by
+        day = stay.placed_on
+        while day <= today:
+            schedule_sync_for_stay(stay=stay, today=day)
+            day += datetime.timedelta(days=30)
     user_with_role(Role.PROJECT_LEADER, site, username="paula")
     page.set_viewport_size({"width": 1366, "height": 900})
 

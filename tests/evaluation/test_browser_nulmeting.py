@@ -58,3 +58,26 @@ def test_researcher_enters_a_nulmeting(page, live_server):
     assert stored[f"{prefix}_nederlands"] == (None, "unknown")
     assert stored[f"{prefix}_woonsituatie"] == ("positief", "")
     assert stored[f"{prefix}_geboortejaar"] == (1990, "")
+
+
+def test_follow_up_questions_appear_only_after_a_yes(page, live_server):
+    from tests.dashboards.builders import krimpen_catalogue
+
+    site = SiteFactory(code="krimpen", name="KV Krimpen")
+    krimpen_catalogue(site)
+    stay = StayFactory(site=site, placed_on=timezone.localdate())
+    schedule_sync_for_stay(stay=stay)
+    nulmeting = Measurement.objects.get(stay=stay, moment="nulmeting")
+    user_with_role(Role.RESEARCHER, site, username="rita")
+
+    log_in(page, live_server, "rita")
+    page.goto(f"{live_server.url}/evaluation/measurements/{nulmeting.pk}/")
+    follow_up = page.locator("#item-kri_dg_aantal_eerdere_delicten")
+    assert follow_up.is_visible()  # not known yet: asked
+    page.select_option("select[name=v_kri_dg_eerder_delict]", "no")
+    assert follow_up.is_hidden()
+    page.select_option("select[name=v_kri_dg_eerder_delict]", "yes")
+    assert follow_up.is_visible()
+    # the label names the unit; the number field knows its range
+    assert "maanden" in page.inner_text("label[for=id_v_kri_dg_strafrestant]")
+    assert page.get_attribute("#id_v_kri_dg_strafrestant", "max") == "120"

@@ -14,10 +14,16 @@ from evaluation.catalogue import (
     CatalogueError,
     load_catalogues,
     parse_catalogue_dir,
+    topic_recorded_at,
 )
 from evaluation.models import Answer, CatalogueVersion, Item
 from evaluation.services import schedule_sync_for_stay
-from tests.factories import SiteFactory, StayFactory, small_catalogue_data
+from tests.factories import (
+    SiteFactory,
+    StayFactory,
+    catalogue_from_data,
+    small_catalogue_data,
+)
 
 
 def _write(directory: Path, name: str, data: dict) -> Path:
@@ -144,3 +150,78 @@ def test_load_reference_command_loads_the_catalogues(db):
         "almelo", "krimpen"
     ]  # fmt: skip
     assert not AuditEvent.objects.exists()
+
+
+def test_loader_refuses_bad_conditions_units_and_derived_kv_items(tmp_path):
+    data = small_catalogue_data("aaa")
+    kenmerken = data["topics"][0]["items"]
+    # asked only when an item below it answers, with an answer it cannot give
+    kenmerken[2]["condition"] = {"var": "tst_nederlands", "answer": "yes"}
+    kenmerken[3]["condition"] = {"var": "tst_datum_instroom", "answer": "yes"}
+    kenmerken[1]["unit"] = ""
+    kenmerken[1]["min"] = 2015
+    kenmerken[1]["max"] = 1900
+    kenmerken[3]["unit"] = "km"
+    kv_topic = data["topics"][2]["items"][0]["items"][0]
+    kv_topic["derived_from"] = "stay.placed_on"
+    _write(tmp_path, "aaa.yaml", data)
+    with pytest.raises(CatalogueError) as error:
+        parse_catalogue_dir(tmp_path)
+    problems = "\n".join(error.value.problems)
+    assert (
+        "item tst_type_delict: condition refers to 'tst_nederlands', which is not an item above it"
+        in problems
+    )
+    assert (
+        "item tst_nederlands: condition item 'tst_datum_instroom' has no answer"
+        in problems
+    )
+    assert "item tst_geboortejaar: a number item needs a unit" in problems
+    assert "item tst_geboortejaar: min is above max" in problems
+    assert "item tst_nederlands: ['unit'] only go with a number item" in problems
+    assert (
+        "item tst_tevredenheid: derived_from needs an item recorded per person"
+        in problems
+    )
+
+
+def test_recording_level_follows_the_topic_unless_the_item_says_otherwise(db):
+    site = SiteFactory(code="aaa")
+    data = small_catalogue_data("aaa")
+    data["topics"][2]["recorded_at"] = "persoon"
+    data["topics"][2]["items"][0]["items"][0]["recorded_at"] = "kv"
+    data["topics"][0]["items"].append(
+        {
+            "var": "tst_taal_toelichting",
+            "text": "Indien ja, welke taal",
+            "answer_type": "text",
+            "moments": [],
+            "condition": {"var": "tst_nederlands", "answer": "no"},
+        }
+    )
+    catalogue = catalogue_from_data(site, data)
+    levels = dict(catalogue.items.values_list("var", "recorded_at"))
+    assert levels["tst_verloop"] == "persoon"
+    assert levels["tst_tevredenheid"] == "kv"
+    assert levels["tst_nederlands"] == "persoon"
+    item = catalogue.items.get(var="tst_taal_toelichting")
+    assert item.condition == {"var": "tst_nederlands", "answer": "no"}
+    assert item.condition_met(False) is True
+    assert item.condition_met(True) is False
+    assert item.condition_met(None) is None
+    year = catalogue.items.get(var="tst_geboortejaar")
+    assert (year.unit, year.min_value, year.max_value) == ("jaartal", 1900, 2015)
+
+
+def test_the_activities_topics_are_recorded_per_person_and_cooperation_per_kv():
+    parsed = {p.data["site"]: p.data for p in parse_catalogue_dir()}
+    for site, data in parsed.items():
+        for topic in data["topics"]:
+            level = topic_recorded_at(topic)
+            if topic["title"] in (
+                "Verloop en ervaring in KV",
+                "Samenwerking/netwerkorganisatie",
+            ):
+                assert level == "kv", (site, topic["code"])
+            else:
+                assert level == "persoon", (site, topic["code"])

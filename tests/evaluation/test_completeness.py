@@ -27,7 +27,9 @@ def _stays(site, count):
         stay = StayFactory(
             site=site, placed_on=D(2021, 1, 1) + datetime.timedelta(days=index)
         )
-        schedule_sync_for_stay(stay=stay, today=TODAY)
+        # registered on the day of placement, then the daily sync
+        for day in (stay.placed_on, stay.placed_on + datetime.timedelta(days=1), TODAY):
+            schedule_sync_for_stay(stay=stay, today=day)
         stays.append(stay)
     return stays
 

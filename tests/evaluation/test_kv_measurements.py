@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -65,3 +67,31 @@ def test_catalogue_page_shows_items_moments_and_derived_sources(
     asked = {item.var: item.asked for node in rows for item, _ in node.items}
     assert asked[f"t{almelo.pk}_type_delict"] == ("nulmeting",)
     assert asked[f"t{almelo.pk}_verloop"] == ()
+
+
+def test_kv_answers_to_items_now_recorded_per_person_stay_visible_read_only(
+    client, researcher_almelo, almelo
+):
+    from evaluation.models import Item, KvAnswer, KvMeasurement, RecordedAt
+    from evaluation.services import kv_measurement_create
+    from tests.factories import catalogue_from_data
+
+    catalogue = catalogue_from_data(almelo)
+    kv_measurement = kv_measurement_create(
+        site=almelo,
+        period_start=datetime.date(2021, 1, 1),
+        period_end=datetime.date(2021, 6, 30),
+    )
+    # an answer given while the item was still asked per KV
+    item = Item.objects.get(catalogue=catalogue, var=f"t{almelo.pk}_nederlands")
+    assert item.recorded_at == RecordedAt.PERSON
+    KvAnswer.objects.create(kv_measurement=kv_measurement, item=item, value=True)
+    client.force_login(researcher_almelo)
+    response = client.get(
+        reverse("evaluation:kv_measurement_edit", args=[kv_measurement.pk])
+    )
+    body = response.content.decode()
+    assert 'id="recorded-per-kv-before"' in body
+    assert item.text in body
+    assert f'name="v_{item.var}"' not in body
+    assert KvMeasurement.objects.get().answers.count() == 1

@@ -137,3 +137,88 @@ def test_a_stay_past_its_expected_end_gets_its_next_tussenmeting_from_the_daily_
         stay=stay, moment="tussenmeting", due_on__gte=late
     ).exists()
     assert not stays_needing_schedule(today=late).filter(pk=stay.pk)
+
+
+def test_a_stay_registered_years_after_placement_plans_no_past_tussenmetingen(almelo):
+    from evaluation.selectors import schedule_counts, schedule_for_site
+
+    catalogue_from_data(almelo)
+    stay = StayFactory(site=almelo, placed_on=D(2019, 3, 1))
+    today = D(2026, 11, 1)
+    schedule_sync_for_stay(stay=stay, today=today)
+    plan = {m.column_key: m for m in Measurement.objects.filter(stay=stay)}
+    tussen = sorted(m.due_on for m in plan.values() if m.moment == "tussenmeting")
+    # only the tussenmetingen whose window is still open or ahead
+    assert tussen
+    assert all(due >= today - datetime.timedelta(days=30) for due in tussen)
+    assert len(tussen) <= 2
+    # the nulmeting can still be filled in afterwards, but is nobody's to-do
+    assert plan["nulmeting-0"].status == MeasurementStatus.NOT_TAKEN
+    assert plan["nulmeting-0"].timing_on(today) == "not_taken"
+    lists = schedule_for_site(site=almelo, today=today)
+    listed = {m.pk for measurements in lists.values() for m in measurements}
+    assert plan["nulmeting-0"].pk not in listed
+    # at most the one tussenmeting whose window is still open can be overdue
+    assert not lists["missed"]
+    assert not lists["incomplete"]
+    assert all(m.window_end >= today for m in lists["overdue"])
+    counts = schedule_counts(site_ids={almelo.pk}, today=today)[0]
+    assert counts["missed"] == 0
+    assert counts["overdue"] == len(lists["overdue"]) <= 1
+
+
+def test_an_outflow_registered_long_after_the_fact_leaves_nothing_overdue(stay):
+    schedule_sync_for_stay(stay=stay, today=D(2021, 1, 10))
+    stay.ended_on = D(2021, 5, 1)
+    stay.outflow_type = "end_of_sentence"
+    stay.save()
+    # registered in 2023: eindmeting and both namentingen are history already
+    schedule_sync_for_stay(stay=stay, today=D(2023, 1, 10))
+    status = {m.column_key: m.status for m in Measurement.objects.filter(stay=stay)}
+    assert status["eindmeting-0"] == MeasurementStatus.NOT_TAKEN
+    assert status["nameting-6"] == MeasurementStatus.NOT_TAKEN
+    assert status["nameting-12"] == MeasurementStatus.NOT_TAKEN
+    # planned while still ahead, then missed: a real miss stays a miss
+    assert status["tussenmeting-1"] == MeasurementStatus.PLANNED
+
+
+def test_a_measurement_not_taken_can_still_be_entered_afterwards(almelo):
+    from evaluation.services import measurement_save
+
+    catalogue_from_data(almelo)
+    stay = StayFactory(site=almelo, placed_on=D(2019, 3, 1))
+    schedule_sync_for_stay(stay=stay, today=D(2026, 11, 1))
+    nulmeting = Measurement.objects.get(stay=stay, moment="nulmeting")
+    item = Item.objects.filter(
+        catalogue=nulmeting.catalogue, answer_type="yes_no"
+    ).first()
+    from evaluation.services import AnswerInput
+
+    saved = measurement_save(
+        measurement=nulmeting,
+        answers={item: AnswerInput(value=True)},
+        expected_version=nulmeting.version,
+        user=None,
+    )
+    assert saved.status == MeasurementStatus.IN_PROGRESS
+    # and a later sync leaves it alone
+    schedule_sync_for_stay(stay=stay, today=D(2026, 11, 2))
+    nulmeting.refresh_from_db()
+    assert nulmeting.status == MeasurementStatus.IN_PROGRESS
+
+
+def test_moving_a_placement_date_back_into_history_plans_no_past_moments(stay):
+    schedule_sync_for_stay(stay=stay, today=D(2021, 1, 10))
+    stay.placed_on = D(2018, 1, 10)
+    stay.save()
+    schedule_sync_for_stay(stay=stay, today=D(2021, 1, 12))
+    measurements = Measurement.objects.filter(stay=stay)
+    open_past = [
+        m.column_key
+        for m in measurements
+        if m.status == MeasurementStatus.PLANNED
+        and m.window_end is not None
+        and m.window_end < D(2021, 1, 12)
+    ]
+    assert open_past == []
+    assert measurements.get(moment="nulmeting").status == MeasurementStatus.NOT_TAKEN
