@@ -517,6 +517,7 @@ class AuditKind(models.TextChoices):
     ACCOUNT = "account", _("account change")
     TWO_FACTOR = "two_factor", _("second factor")
     SUBJECT_ACCESS = "subject_access", _("data-subject access document")
+    STEERING = "steering", _("meeting or forecast")
 
 
 class AuditEvent(models.Model):

@@ -74,6 +74,8 @@ class Panel:
     empty: bool = False
     #: spans the whole row of panels (tables with many columns)
     wide: bool = False
+    #: sentences shown as a warning above the chart
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def table_html(self) -> SafeString:

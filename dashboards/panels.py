@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from core.models import Site
 from dashboards import charts
 from dashboards.charts import Cell, DataTable, Panel, Series
+from dashboards.forecast import forecast_panel
 from dashboards.scope import Scope
 from dashboards.selectors import flow, intake, outcomes
 from evaluation.models import MissingReason, Moment
@@ -442,6 +443,7 @@ def dashboard_panels(scope: Scope, *, site: Site | None = None) -> list[Panel]:
     programme = site is None
     found = intake.funnel(scope) if programme else intake.site_funnel(scope)
     return [
+        forecast_panel(scope, site=site),
         funnel_panel(
             scope,
             found,

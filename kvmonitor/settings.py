@@ -63,6 +63,7 @@ LOCAL_APPS = [
     "trajectories",
     "partners",
     "evaluation",
+    "steering",
     "dashboards",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS

@@ -13,6 +13,7 @@ urlpatterns = [
     path("trajectories/", include("trajectories.urls")),
     path("partners/", include("partners.urls")),
     path("evaluation/", include("evaluation.urls")),
+    path("steering/", include("steering.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("", include("core.urls")),
 ]

@@ -1,0 +1,251 @@
+"""Expected against realised inflow: the project plan's forecast
+(``steering``) next to the dashboard's own numbers, month by month.
+
+The realised figures come from the dashboard selectors, never counted here:
+candidates are the intake cases opened (``intake.funnel``: ``opened``),
+intake cases those that reached an assessment stage (the funnel's
+``assessment`` row), placements the inflow of ``flow.flow_by_month`` and
+occupancy the mean of ``flow.occupancy_by_day`` over the month's days.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from dataclasses import dataclass, field
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from core.models import Site
+from dashboards import charts
+from dashboards.charts import Cell, DataTable, Panel, Series
+from dashboards.periods import Period
+from dashboards.scope import Scope
+from dashboards.selectors import flow, intake
+from intake.models import StageKind
+from steering import selectors as steering
+from steering.models import ForecastVersion
+
+#: the comparison shows at most the last this many months of the period
+MAX_MONTHS = 24
+MEASURES = ("candidates", "intakes", "placements", "occupancy")
+#: the inflow measures a warning looks at (occupancy is not inflow)
+INFLOW_MEASURES = ("candidates", "intakes", "placements")
+FIELDS = {
+    "candidates": "candidates_per_year",
+    "intakes": "intakes_per_year",
+    "placements": "placements_per_year",
+    "occupancy": "occupancy",
+}
+
+
+def _labels() -> dict[str, str]:
+    return {
+        "candidates": _("Candidates"),
+        "intakes": _("Intake cases"),
+        "placements": _("Placements"),
+        "occupancy": _("Occupancy"),
+    }
+
+
+@dataclass
+class MonthRow:
+    month: datetime.date
+    period: Period
+    realised: dict[str, float] = field(default_factory=dict)
+    expected: dict[str, float | None] = field(default_factory=dict)
+    links: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        """The whole calendar month lies in the period."""
+        last = self.month.replace(
+            day=calendar.monthrange(self.month.year, self.month.month)[1]
+        )
+        return self.period.start == self.month and self.period.end == last
+
+
+def _month_periods(period: Period) -> list[Period]:
+    found = []
+    for first in period.months()[-MAX_MONTHS:]:
+        last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+        found.append(Period(max(first, period.start), min(last, period.end)))
+    return found
+
+
+def _expected(
+    versions: dict[int, list[ForecastVersion]], period: Period, measure: str
+) -> float | None:
+    """The sites' forecast for the days of ``period`` (per-year figures
+    prorated to the days; occupancy as it stands); None when no site has one."""
+    days_in_month = calendar.monthrange(period.start.year, period.start.month)[1]
+    total = None
+    for site_versions in versions.values():
+        version = steering.forecast_on(site_versions, period.start)
+        value = getattr(version, FIELDS[measure], None) if version else None
+        if value is None:
+            continue
+        if measure != "occupancy":
+            value = value / 12 * period.days / days_in_month
+        total = (total or 0) + value
+    return total
+
+
+def month_rows(scope: Scope) -> list[MonthRow]:
+    """Expected and realised per month for the scope's sites."""
+    versions = steering.forecast_versions(scope.site_ids)
+    periods = _month_periods(scope.period)
+    if not periods:
+        return []
+    whole = Period(periods[0].start, periods[-1].end)
+    whole_scope = Scope(scope.site_ids, whole, scope.cases_url)
+    placed = {row.month: row for row in flow.flow_by_month(whole_scope)}
+    occupancy = flow.occupancy_by_day(whole_scope)
+    rows = []
+    for period in periods:
+        month = period.start.replace(day=1)
+        month_scope = Scope(scope.site_ids, period, scope.cases_url)
+        found = intake.funnel(month_scope)
+        assessed = sum(s.reached for s in found.stages if s.key == StageKind.ASSESSMENT)
+        inflow = placed.get(month)
+        days = [d.total for d in occupancy if period.start <= d.day <= period.end]
+        row = MonthRow(month, period)
+        row.realised = {
+            "candidates": found.opened,
+            "intakes": assessed,
+            "placements": (inflow.inflow_participants + inflow.inflow_others)
+            if inflow
+            else 0,
+            "occupancy": round(sum(days) / len(days), 1) if days else 0,
+        }
+        row.expected = {m: _expected(versions, period, m) for m in MEASURES}
+        row.links = {
+            "candidates": month_scope.link("intake"),
+            "intakes": month_scope.link("stage_kind", StageKind.ASSESSMENT),
+            "placements": month_scope.link("inflow", month.strftime("%Y-%m")),
+            "occupancy": "",
+        }
+        rows.append(row)
+    return rows
+
+
+def warnings_for(rows: list[MonthRow], rule: steering.AlertRule) -> list[str]:
+    """A sentence per inflow measure that stayed below the rule's share of
+    the forecast in each of the last ``rule.months`` whole months."""
+    whole = [row for row in rows if row.complete][-rule.months :]
+    if len(whole) < rule.months:
+        return []
+    found = []
+    labels = _labels()
+    for measure in INFLOW_MEASURES:
+        expected = [row.expected[measure] for row in whole]
+        if any(not value for value in expected):
+            continue
+        realised = [row.realised[measure] for row in whole]
+        if all(
+            r < rule.share_percent / 100 * e
+            for r, e in zip(realised, expected, strict=True)
+        ):
+            found.append(
+                _(
+                    "%(measure)s stayed below %(share)s%% of the forecast for "
+                    "the last %(months)s months: realised %(realised)s against "
+                    "%(expected)s expected per month."
+                )
+                % {
+                    "measure": labels[measure],
+                    "share": rule.share_percent,
+                    "months": rule.months,
+                    "realised": ", ".join(f"{r:g}" for r in realised),
+                    "expected": f"{expected[-1]:.1f}",
+                }
+            )
+    return found
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def forecast_panel(scope: Scope, *, site: Site | None = None) -> Panel:
+    """Expected against realised per month, with the warnings that apply.
+
+    On the programme overview the forecasts of the sites are added up and a
+    warning names its site (each site judged by its own rule).
+    """
+    rows = month_rows(scope)
+    labels = _labels()
+    headers = [_("Month")]
+    for measure in MEASURES:
+        headers += [
+            _("%(measure)s expected") % {"measure": labels[measure]},
+            _("%(measure)s realised") % {"measure": labels[measure]},
+        ]
+    table = DataTable(
+        _("Forecast from the project plan against realised, per month"), headers
+    )
+    for row in rows:
+        cells = [Cell(date_format(row.month, "M Y"), numeric=False)]
+        for measure in MEASURES:
+            cells.append(Cell(_fmt(row.expected[measure])))
+            cells.append(Cell(row.realised[measure], row.links[measure]))
+        table.rows.append(cells)
+    warnings = _warnings(scope, rows, site)
+    has_forecast = any(v is not None for row in rows for v in row.expected.values())
+    note = _(
+        "Candidates: intake cases opened; intake cases: cases that reached an "
+        "assessment; occupancy: average number of people in the KV."
+    )
+    if not has_forecast:
+        note = _(
+            "No forecast is recorded for the months shown; the project leader "
+            "enters it under Target-group forecast."
+        )
+    svg = charts.columns_svg(
+        [date_format(row.month, "M y") for row in rows],
+        [
+            Series(
+                _("placements expected"),
+                [row.expected["placements"] or 0 for row in rows],
+            ),
+            Series(
+                _("placements realised"), [row.realised["placements"] for row in rows]
+            ),
+            Series(
+                _("candidates realised"), [row.realised["candidates"] for row in rows]
+            ),
+        ],
+        table.caption,
+    )
+    return Panel(
+        "forecast",
+        _("Forecast against realised"),
+        table,
+        svg,
+        note=note,
+        empty=not rows,
+        wide=True,
+        warnings=warnings,
+    )
+
+
+def _warnings(scope: Scope, rows: list[MonthRow], site: Site | None) -> list[str]:
+    rules = steering.alert_rules(scope.site_ids)
+    if site is not None:
+        return warnings_for(rows, rules[site.pk])
+    found = []
+    versions = steering.forecast_versions(scope.site_ids)
+    names = dict(Site.objects.filter(pk__in=scope.site_ids).values_list("pk", "name"))
+    for site_id, site_versions in versions.items():
+        if not site_versions:
+            continue
+        rule = rules[site_id]
+        # only the months the rule looks at, to keep the overview's cost bounded
+        window = [row.period for row in rows if row.complete][-rule.months :]
+        if len(window) < rule.months:
+            continue
+        site_scope = Scope((site_id,), Period(window[0].start, window[-1].end))
+        for text in warnings_for(month_rows(site_scope), rule):
+            found.append(f"{names.get(site_id, '')}: {text}")
+    return found
