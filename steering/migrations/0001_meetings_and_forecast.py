@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('core', '0014_audit_kind_steering'),
+        ('core', '0016_audit_kind_steering'),
         ('intake', '0005_dutch_field_labels'),
         ('partners', '0005_dutch_field_labels'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
