@@ -30,6 +30,7 @@ from core.scoping import (
     site_ids_for,
 )
 from core.selectors import person_list, site_list
+from core.service_forms import can_edit as user_can_edit
 from core.services import (
     DuplicatePersonError,
     notification_settings_update,
@@ -103,7 +104,7 @@ def person_detail_view(request: HttpRequest, person_pk: int) -> HttpResponse:
         CASE_READ_ROLES,
         pk=person_pk,
     )
-    can_edit = person.site_id in site_ids_for(request.user, CASE_WRITE_ROLES)
+    can_edit = user_can_edit(request.user, person.site_id)
     context = {
         "person": person,
         "can_edit": can_edit,

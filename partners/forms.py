@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateInput
 from core.models import Site
+from core.service_forms import ServiceValidatedModelForm
 from partners.models import (
     CaseRole,
     Consent,
@@ -18,7 +19,6 @@ from partners.models import (
     Organisation,
     RoleContact,
 )
-from trajectories.forms import ServiceValidatedModelForm
 
 
 class OrganisationForm(ServiceValidatedModelForm):

@@ -15,8 +15,8 @@ from simple_history.models import HistoricalRecords
 
 from core.dates import day_text
 from core.models import Person, Site
+from core.rules import check_not_before, raise_if
 from core.scoping import SiteScopedQuerySet, site_ids_for
-from trajectories.rules import check_not_before, raise_if
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser

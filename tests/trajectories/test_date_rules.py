@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.dates import day_text
+from core.rules import DATE_IN_FUTURE
 from tests.factories import (
     ActivityFactory,
     GoalFactory,
@@ -19,7 +20,6 @@ from tests.factories import (
 from trajectories.models import Activity, Employment, Incident, Review
 from trajectories.models.plans import ACTIVITY_DONE_DATE_REQUIRED
 from trajectories.models.stays import DECIDED_BEFORE_OCCURRED
-from trajectories.rules import DATE_IN_FUTURE
 from trajectories.services import (
     activity_create,
     activity_update,

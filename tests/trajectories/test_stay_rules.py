@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.dates import day_text
+from core.rules import DATE_IN_FUTURE
 from tests.factories import (
     CapacityPeriodFactory,
     IntakeCaseFactory,
@@ -24,7 +25,6 @@ from trajectories.models.stays import (
     EXPECTED_END_BEFORE_PLACEMENT,
     OUTFLOW_BEFORE_PLACEMENT,
 )
-from trajectories.rules import DATE_IN_FUTURE
 from trajectories.selectors import occupancy_by_day
 from trajectories.services import stay_create, stay_end, stay_update
 from trajectories.services.stays import (

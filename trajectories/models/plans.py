@@ -19,9 +19,9 @@ from simple_history.models import HistoricalRecords
 
 from core.dates import day_text
 from core.models import Site
+from core.rules import check_not_before, check_not_in_future, raise_if
 from core.scoping import SiteScopedQuerySet
 from trajectories.models.stays import Stay
-from trajectories.rules import check_not_before, check_not_in_future, raise_if
 
 ACTIVITY_DONE_DATE_REQUIRED = _("Give the date on which the activity was done.")
 NEXT_REVIEW_BEFORE_HELD = _("The next review cannot be before this review (%(day)s).")

@@ -19,12 +19,12 @@ from simple_history.models import HistoricalRecords
 
 from core.dates import day_text
 from core.models import Person, PlaceType, Site
-from core.scoping import SiteScopedQuerySet
-from trajectories.rules import (
+from core.rules import (
     check_not_before,
     check_not_in_future,
     raise_if,
 )
+from core.scoping import SiteScopedQuerySet
 
 STAY_ALREADY_OPEN = _(
     "This person already has a stay that has not ended. Register its outflow "

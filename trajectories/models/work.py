@@ -14,9 +14,9 @@ from simple_history.models import HistoricalRecords
 
 from core.dates import day_text
 from core.models import Site
+from core.rules import check_not_before, raise_if
 from core.scoping import SiteScopedQuerySet
 from trajectories.models.stays import Stay
-from trajectories.rules import check_not_before, raise_if
 
 HOURS_IMPLAUSIBLE = _("Give the hours per week as a number from 0 to 80.")
 JOB_SEARCH_REASON_REQUIRED = _(
