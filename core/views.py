@@ -30,6 +30,7 @@ from core.scoping import (
     site_ids_for,
 )
 from core.selectors import person_list, site_list
+from core.service_forms import add_service_errors
 from core.service_forms import can_edit as user_can_edit
 from core.services import (
     DuplicatePersonError,
@@ -83,9 +84,9 @@ def person_create_view(request: HttpRequest) -> HttpResponse:
             person = person_create(**data)
         except DuplicatePersonError as error:
             duplicates = error.matches
-            form.add_error(None, error.messages[0])
+            add_service_errors(form, error)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Person registered."))
             return redirect(person)
@@ -129,11 +130,11 @@ def person_update_view(request: HttpRequest, person_pk: int) -> HttpResponse:
             )
         except DuplicatePersonError as error:
             duplicates = error.matches
-            form.add_error(None, error.messages[0])
+            add_service_errors(form, error)
         except ConcurrentEditError as error:
             form.show_conflict(error)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect(person)

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VersionedFormMixin
-from core.forms import DateInput
+from core.service_forms import DateInput
 from evaluation.derived import DerivedValue, resolve, source_label
 from evaluation.models import AnswerType, Item, MissingReason
 from evaluation.services import (

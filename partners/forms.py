@@ -7,9 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DateInput
 from core.models import Site
-from core.service_forms import ServiceValidatedModelForm
+from core.service_forms import DateInput, ServiceValidatedModelForm
 from partners.models import (
     CaseRole,
     Consent,

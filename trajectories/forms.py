@@ -12,9 +12,13 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VERSION_FIELD, VersionedFormMixin
-from core.forms import DateInput, bound_date, limit_place_types
 from core.models import PlaceType
-from core.service_forms import ServiceValidatedModelForm
+from core.service_forms import (
+    DateInput,
+    ServiceValidatedModelForm,
+    bound_date,
+    limit_place_types,
+)
 from partners.models import Organisation
 from trajectories.models import (
     Activity,
