@@ -20,6 +20,13 @@ An app's config may define:
   the app's records of a person to their data-subject access document.
 - ``search_sections``: dotted paths of ``section(request, text) -> Section |
   None`` functions that add their results to the header search;
+- ``retention_file_purges``: dotted paths of
+  ``purge(*, uploaded_before: datetime) -> int`` functions that delete the
+  app's kept uploaded files past retention (``core.retention``) and return
+  how many went;
+- ``timeline_entries``: dotted paths of ``entries(person) -> list`` functions
+  that add the app's records to a person's timeline
+  (``trajectories.selectors.TimelineEntry`` rows);
 - ``person_statuses``: dotted paths of functions returning ``PersonStatus``
   rows (a condition on ``Person`` and its label); the person list shows, per
   person, the status with the highest priority that holds.

@@ -64,6 +64,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from core import registry
 from core.concurrency import versioned_save
 from core.models import AuditEvent, AuditKind, Person, ReadAccess, Site
 from core.services import audit_event_record
@@ -303,11 +304,10 @@ def retention_apply(
             details={"audit_events": event_count},
         )
     files = 0
-    if _model("intake.ImportBatch") is not None:
-        from intake.importers import import_files_purge
-
+    purges = registry.dotted("retention_file_purges")
+    if purges:
         cutoff = import_files_cutoff(today=today)
-        files = import_files_purge(uploaded_before=cutoff)
+        files = sum(purge(uploaded_before=cutoff) for purge in purges)
         if files:
             audit_event_record(
                 actor=actor,

@@ -29,6 +29,7 @@ from core.accounts import (
 )
 from core.models import Membership
 from core.scoping import Role, site_ids_for
+from core.service_forms import add_service_errors
 
 ADMIN_ROLES = frozenset({Role.FUNCTIONAL_ADMIN})
 
@@ -66,7 +67,7 @@ def user_create_view(request: HttpRequest) -> HttpResponse:
         try:
             user = user_account_create(created_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,

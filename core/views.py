@@ -30,6 +30,8 @@ from core.scoping import (
 )
 from core.search import table_configure
 from core.selectors import person_list, site_list
+from core.service_forms import add_service_errors
+from core.service_forms import can_edit as user_can_edit
 from core.services import (
     DuplicatePersonError,
     notification_settings_update,
@@ -82,9 +84,9 @@ def person_create_view(request: HttpRequest) -> HttpResponse:
             person = person_create(**data)
         except DuplicatePersonError as error:
             duplicates = error.matches
-            form.add_error(None, error.messages[0])
+            add_service_errors(form, error)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Person registered."))
             return redirect(person)
@@ -103,7 +105,7 @@ def person_detail_view(request: HttpRequest, person_pk: int) -> HttpResponse:
         CASE_READ_ROLES,
         pk=person_pk,
     )
-    can_edit = person.site_id in site_ids_for(request.user, CASE_WRITE_ROLES)
+    can_edit = user_can_edit(request.user, person.site_id)
     context = {
         "person": person,
         "can_edit": can_edit,
@@ -128,11 +130,11 @@ def person_update_view(request: HttpRequest, person_pk: int) -> HttpResponse:
             )
         except DuplicatePersonError as error:
             duplicates = error.matches
-            form.add_error(None, error.messages[0])
+            add_service_errors(form, error)
         except ConcurrentEditError as error:
             form.show_conflict(error)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect(person)

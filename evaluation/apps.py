@@ -39,3 +39,13 @@ class EvaluationConfig(AppConfig):
     ]
     digest_lines = ["evaluation.digest.lines"]
     search_sections = ["evaluation.sections.search"]
+    timeline_entries = ["evaluation.selectors.timeline_entries"]
+
+    def ready(self) -> None:
+        from evaluation.receivers import measurement_schedule_follows_stay
+        from trajectories.signals import stay_changed
+
+        stay_changed.connect(
+            measurement_schedule_follows_stay,
+            dispatch_uid="kv_measurement_schedule_follows_stay",
+        )

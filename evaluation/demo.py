@@ -22,6 +22,7 @@ from evaluation.services import (
     items_for,
     kv_measurement_create,
     measurement_save,
+    schedule_sync_for_stay,
 )
 
 
@@ -117,6 +118,11 @@ def _fate(measurement: Any, today: datetime.date, rng: Any) -> str:
 def seed_measurements(ctx: DemoContext) -> None:
     from evaluation.models import WITHOUT_DATA, Measurement
 
+    # The stays were placed and ended on their own (mocked) days; the
+    # schedules of the stays still running are brought up to today.
+    for stay in ctx.extra.get("stays", []):
+        if stay.ended_on is None:
+            schedule_sync_for_stay(stay=stay, today=ctx.today)
     made = []
     items_cache: dict[tuple[int, str], list[Item]] = {}
     measurements = (

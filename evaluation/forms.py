@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VersionedFormMixin
 from core.dates import PlausibleDateFormField
-from core.forms import DateInput
+from core.service_forms import DateInput
 from evaluation.derived import DerivedValue, resolve, source_label
 from evaluation.models import AnswerType, Item, MissingReason
 from evaluation.services import (

@@ -29,6 +29,7 @@ from evaluation.models import (
     Timing,
     Topic,
 )
+from trajectories.selectors import TimelineEntry
 
 
 @dataclass
@@ -373,3 +374,25 @@ def measurement_search(*, user: Any, text: str) -> QuerySet[Measurement]:
         .select_related("stay__person", "stay__site")
         .order_by("stay__person__pseudonym", "due_on", "pk")
     )
+
+
+def timeline_entries(person: Any) -> list[TimelineEntry]:
+    """A person's measurements on their timeline (``timeline_entries`` of the
+    registry): completed ones on their day, the others on their due day.
+    One query."""
+    entries = []
+    for measurement in Measurement.objects.filter(stay__person=person):
+        when = measurement.completed_at or measurement.due_on
+        if when is None:
+            continue
+        if isinstance(when, datetime.datetime):
+            when = timezone.localdate(when)
+        entries.append(
+            TimelineEntry(
+                when,
+                "measurement",
+                str(measurement),
+                str(measurement.get_status_display()),
+            )
+        )
+    return entries

@@ -23,6 +23,7 @@ from core.scoping import (
     get_visible_or_404,
     site_ids_for,
 )
+from core.service_forms import add_service_errors
 from evaluation.forms import KvMeasurementCreateForm, MeasurementForm, ReopenForm
 from evaluation.models import KvMeasurement, Measurement, MeasurementStatus
 from evaluation.selectors import (
@@ -168,7 +169,7 @@ def _reopen(request: HttpRequest, owner: Any, back: str) -> HttpResponse:
                 measurement=owner, user=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            form.add_error(None, error.messages[0])
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Measurement reopened."))
             return redirect(back)
@@ -200,7 +201,7 @@ def kv_measurement_list_view(request: HttpRequest, site_code: str) -> HttpRespon
         try:
             kv_measurement = kv_measurement_create(site=site, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error.messages[0])
+            add_service_errors(form, error)
         else:
             return redirect(
                 "evaluation:kv_measurement_edit", kv_measurement_pk=kv_measurement.pk

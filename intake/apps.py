@@ -21,3 +21,4 @@ class IntakeConfig(AppConfig):
     search_sections = ["intake.sections.search"]
     site_sections = ["intake.sections.site"]
     digest_lines = ["intake.digest.lines"]
+    retention_file_purges = ["intake.importers.import_files_purge"]

@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VERSION_FIELD, VersionedFormMixin
 from core.dates import PlausibleDateFormField
-from core.forms import DateInput, bound_date, limit_place_types
 from core.models import Criterion, Site
 from core.scoping import CASE_WRITE_ROLES
+from core.service_forms import DateInput, bound_date, limit_place_types
 from core.uploads import HeldUpload
 from intake.models import (
     AwarenessChannel,

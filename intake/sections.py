@@ -10,12 +10,12 @@ from core.models import Person, Site
 from core.registry import Section
 from core.scoping import (
     CASE_READ_ROLES,
-    CASE_WRITE_ROLES,
     REFERENCE_ROLES,
     Role,
     roles_of,
     site_ids_for,
 )
+from core.service_forms import can_edit
 from intake.selectors import case_search, overdue_count, person_cases, worklist
 
 
@@ -43,7 +43,7 @@ def person(request: HttpRequest, obj: Person) -> Section | None:
         context={
             "person": obj,
             "cases": list(person_cases(person=obj)),
-            "can_open": obj.site_id in site_ids_for(request.user, CASE_WRITE_ROLES),
+            "can_open": can_edit(request.user, obj.site_id),
         },
         order=20,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -36,11 +37,10 @@ from intake.models import (
     StageOutcome,
 )
 from intake.selectors import case_changes_since
+from intake.signals import case_placed
 from partners.models import Organisation
 from partners.selectors import consents_missing_for_placement
 from partners.services import consent_from_intake
-from trajectories.models import Stay
-from trajectories.services import stay_create
 
 NO_PROCESS = _("No intake process is registered for %(site)s on %(day)s.")
 SITE_NOT_RECEIVING = _(
@@ -670,13 +670,14 @@ def case_place(
     actor: AbstractBaseUser | None,
     capacity_override_reason: str = "",
     expected_version: int | None = None,
-) -> Stay:
+) -> Any:
     """Record the positive placement decision and create the stay with it.
 
     Refused when the stages before the decision are not passed, the site is
     not open on the placement date, anything of ``placement_problems`` holds
     (each named in the refusal), or the place type is full (unless overridden
-    with a reason; the capacity check is ``trajectories.services.stay_create``'s).
+    with a reason; the capacity check is trajectories' ``stay_create``, run by
+    its receiver of ``intake.signals.case_placed``). Returns the stay.
     """
     case = _lock_open_case(case, expected_version, touch=False)
     if place_type.site_id != case.site_id:
@@ -705,14 +706,17 @@ def case_place(
         outcome=StageOutcome.POSITIVE,
         actor=actor,
     )
-    stay = stay_create(
-        person=case.person,
+    # The stay is trajectories' (above intake): its receiver creates it here,
+    # in this transaction; its refusals (capacity, overlap) refuse the placement.
+    responses = case_placed.send(
+        sender=IntakeCase,
+        case=case,
         place_type=place_type,
         placed_on=placed_on,
-        created_by=actor,
-        intake_case=case,
+        actor=actor,
         capacity_override_reason=capacity_override_reason,
     )
+    stay = next((made for _receiver, made in responses if made is not None), None)
     case.outcome = IntakeOutcome.PLACED
     case.closed_on = max(decided_on, case.opened_on)
     case.version += 1

@@ -23,9 +23,9 @@ from core.scoping import (
     CASE_WRITE_ROLES,
     REFERENCE_ROLES,
     get_visible_or_404,
-    site_ids_for,
 )
 from core.search import table_configure
+from core.service_forms import can_edit as user_can_edit
 from intake import services
 from intake.filters import IntakeCaseFilter
 from intake.forms import (
@@ -154,9 +154,7 @@ def _detail_context(
     stages = list(case.process.stages.all()) if case.process else []
     events = list(case.events.select_related("stage", "actor"))
     answers = list(case.prescan_answers.all())
-    can_edit = case.is_open and case.site_id in site_ids_for(
-        request.user, CASE_WRITE_ROLES
-    )
+    can_edit = case.is_open and user_can_edit(request.user, case.site_id)
     prescan = next((s for s in stages if s.kind == StageKind.PRESCAN), None)
     statuses = case_stage_statuses(case, stages, events, answers)
     next_steps = case_next_steps(statuses)

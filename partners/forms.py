@@ -8,8 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import PlausibleDateFormField
-from core.forms import DateInput
 from core.models import Site
+from core.service_forms import DateInput, ServiceValidatedModelForm
 from partners.models import (
     CaseRole,
     Consent,
@@ -19,7 +19,6 @@ from partners.models import (
     Organisation,
     RoleContact,
 )
-from trajectories.forms import ServiceValidatedModelForm
 
 
 class OrganisationForm(ServiceValidatedModelForm):

@@ -19,6 +19,7 @@ from core.scoping import (
     site_ids_for,
 )
 from core.search import table_configure
+from core.service_forms import GET_POST, can_edit, service_form_view
 from partners import selectors, services
 from partners.filters import OrganisationFilter
 from partners.forms import (
@@ -33,7 +34,6 @@ from partners.forms import (
 )
 from partners.models import CaseRole, Consent, NetworkMember, Organisation
 from partners.tables import OrganisationTable
-from trajectories.views import GET_POST, service_form_view
 
 PARTNER_WRITE_ROLES = frozenset({Role.CASEMANAGER, Role.FUNCTIONAL_ADMIN})
 
@@ -132,7 +132,7 @@ def person_partners_view(request: HttpRequest, person_pk: int) -> HttpResponse:
     person = _person(request, person_pk, CASE_READ_ROLES)
     context = {
         "person": person,
-        "can_edit": person.site_id in site_ids_for(request.user, CASE_WRITE_ROLES),
+        "can_edit": can_edit(request.user, person.site_id),
         **selectors.case_partners(person=person),
     }
     return render(request, "partners/person_partners.html", context)

@@ -13,8 +13,8 @@ from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VersionedFormMixin
-from core.forms import DateInput
 from core.models import CriteriaVersion, Site
+from core.service_forms import DateInput
 from intake.models import IntakeCase, IntakeProcessVersion
 from partners.models import Organisation
 from steering.models import (

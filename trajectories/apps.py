@@ -23,3 +23,9 @@ class TrajectoriesConfig(AppConfig):
         "partners.demo.seed_organisations",
         "trajectories.demo.seed_trajectories",
     ]
+
+    def ready(self) -> None:
+        from intake.signals import case_placed
+        from trajectories.receivers import stay_for_placement
+
+        case_placed.connect(stay_for_placement, dispatch_uid="kv_stay_for_placement")

@@ -22,7 +22,6 @@ from unittest import mock
 from django.utils import timezone
 
 from core.demo import DemoContext
-from evaluation.services import schedule_sync_for_stay
 from intake.services import case_place
 from partners.models import Organisation
 from trajectories.models import (
@@ -346,7 +345,6 @@ def seed_trajectories(ctx: DemoContext) -> None:
         stay.refresh_from_db()
         if stay.ended_on is None:
             _content(ctx, stay, ctx.today)
-            schedule_sync_for_stay(stay=stay, today=ctx.today)
     ctx.extra["stays"] = list(stays.values())
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.text import capfirst
@@ -14,8 +13,13 @@ from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VERSION_FIELD, VersionedFormMixin
 from core.dates import PlausibleDateFormField
-from core.forms import DateInput, bound_date, limit_place_types
 from core.models import PlaceType
+from core.service_forms import (
+    DateInput,
+    ServiceValidatedModelForm,
+    bound_date,
+    limit_place_types,
+)
 from partners.models import Organisation
 from trajectories.models import (
     Activity,
@@ -43,26 +47,10 @@ PHASE_NOT_ON_DAY = _(
 )
 
 
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form, per field where the form
-    has that field, otherwise at the top. What the user typed stays."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _versioned_only_when_editing(form: forms.ModelForm) -> None:
     """A new record has no version to compare: its form carries none."""
     if not form.instance.pk:
         del form.fields[VERSION_FIELD]
-
-
-class ServiceValidatedModelForm(forms.ModelForm):
-    def _post_clean(self) -> None:
-        """Skip model validation here: the service runs ``full_clean`` and its
-        errors are shown with ``add_service_errors``."""
 
 
 def yes_no_field(*, label: Any, required: bool, help_text: Any = "") -> forms.Field:

@@ -18,6 +18,7 @@ from core.scoping import (
     roles_of,
     site_ids_for,
 )
+from core.service_forms import can_edit
 from trajectories import selectors
 from trajectories.models import IndividualPlan, PlanFormDefinition, Stay
 from trajectories.views import OCCUPANCY_ROLES
@@ -51,7 +52,7 @@ def person(request: HttpRequest, obj: Person) -> Section | None:
         {
             "person": obj,
             "stays": stays,
-            "can_edit": obj.site_id in site_ids_for(request.user, CASE_WRITE_ROLES),
+            "can_edit": can_edit(request.user, obj.site_id),
             # placed already: no second placement is offered
             "open_stay": next((s for s in stays if s.ended_on is None), None),
         },

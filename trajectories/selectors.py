@@ -32,6 +32,7 @@ from django.db.models import (
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from core import registry
 from core.dates import add_days
 from core.models import CapacityPeriod, Person, PlaceType, Site
 from core.registry import PersonStatus
@@ -524,35 +525,6 @@ def _url(name: str, pk: int) -> str:
         return ""
 
 
-def _measurement_entries(person: Person) -> list[TimelineEntry]:
-    """Measurements from the evaluation app when it has them (looked up at
-    run time so this app does not depend on it)."""
-    try:
-        model = apps.get_model("evaluation", "Measurement")
-    except LookupError:
-        return []
-    lookup = getattr(model, "person_lookup", None)
-    if not lookup:
-        return []
-    names = {f.name for f in model._meta.get_fields()}
-    entries = []
-    for measurement in model.objects.filter(**{lookup: person}):
-        when = None
-        for name in ("completed_at", "measured_on", "held_on", "due_on"):
-            if name in names and getattr(measurement, name, None):
-                when = getattr(measurement, name)
-                break
-        if when is None:
-            continue
-        if isinstance(when, datetime.datetime):
-            when = when.date()
-        status = measurement.get_status_display() if "status" in names else ""
-        entries.append(
-            TimelineEntry(when, "measurement", str(measurement), str(status))
-        )
-    return entries
-
-
 def person_timeline(*, person: Person) -> list[TimelineEntry]:
     """Everything that happened to a person, oldest first.
 
@@ -653,7 +625,10 @@ def person_timeline(*, person: Person) -> list[TimelineEntry]:
         entries.append(
             TimelineEntry(job.started_on, "work", job.job_title, job.employer.name, "")
         )
-    entries.extend(_measurement_entries(person))
+    # Other apps' records (evaluation's measurements), declared on their
+    # AppConfig: this app does not import the apps above it.
+    for more in registry.dotted("timeline_entries"):
+        entries.extend(more(person))
     entries.sort(key=lambda entry: entry.day)
     return entries
 

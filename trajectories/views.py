@@ -8,21 +8,17 @@ renders the form again with everything the user typed.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from core.access import role_required
-from core.concurrency import ConcurrentEditError
 from core.dates import date_param
 from core.models import Person, Site
 from core.scoping import (
@@ -30,8 +26,8 @@ from core.scoping import (
     CASE_WRITE_ROLES,
     Role,
     get_visible_or_404,
-    site_ids_for,
 )
+from core.service_forms import GET_POST, can_edit, service_form_view
 from partners.selectors import consent_warnings
 from trajectories import selectors, services
 from trajectories.forms import (
@@ -50,7 +46,6 @@ from trajectories.forms import (
     StayCreateForm,
     StayStepForm,
     StayUpdateForm,
-    add_service_errors,
 )
 from trajectories.models import (
     Activity,
@@ -62,9 +57,7 @@ from trajectories.models import (
 )
 from trajectories.models.stays import STAY_OVERLAPS_OPEN
 
-FORM_TEMPLATE = "trajectories/object_form.html"
 OCCUPANCY_ROLES = frozenset({Role.CASEMANAGER, Role.PROJECT_LEADER, Role.RESEARCHER})
-GET_POST = require_http_methods(["GET", "POST"])
 
 
 def _stay(request: HttpRequest, pk: int, roles: Any = CASE_WRITE_ROLES) -> Stay:
@@ -84,36 +77,6 @@ def _plan(
         request.user,
         roles,
         pk=pk,
-    )
-
-
-def service_form_view(
-    request: HttpRequest,
-    form: BaseForm,
-    save: Callable[[dict[str, Any]], Any],
-    *,
-    title: str,
-    back: str,
-    success: str,
-    context: dict[str, Any] | None = None,
-) -> HttpResponse:
-    """Validate ``form``, call ``save`` (one service) and go ``back``; on any
-    error show the form again with the input kept."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = save(form.cleaned_data)
-        except ConcurrentEditError as error:
-            form.show_conflict(error)  # type: ignore[attr-defined]
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            if success:
-                messages.success(request, success)
-            return redirect(result if isinstance(result, str) else back)
-    return render(
-        request,
-        FORM_TEMPLATE,
-        {"form": form, "title": title, "back": back, **(context or {})},
     )
 
 
@@ -169,7 +132,7 @@ def stay_detail_view(request: HttpRequest, stay_pk: int) -> HttpResponse:
     context = {
         "stay": stay,
         "person": stay.person,
-        "can_edit": stay.site_id in site_ids_for(request.user, CASE_WRITE_ROLES),
+        "can_edit": can_edit(request.user, stay.site_id),
         "consent_warnings": consent_warnings(person=stay.person),
         **selectors.stay_detail_data(stay),
     }
@@ -309,7 +272,7 @@ def _definition(request: HttpRequest, stay: Stay) -> PlanFormDefinition | None:
     try:
         return services.plan_form_for(stay)
     except ValidationError as error:
-        messages.error(request, error.messages[0])
+        messages.error(request, " ".join(error.messages))
         return None
 
 
@@ -346,7 +309,7 @@ def plan_detail_view(request: HttpRequest, plan_pk: int) -> HttpResponse:
         "definition": definition,
         "shown_fields": shown,
         "today": timezone.localdate(),
-        "can_edit": plan.stay.site_id in site_ids_for(request.user, CASE_WRITE_ROLES),
+        "can_edit": can_edit(request.user, plan.stay.site_id),
         "consent_warnings": consent_warnings(person=plan.stay.person),
         **selectors.plan_detail_data(plan),
     }

@@ -11,8 +11,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from core.forms import NO_CAPACITY_ON_DAY
 from core.scoping import Role
+from core.service_forms import NO_CAPACITY_ON_DAY
 from intake import services
 from intake.forms import CaseOpenForm, CaseUpdateForm, ImportUploadForm, PlacementForm
 from intake.models import IntakeCase

@@ -34,6 +34,7 @@ from trajectories.models.stays import (
     STAY_OVERLAPS,
     STAY_OVERLAPS_OPEN,
 )
+from trajectories.signals import stay_changed
 
 if TYPE_CHECKING:
     from intake.models import IntakeCase
@@ -284,14 +285,9 @@ def stay_create(
 
 
 def _sync_measurement_schedule(stay: Stay) -> None:
-    """Keep the evaluation's measurement schedule in step with the stay's dates.
-
-    Imported here because evaluation reads stays: a module-level import would
-    be circular.
-    """
-    from evaluation.services import schedule_sync_for_stay
-
-    schedule_sync_for_stay(stay=stay)
+    """Tell the apps above (evaluation's measurement schedule) that the stay's
+    dates changed; their receivers run in this transaction."""
+    stay_changed.send(sender=Stay, stay=stay)
 
 
 STAY_EDITABLE_FIELDS = ("legal_title", "expected_end", "participant")
