@@ -11,7 +11,18 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
-from django.db.models import Exists, Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +31,7 @@ from core.models import Person, Site
 from core.registry import PersonStatus
 from core.scoping import CASE_READ_ROLES
 from core.search import search_people
-from intake.filters import IntakeCaseFilter
+from intake.filters import PASSED_OUTCOMES, IntakeCaseFilter
 from intake.models import (
     PAST_EVERY_STAGE,
     CaseDocument,
@@ -263,25 +274,44 @@ def overdue_count(items: list[WorkItem]) -> int:
 # Stages reached ---------------------------------------------------------------
 
 
-def _furthest_counts(cases: IntakeCaseQuerySet) -> list[tuple[int, int, int]]:
-    """(process id, furthest stage order, number of cases) for ``cases``.
+def _reach_rows(cases: IntakeCaseQuerySet) -> list[tuple]:
+    """Per group of cases: (process id, furthest stage order, one 0/1 flag
+    per stage kind: a stage of that kind passed, number of cases).
 
-    The furthest order per case is aggregated first and then counted, in one
+    The per-case values are aggregated first and then counted, in one
     statement: the per-case rows never leave the database, so the cost stays
     that of one join of the cases with their stage events.
     """
+    kinds = StageKind.values
+    flags = {
+        f"passed_{index}": Max(
+            Case(
+                When(
+                    events__stage__kind=kind,
+                    events__outcome__in=PASSED_OUTCOMES,
+                    then=Value(1),
+                ),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        for index, kind in enumerate(kinds)
+    }
     per_case = (
         cases.order_by()
         .values("pk", "process_id", "outcome")
-        .annotate(furthest=Max("events__stage__order"))
+        .annotate(furthest=Max("events__stage__order"), **flags)
     )
     sql, params = per_case.query.sql_with_params()
+    flag_columns = "".join(f", per_case.{name}" for name in flags)
+    groups = ", ".join(str(n) for n in range(1, len(flags) + 3))
     # the inner statement is Django's own; every value is a parameter
     head = (
         "SELECT per_case.process_id, CASE WHEN per_case.outcome = %s THEN %s "
-        "ELSE COALESCE(per_case.furthest, -1) END AS reached, COUNT(*) FROM ("
+        "ELSE COALESCE(per_case.furthest, -1) END AS reached" + flag_columns
     )
-    counted = head + sql + ") per_case GROUP BY 1, 2"
+    head += ", COUNT(*) FROM ("
+    counted = head + sql + f") per_case GROUP BY {groups}"
     with connection.cursor() as cursor:
         cursor.execute(counted, [IntakeOutcome.PLACED, PAST_EVERY_STAGE, *params])
         return [tuple(row) for row in cursor.fetchall()]
@@ -289,10 +319,12 @@ def _furthest_counts(cases: IntakeCaseQuerySet) -> list[tuple[int, int, int]]:
 
 @dataclass
 class StageReach:
-    """Cases that got at least as far as each stage (by code and by kind)."""
+    """Cases that got at least as far as each stage (by code and by kind),
+    and per kind the cases that passed a stage of that kind."""
 
     by_code: dict[str, int]
     by_kind: dict[str, int]
+    passed_by_kind: dict[str, int]
 
 
 def stage_reach(cases: IntakeCaseQuerySet) -> StageReach:
@@ -307,13 +339,13 @@ def stage_reach(cases: IntakeCaseQuerySet) -> StageReach:
     earlier one. A kind counts from its first stage in the case's process.
     Two queries, whatever the number of cases.
     """
-    rows = _furthest_counts(cases)
+    rows = _reach_rows(cases)
     stages = IntakeStageDefinition.objects.filter(
-        process_id__in={process for process, _f, _n in rows if process}
+        process_id__in={row[0] for row in rows if row[0]}
     ).values_list("process_id", "code", "kind", "order")
 
     def reaching(process: int, order: int) -> int:
-        return sum(n for p, furthest, n in rows if p == process and furthest >= order)
+        return sum(row[-1] for row in rows if row[0] == process and row[1] >= order)
 
     by_code: dict[str, int] = defaultdict(int)
     first_of_kind: dict[tuple[int, str], int] = {}
@@ -324,7 +356,11 @@ def stage_reach(cases: IntakeCaseQuerySet) -> StageReach:
     by_kind: dict[str, int] = defaultdict(int)
     for (process, kind), order in first_of_kind.items():
         by_kind[kind] += reaching(process, order)
-    return StageReach(dict(by_code), dict(by_kind))
+    passed_by_kind = {
+        kind: sum(row[-1] for row in rows if row[2 + index])
+        for index, kind in enumerate(StageKind.values)
+    }
+    return StageReach(dict(by_code), dict(by_kind), passed_by_kind)
 
 
 @dataclass

@@ -59,12 +59,13 @@ def _never_rising(stages: list[StageRow]) -> list[StageRow]:
     return sorted(stages, key=lambda stage: -stage.reached)
 
 
-def _passed(scope: Scope, field: str) -> dict[str, int]:
-    """Per stage code or kind: cases with that stage passed (``PASSED_OUTCOMES``)."""
+def _passed_by_code(scope: Scope) -> dict[str, int]:
+    """Per stage code: cases with that stage passed (``PASSED_OUTCOMES``); a
+    case has one stage per code, so its events need no distinct count."""
     return dict(
         StageEvent.objects.filter(case__in=cases_in(scope), outcome__in=PASSED_OUTCOMES)
-        .values_list(field)
-        .annotate(n=Count("case", distinct=True))
+        .values_list("stage__code")
+        .annotate(n=Count("id"))
         .order_by()
     )
 
@@ -81,7 +82,7 @@ def funnel(scope: Scope) -> Funnel:
     )
     opened = sum(outcome_counts.values())
     reach = stage_reach(cases_in(scope))
-    passed = _passed(scope, "stage__kind")
+    passed = reach.passed_by_kind
     kinds = dict(StageKind.choices)
     order = list(kinds)
     stages = [
@@ -123,7 +124,7 @@ def site_funnel(scope: Scope) -> Funnel:
     """
     found = funnel(scope)
     reach = stage_reach(cases_in(scope))
-    passed = _passed(scope, "stage__code")
+    passed = _passed_by_code(scope)
     stages: dict[str, StageRow] = {}
     for code, name in (
         IntakeStageDefinition.objects.filter(
