@@ -274,12 +274,24 @@ def web_report(repeat: int, cache_seconds: int) -> None:
         f"{'target':<40} {'median':>8} {'min':>8} {'max':>8} {'cpu':>8} "
         f"{'queries':>7} {'peak':>7}"
     )
-    for row in web_targets(repeat, cache_seconds):
+    rows = web_targets(repeat, cache_seconds)
+    for row in rows:
         print(
             f"{row['target']:<40} {row['median_ms']:>6.1f}ms {row['min_ms']:>6.1f}ms "
             f"{row['max_ms']:>6.1f}ms {row['cpu_ms']:>6.1f}ms {row['queries']:>7} "
             f"{row['peak_mb']:>5.1f}MB"
         )
+    overview_ratios(rows)
+
+
+def overview_ratios(rows: list[dict[str, Any]]) -> None:
+    """Each programme overview against the site dashboard of the same run
+    (the target: at most 2x), so a busy machine does not hide a regression."""
+    site = next(row for row in rows if row["target"] == "site dashboard")
+    for row in rows:
+        if row["target"].startswith("programme overview"):
+            ratio = row["median_ms"] / site["median_ms"]
+            print(f"{row['target']} / site dashboard: {ratio:.2f}x (target <= 2x)")
 
 
 def export_report() -> None:

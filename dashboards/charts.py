@@ -7,6 +7,7 @@ title pointing to it), so no number exists only as a shape.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
@@ -16,8 +17,16 @@ from django.utils.safestring import SafeString, mark_safe
 
 WIDTH = 640
 ROW_HEIGHT = 22
-LABEL_WIDTH = 210
+LABEL_WIDTH = 230
 PAD = 8
+#: text size in pixels (dashboards.css); the chart is drawn at its own size
+#: and scrolls on a narrow screen rather than shrinking its text
+FONT_PX = 13
+#: a generous average width of a character at that size
+CHAR_PX = 7.5
+LINE_HEIGHT = 16
+#: where the y-axis labels of column and timeline charts end
+AXIS_X = 48
 
 
 @dataclass
@@ -92,59 +101,94 @@ def _fmt(value: float) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _short(label: str, size: int = 34) -> str:
-    return label if len(label) <= size else label[: size - 1] + "…"
+def text_width(text: str) -> float:
+    return CHAR_PX * len(text)
+
+
+def wrap(label: str, width: float = LABEL_WIDTH - 10) -> list[str]:
+    """``label`` in lines that fit ``width`` pixels; words are never cut
+    unless one word alone is wider than the line."""
+    size = max(4, int(width // CHAR_PX))
+    lines = textwrap.wrap(
+        label, size, break_long_words=True, break_on_hyphens=False
+    ) or [""]
+    return lines
+
+
+def _label(lines: list[str], x: float, y: float, anchor: str = "end") -> str:
+    """A multi-line label centred on ``y``."""
+    first = y - (len(lines) - 1) * LINE_HEIGHT / 2 + FONT_PX * 0.35
+    spans = "".join(
+        f'<tspan x="{x:g}" y="{first + i * LINE_HEIGHT:.1f}">{escape(line)}</tspan>'
+        for i, line in enumerate(lines)
+    )
+    return f'<text class="label" text-anchor="{anchor}">{spans}</text>'
 
 
 def _open(height: float, title: str, width: float = WIDTH) -> list[str]:
+    # drawn at its own pixel size: the text never shrinks below FONT_PX
     return [
         f'<svg class="chart" viewBox="0 0 {width:g} {height:g}" '
-        f'width="100%" role="img" xmlns="http://www.w3.org/2000/svg">',
+        f'width="{width:g}" height="{height:g}" role="img" '
+        f'xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
     ]
 
 
-def _legend(series: Sequence[Series], y: float) -> list[str]:
+def _legend(
+    series: Sequence[Series], y: float, x0: float = AXIS_X
+) -> tuple[list[str], float]:
+    """The legend from ``y`` on, wrapped onto as many rows as it needs;
+    returns its parts and the height it takes."""
     parts = []
-    x = LABEL_WIDTH
+    x, row = x0, 0
     for index, item in enumerate(series):
+        needed = 24 + text_width(item.label)
+        if x > x0 and x + needed > WIDTH:
+            x, row = x0, row + 1
+        top = y + row * LINE_HEIGHT
         parts.append(
-            f'<rect class="s{index}" x="{x}" y="{y}" width="10" height="10"/>'
-            f'<text x="{x + 14}" y="{y + 9}">{escape(item.label)}</text>'
+            f'<rect class="s{index}" x="{x:g}" y="{top:g}" width="10" height="10"/>'
+            f'<text x="{x + 14:g}" y="{top + 10:g}">{escape(item.label)}</text>'
         )
-        x += 24 + 7 * len(item.label)
-    return parts
+        x += needed
+    return parts, (row + 1) * LINE_HEIGHT
 
 
 def hbar_svg(
     categories: Sequence[str], series: Sequence[Series], title: str
 ) -> SafeString:
-    """Horizontal bars, one group per category and one bar per series."""
-    top = ROW_HEIGHT if len(series) > 1 else 0
-    group = ROW_HEIGHT * max(1, len(series)) * 0.8 + 6
-    height = top + group * len(categories) + PAD
+    """Horizontal bars, one group per category and one bar per series.
+
+    Category labels wrap onto several lines; a group is as tall as its
+    label or its bars, whichever needs more room.
+    """
+    legend, top = _legend(series, 2, LABEL_WIDTH) if len(series) > 1 else ([], 0)
+    labels = [wrap(category) for category in categories]
+    bars = ROW_HEIGHT * max(1, len(series)) * 0.8
+    heights = [max(bars, len(lines) * LINE_HEIGHT) + 6 for lines in labels]
+    height = top + sum(heights) + PAD
     peak = max([v for s in series for v in s.values] or [0]) or 1
     span = WIDTH - LABEL_WIDTH - 60
     parts = _open(height, title)
-    if len(series) > 1:
-        parts += _legend(series, 2)
-    bar = (group - 6) / max(1, len(series))
-    for row, category in enumerate(categories):
-        y = top + row * group
-        parts.append(
-            f'<text class="label" x="{LABEL_WIDTH - 6}" y="{y + group / 2}" '
-            f'text-anchor="end">{escape(_short(category))}</text>'
-        )
+    parts += legend
+    bar = bars / max(1, len(series))
+    y = top
+    for row, lines in enumerate(labels):
+        group = heights[row]
+        parts.append(_label(lines, LABEL_WIDTH - 6, y + group / 2))
+        first_bar = y + (group - bars) / 2
         for index, item in enumerate(series):
             value = item.values[row]
             length = span * value / peak
-            by = y + index * bar
+            by = first_bar + index * bar
             parts.append(
                 f'<rect class="s{index}" x="{LABEL_WIDTH}" y="{by:.1f}" '
                 f'width="{length:.1f}" height="{bar - 2:.1f}"/>'
                 f'<text x="{LABEL_WIDTH + length + 4:.1f}" '
-                f'y="{by + bar / 2 + 3:.1f}">{escape(_fmt(value))}</text>'
+                f'y="{by + bar / 2 + 4:.1f}">{escape(_fmt(value))}</text>'
             )
+        y += group
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text part is escaped
 
@@ -153,28 +197,35 @@ def columns_svg(
     categories: Sequence[str], series: Sequence[Series], title: str
 ) -> SafeString:
     """Vertical grouped columns (months on the x axis)."""
-    height = 220
-    base = height - 40
-    plot = WIDTH - 40
+    legend, top = _legend(series, 2)
+    height = 200 + top
+    base = height - 28
+    plot = WIDTH - AXIS_X - 4
     slot = plot / max(1, len(categories))
     bar = max(1.0, (slot - 4) / max(1, len(series)))
     peak = max([v for s in series for v in s.values] or [0]) or 1
     parts = _open(height, title)
-    parts += _legend(series, 2)
-    parts.append(f'<line class="axis" x1="30" y1="{base}" x2="{WIDTH}" y2="{base}"/>')
-    parts.append(f'<text x="26" y="30" text-anchor="end">{escape(_fmt(peak))}</text>')
-    every = max(1, len(categories) // 12)
+    parts += legend
+    parts.append(
+        f'<line class="axis" x1="{AXIS_X}" y1="{base}" x2="{WIDTH}" y2="{base}"/>'
+    )
+    parts.append(
+        f'<text x="{AXIS_X - 4}" y="{top + 14}" text-anchor="end">'
+        f"{escape(_fmt(peak))}</text>"
+    )
+    widest = max([text_width(c) for c in categories] or [0]) + 6
+    every = max(1, len(categories) // 12, int(widest // slot) + 1)
     for col, category in enumerate(categories):
-        x = 34 + col * slot
+        x = AXIS_X + 4 + col * slot
         for index, item in enumerate(series):
-            tall = (base - 24) * item.values[col] / peak
+            tall = (base - top - 10) * item.values[col] / peak
             parts.append(
                 f'<rect class="s{index}" x="{x + index * bar:.1f}" '
                 f'y="{base - tall:.1f}" width="{bar - 1:.1f}" height="{tall:.1f}"/>'
             )
         if col % every == 0:
             parts.append(
-                f'<text x="{x + slot / 2:.1f}" y="{base + 14}" '
+                f'<text x="{x + slot / 2:.1f}" y="{base + 18}" '
                 f'text-anchor="middle">{escape(category)}</text>'
             )
     parts.append("</svg>")
@@ -188,43 +239,50 @@ def timeline_svg(
     title: str,
 ) -> SafeString:
     """Stacked areas per day with a step line (occupancy against capacity)."""
-    height = 220
-    base = height - 40
+    legend, top = _legend([*stacked, *([line] if line else [])], 2)
+    height = 200 + top
+    base = height - 28
     count = max(1, len(labels))
-    step = (WIDTH - 40) / count
+    step = (WIDTH - AXIS_X - 4 - 50) / count
     totals = [sum(s.values[i] for s in stacked) for i in range(len(labels))]
     peak = max([*totals, *(line.values if line else []), 1])
-    scale = (base - 24) / peak
-    legend = [*stacked, *([line] if line else [])]
+    scale = (base - top - 10) / peak
     parts = _open(height, title)
-    parts += _legend(legend, 2)
-    parts.append(f'<line class="axis" x1="30" y1="{base}" x2="{WIDTH}" y2="{base}"/>')
-    parts.append(f'<text x="26" y="30" text-anchor="end">{escape(_fmt(peak))}</text>')
+    parts += legend
+    parts.append(
+        f'<line class="axis" x1="{AXIS_X}" y1="{base}" x2="{WIDTH}" y2="{base}"/>'
+    )
+    parts.append(
+        f'<text x="{AXIS_X - 4}" y="{top + 14}" text-anchor="end">'
+        f"{escape(_fmt(peak))}</text>"
+    )
     below = [0.0] * len(labels)
     for index, item in enumerate(stacked):
         upper = [below[i] + item.values[i] for i in range(len(labels))]
         points = [
-            f"{34 + i * step:.1f},{base - upper[i] * scale:.1f}"
+            f"{AXIS_X + 4 + i * step:.1f},{base - upper[i] * scale:.1f}"
             for i in range(len(labels))
         ]
         points += [
-            f"{34 + i * step:.1f},{base - below[i] * scale:.1f}"
+            f"{AXIS_X + 4 + i * step:.1f},{base - below[i] * scale:.1f}"
             for i in reversed(range(len(labels)))
         ]
         parts.append(f'<polygon class="s{index}" points="{" ".join(points)}"/>')
         below = upper
     if line:
         points = " ".join(
-            f"{34 + i * step:.1f},{base - v * scale:.1f}"
+            f"{AXIS_X + 4 + i * step:.1f},{base - v * scale:.1f}"
             for i, v in enumerate(line.values)
         )
         parts.append(
             f'<polyline class="line s{len(stacked)}" fill="none" points="{points}"/>'
         )
-    every = max(1, len(labels) // 8)
+    widest = max([text_width(label) for label in labels] or [0]) + 8
+    every = max(1, len(labels) // 8, int(widest // step) + 1)
     for i in range(0, len(labels), every):
         parts.append(
-            f'<text x="{34 + i * step:.1f}" y="{base + 14}">{escape(labels[i])}</text>'
+            f'<text x="{AXIS_X + 4 + i * step:.1f}" y="{base + 18}">'
+            f"{escape(labels[i])}</text>"
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text part is escaped
@@ -236,16 +294,17 @@ def range_svg(
     title: str,
 ) -> SafeString:
     """Per category a line from minimum to maximum with a mark at the median."""
-    height = ROW_HEIGHT * len(categories) + 30
+    labels = [wrap(category) for category in categories]
+    heights = [max(ROW_HEIGHT, len(lines) * LINE_HEIGHT + 6) for lines in labels]
+    height = sum(heights) + PAD
     peak = max([r[2] for r in ranges if r] or [1]) or 1
     span = WIDTH - LABEL_WIDTH - 60
     parts = _open(height, title)
-    for row, (category, values) in enumerate(zip(categories, ranges, strict=True)):
-        y = row * ROW_HEIGHT + ROW_HEIGHT / 2
-        parts.append(
-            f'<text class="label" x="{LABEL_WIDTH - 6}" y="{y + 4}" '
-            f'text-anchor="end">{escape(_short(category))}</text>'
-        )
+    top = 0.0
+    for row, values in enumerate(ranges):
+        y = top + heights[row] / 2
+        top += heights[row]
+        parts.append(_label(labels[row], LABEL_WIDTH - 6, y))
         if values is None:
             continue
         low, median, high = (LABEL_WIDTH + span * v / peak for v in values)

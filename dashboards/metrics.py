@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -20,20 +21,27 @@ from dashboards import b7
 from dashboards.scope import Scope
 from dashboards.selectors import flow, intake, outcomes
 from evaluation.models import Answer, MeasurementStatus, MissingReason, Moment
+from intake.filters import PASSED_OUTCOMES
 from intake.models import (
     CaseEndReason,
     EndReasonCode,
     IntakeOutcome,
     IntakeStageDefinition,
-    StageEvent,
     StageKind,
-    StageOutcome,
 )
 from trajectories import selectors as trajectory_selectors
-from trajectories.models import Incident, Stay, StayPhase, WorkRuleKind
-from trajectories.models.stays import Consequence, OutflowType
+from trajectories.models import Employment, Stay, StayPhase, WorkRuleKind
+from trajectories.models.stays import OutflowType
 
-PersonIds = QuerySet  # a values_list("person_id") queryset or a set of ids
+
+@dataclass(frozen=True)
+class Counted:
+    """What one number counted: one row per stay, case, measurement, answer,
+    incident or job, and the lookup from such a row to its person. The case
+    list shows one line per row, so its length is the number."""
+
+    rows: QuerySet
+    person: str
 
 
 def _month(key: str) -> tuple[datetime.date, datetime.date] | None:
@@ -47,79 +55,57 @@ def _month(key: str) -> tuple[datetime.date, datetime.date] | None:
     return first, following - datetime.timedelta(days=1)
 
 
-def _clip(scope: Scope, key: str, field: str) -> Q:
+def _clip(scope: Scope, key: str) -> tuple[datetime.date, datetime.date]:
+    """The month ``key`` (YYYY-MM) within the period, or the whole period."""
     period = scope.period
     month = _month(key) if key else None
     start, end = month or (period.start, period.end)
-    return Q(**{f"{field}__range": (max(start, period.start), min(end, period.end))})
+    return max(start, period.start), min(end, period.end)
 
 
-def _inflow(scope: Scope, key: str, participant: bool) -> PersonIds:
-    return (
-        flow.stays_in(scope)
-        .filter(_clip(scope, key, "placed_on"), participant=participant)
-        .values_list("person_id", flat=True)
+def _inflow(scope: Scope, key: str, participant: bool | None) -> Counted:
+    stays = flow.stays_in(scope).placed_between(*_clip(scope, key))
+    if participant is not None:
+        stays = stays.filter(participant=participant)
+    return Counted(stays, "person")
+
+
+def _due(scope: Scope, key: str) -> Counted:
+    measurements = outcomes.measurements_in(scope).filter(
+        status__in=outcomes.OPEN_MEASUREMENT_STATUSES
     )
+    return Counted(measurements, "stay__person")
 
 
-def _inflow_all(scope: Scope, key: str) -> PersonIds:
-    return (
-        flow.stays_in(scope)
-        .filter(_clip(scope, key, "placed_on"))
-        .values_list("person_id", flat=True)
-    )
+def _outflow(scope: Scope, key: str) -> Counted:
+    return Counted(flow.stays_in(scope).ended_between(*_clip(scope, key)), "person")
 
 
-def _due(scope: Scope, key: str) -> PersonIds:
-    from dashboards.selectors.home import OPEN_MEASUREMENT_STATUSES
-
-    return (
-        outcomes.measurements_in(scope)
-        .filter(status__in=OPEN_MEASUREMENT_STATUSES)
-        .values_list("stay__person_id", flat=True)
-    )
-
-
-def _outflow(scope: Scope, key: str) -> PersonIds:
-    return (
-        flow.stays_in(scope)
-        .filter(_clip(scope, key, "ended_on"))
-        .values_list("person_id", flat=True)
-    )
-
-
-def _occupancy(scope: Scope, key: str) -> PersonIds:
+def _occupancy(scope: Scope, key: str) -> Counted:
     day_text, _sep, group = key.partition(":")
     try:
         day = datetime.date.fromisoformat(day_text)
     except ValueError:
-        return Stay.objects.none().values_list("person_id", flat=True)
-    stays = (
-        flow.stays_in(scope)
-        .filter(placed_on__lte=day)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
-    )
+        return Counted(Stay.objects.none(), "person")
+    stays = flow.stays_in(scope).present_on(day)
     if group in ("participants", "others"):
         stays = stays.filter(participant=group == "participants")
-    return stays.values_list("person_id", flat=True)
+    return Counted(stays, "person")
 
 
-def _exit(scope: Scope, key: str) -> PersonIds:
+def _exit(scope: Scope, key: str) -> Counted:
     period = scope.period
     if key == flow.TEMPORARY_RETURN:
-        return Incident.objects.filter(
-            stay__site_id__in=scope.site_ids,
-            consequence=Consequence.TEMPORARY_RETURN,
-            occurred_on__range=(period.start, period.end),
-        ).values_list("stay__person_id", flat=True)
-    return (
+        return Counted(flow.temporary_returns(scope), "stay__person")
+    stays = (
         flow.stays_in(scope)
-        .filter(ended_on__range=(period.start, period.end), outflow_type=key)
-        .values_list("person_id", flat=True)
+        .ended_between(period.start, period.end)
+        .filter(outflow_type=key)
     )
+    return Counted(stays, "person")
 
 
-def _length(scope: Scope, key: str) -> PersonIds:
+def _length(scope: Scope, key: str) -> Counted:
     if key == flow.WHOLE_STAY:
         return _outflow(scope, "")
     stay_ids = {
@@ -128,62 +114,58 @@ def _length(scope: Scope, key: str) -> PersonIds:
         if phase.code == key
         for stay_id in phase.done
     }
-    return Stay.objects.filter(pk__in=stay_ids).values_list("person_id", flat=True)
+    return Counted(Stay.objects.filter(pk__in=stay_ids), "person")
 
 
-def _cases(scope: Scope, key: str) -> PersonIds:
+def _cases(scope: Scope, key: str) -> Counted:
     cases = intake.cases_in(scope)
     if key:
         cases = cases.filter(outcome=key)
-    return cases.values_list("person_id", flat=True)
+    return Counted(cases, "person")
 
 
-def _stage(scope: Scope, key: str, field: str) -> PersonIds:
+def _stage(scope: Scope, key: str, field: str) -> Counted:
     group, _sep, passed = key.partition(":")
-    events = StageEvent.objects.filter(
-        case__in=intake.cases_in(scope), **{field: group}
-    )
+    stage = {field: group}
+    cases = intake.cases_in(scope)
     if passed == "passed":
-        events = events.exclude(outcome=StageOutcome.NEGATIVE)
-    return events.values_list("case__person_id", flat=True)
+        cases = cases.with_stage(PASSED_OUTCOMES, **stage)
+    else:
+        cases = cases.reaching(**stage)
+    return Counted(cases, "person")
 
 
-def _end_reason(scope: Scope, key: str) -> PersonIds:
-    return CaseEndReason.objects.filter(
-        case__in=intake.cases_in(scope), code=key
-    ).values_list("case__person_id", flat=True)
+def _end_reason(scope: Scope, key: str) -> Counted:
+    cases = intake.cases_in(scope).filter(
+        Exists(CaseEndReason.objects.filter(case=OuterRef("pk"), code=key))
+    )
+    return Counted(cases, "person")
 
 
-def _b7(scope: Scope, key: str) -> PersonIds:
+def _b7(scope: Scope, key: str) -> Counted:
     stay_ids = b7.b7_tables(scope, programme="", plan="").people(key)
-    return Stay.objects.filter(pk__in=stay_ids).values_list("person_id", flat=True)
+    return Counted(Stay.objects.filter(pk__in=stay_ids), "person")
 
 
-def _completeness(scope: Scope, key: str) -> PersonIds:
+def _completeness(scope: Scope, key: str) -> Counted:
     moment, _sep, status = key.partition(":")
     measurements = outcomes.measurements_in(scope).filter(moment=moment)
     if status in MeasurementStatus.values:
-        measurements = measurements.filter(status=status)
-    elif status:
-        # a missing-data reason: the measurements holding such an answer
-        measurements = measurements.filter(
-            pk__in=Answer.objects.filter(missing_reason=status).values("measurement_id")
+        return Counted(measurements.filter(status=status), "stay__person")
+    if status:
+        # a missing-data reason: the answers missing for that reason
+        answers = Answer.objects.filter(
+            measurement__in=measurements, missing_reason=status
         )
-    return measurements.values_list("stay__person_id", flat=True)
+        return Counted(answers, "measurement__stay__person")
+    return Counted(measurements, "stay__person")
 
 
-def _factor(scope: Scope, key: str) -> PersonIds:
+def _factor(scope: Scope, key: str) -> Counted:
     code, _sep, moment = key.partition(":")
-    config = outcomes.protective_factors()
-    variables = next((f["vars"] for f in config["factors"] if f["code"] == code), [])
-    period = scope.period
-    return Answer.objects.filter(
-        measurement__stay__site_id__in=scope.site_ids,
-        measurement__stay__ended_on__range=(period.start, period.end),
-        measurement__moment=moment,
-        item__var__in=variables,
-        value__isnull=False,
-    ).values_list("measurement__stay__person_id", flat=True)
+    return Counted(
+        outcomes.factor_answers(scope, code, moment), "measurement__stay__person"
+    )
 
 
 def _jobs(scope: Scope) -> QuerySet:
@@ -193,37 +175,38 @@ def _jobs(scope: Scope) -> QuerySet:
     )
 
 
-def _work_rule_breach(scope: Scope, key: str) -> PersonIds:
-    return {
-        breach.job.stay.person_id
+def _work_rule_breach(scope: Scope, key: str) -> Counted:
+    jobs = {
+        breach.job.pk
         for breach in trajectory_selectors.work_rule_breaches(_jobs(scope))
         if not key or key in breach.kinds
     }
+    return Counted(Employment.objects.filter(pk__in=jobs), "stay__person")
 
 
-METRICS: dict[str, Callable[[Scope, str], PersonIds]] = {
+METRICS: dict[str, Callable[[Scope, str], Counted]] = {
     "inflow_participants": lambda scope, key: _inflow(scope, key, True),
     "inflow_others": lambda scope, key: _inflow(scope, key, False),
-    "inflow": _inflow_all,
+    "inflow": lambda scope, key: _inflow(scope, key, None),
     "due": _due,
     "outflow": _outflow,
     "occupancy": _occupancy,
     "exit": _exit,
     "length": _length,
     "intake": _cases,
-    "stage": lambda scope, key: _stage(scope, key, "stage__code"),
-    "stage_kind": lambda scope, key: _stage(scope, key, "stage__kind"),
+    "stage": lambda scope, key: _stage(scope, key, "code"),
+    "stage_kind": lambda scope, key: _stage(scope, key, "kind"),
     "end_reason": _end_reason,
     "b7": _b7,
     "completeness": _completeness,
     "factor": _factor,
-    "jobs": lambda scope, key: _jobs(scope).values_list("stay__person_id", flat=True),
+    "jobs": lambda scope, key: Counted(_jobs(scope), "stay__person"),
     "work_rule_breach": _work_rule_breach,
 }
 
 
-def people_behind(scope: Scope, metric: str, key: str) -> PersonIds | None:
-    """Ids of the people counted in ``metric``/``key``; None for an unknown metric."""
+def rows_behind(scope: Scope, metric: str, key: str) -> Counted | None:
+    """The records counted in ``metric``/``key``; None for an unknown metric."""
     finder = METRICS.get(metric)
     if finder is None:
         return None

@@ -79,13 +79,13 @@ def funnel_panel(
         )
     table.rows.append(
         [
-            Cell(_("Placed"), numeric=False),
+            Cell(_("Of these: placed"), numeric=False),
             Cell(found.placed, scope.link("intake", "placed")),
             Cell(""),
             Cell(_pct(found.conversion)),
         ]
     )
-    labels = [_("Opened"), *(s.label for s in found.stages), _("Placed")]
+    labels = [_("Opened"), *(s.label for s in found.stages), _("Of these: placed")]
     values = [found.opened, *(s.reached for s in found.stages), found.placed]
     svg = charts.hbar_svg(labels, [Series(_("cases"), values)], table.caption)
     note = _("Conversion %(pct)s") % {"pct": _pct(found.conversion)}

@@ -16,7 +16,7 @@ from core.scoping import (
 )
 from dashboards import b7
 from dashboards.cache import cached
-from dashboards.metrics import describe, people_behind
+from dashboards.metrics import describe, rows_behind
 from dashboards.panels import dashboard_panels
 from dashboards.periods import period_from_request
 from dashboards.scope import Scope
@@ -100,10 +100,12 @@ def site_dashboard_view(request: HttpRequest, site_code: str) -> HttpResponse:
 def _case_list(request: HttpRequest, scope: Scope, site: Site | None) -> HttpResponse:
     metric = request.GET.get("metric", "")
     key = request.GET.get("key", "")
-    person_ids = people_behind(scope, metric, key) if metric else None
+    counted = rows_behind(scope, metric, key) if metric else None
     page, named = (None, set())
-    if person_ids is not None:
-        page, named = case_list_page(request.user, person_ids, request.GET.get("page"))
+    if counted is not None:
+        page, named = case_list_page(
+            request.user, counted.rows, counted.person, request.GET.get("page")
+        )
     # a researcher sees pseudonyms only: no name column at all
     named_sites = site_ids_for(request.user, CASE_READ_ROLES)
     context = {
@@ -112,7 +114,7 @@ def _case_list(request: HttpRequest, scope: Scope, site: Site | None) -> HttpRes
         "key": key,
         "description": describe(scope, metric, key, _names(site)) if metric else "",
         "show_names": bool(named_sites & set(scope.site_ids)),
-        "known": person_ids is not None,
+        "known": counted is not None,
         "page": page,
         "named": named,
         "period": scope.period,

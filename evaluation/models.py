@@ -464,6 +464,8 @@ class Measurement(models.Model):
         indexes = [
             # the due / overdue / missed lists filter open moments by window
             models.Index(fields=["status", "window_end"], name="measurement_open"),
+            # dashboards and case lists count the measurements due in a period
+            models.Index(fields=["due_on"], name="measurement_due"),
         ]
 
     def __str__(self) -> str:

@@ -18,6 +18,10 @@ from intake.models import (
     StageOutcome,
 )
 
+#: a stage passed: recorded as completed or positive; failed: negative
+PASSED_OUTCOMES = [StageOutcome.COMPLETED, StageOutcome.POSITIVE]
+FAILED_OUTCOMES = [StageOutcome.NEGATIVE]
+
 
 class IntakeCaseFilter(django_filters.FilterSet):
     """Case list filters; the funnel links to the list with these parameters."""
@@ -79,18 +83,14 @@ class IntakeCaseFilter(django_filters.FilterSet):
         return person_search(queryset, value, researcher=False, path="person__")
 
     def filter_reached(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(events__stage__code=value).distinct()
+        # got at least this far, as the funnel counts (IntakeCaseQuerySet)
+        return queryset.reaching(code=value)
 
     def filter_passed(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(
-            events__stage__code=value,
-            events__outcome__in=[StageOutcome.COMPLETED, StageOutcome.POSITIVE],
-        ).distinct()
+        return queryset.with_stage(PASSED_OUTCOMES, code=value)
 
     def filter_failed(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(
-            events__stage__code=value, events__outcome=StageOutcome.NEGATIVE
-        ).distinct()
+        return queryset.with_stage(FAILED_OUTCOMES, code=value)
 
     def filter_reason(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(end_reasons__code=value).distinct()

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -334,6 +335,62 @@ class IntakeStageDefinition(models.Model):
         return ""
 
 
+#: where a placed case stands: it went through every stage of its process
+PAST_EVERY_STAGE = 32767
+
+
+class IntakeCaseQuerySet(SiteScopedQuerySet):
+    """The one definition of "reached a stage" (``intake.selectors.stage_reach``)."""
+
+    def with_furthest(self) -> IntakeCaseQuerySet:
+        """Annotated with ``furthest``: the highest stage order recorded, or
+        ``PAST_EVERY_STAGE`` for a placed case."""
+        furthest_event = (
+            StageEvent.objects.filter(case=models.OuterRef("pk"))
+            .order_by("-stage__order")
+            .values("stage__order")[:1]
+        )
+        return self.annotate(
+            furthest=models.Case(
+                models.When(
+                    outcome=IntakeOutcome.PLACED,
+                    then=models.Value(PAST_EVERY_STAGE),
+                ),
+                default=Coalesce(models.Subquery(furthest_event), models.Value(-1)),
+                output_field=models.IntegerField(),
+            )
+        )
+
+    def reaching(self, *, code: str = "", kind: str = "") -> IntakeCaseQuerySet:
+        """Cases whose process has the stage ``code`` (or a stage of ``kind``)
+        and that got at least that far: a stage recorded at its place in the
+        process or later, or placed."""
+        stage = {"code": code} if code else {"kind": kind}
+        first = (
+            IntakeStageDefinition.objects.filter(
+                process=models.OuterRef("process"), **stage
+            )
+            .order_by("order")
+            .values("order")[:1]
+        )
+        return (
+            self.with_furthest()
+            .annotate(first_order=models.Subquery(first))
+            .filter(first_order__isnull=False, furthest__gte=models.F("first_order"))
+        )
+
+    def with_stage(
+        self, outcomes: list[str], *, code: str = "", kind: str = ""
+    ) -> IntakeCaseQuerySet:
+        """Cases with the stage ``code`` (or one of ``kind``) recorded with
+        one of ``outcomes``; each case once."""
+        stage = {"stage__code": code} if code else {"stage__kind": kind}
+        events = StageEvent.objects.filter(
+            case=models.OuterRef("pk"), outcome__in=outcomes, **stage
+        )
+        return self.filter(models.Exists(events))
+
+
 class IntakeCase(models.Model):
     site_lookup = "site"
     person_lookup = "person"
@@ -425,7 +482,7 @@ class IntakeCase(models.Model):
         verbose_name=_("import batch"),
     )
 
-    objects = SiteScopedQuerySet.as_manager()
+    objects = IntakeCaseQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -10,7 +10,19 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db import connection
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,8 +31,9 @@ from core.models import Person, Site
 from core.registry import PersonStatus
 from core.scoping import CASE_READ_ROLES
 from core.selectors import person_search
-from intake.filters import IntakeCaseFilter
+from intake.filters import PASSED_OUTCOMES, IntakeCaseFilter
 from intake.models import (
+    PAST_EVERY_STAGE,
     CaseDocument,
     CaseEndReason,
     CriterionCheck,
@@ -28,6 +41,7 @@ from intake.models import (
     EntryRoute,
     ImportBatch,
     IntakeCase,
+    IntakeCaseQuerySet,
     IntakeOutcome,
     IntakeProcessVersion,
     IntakeStageDefinition,
@@ -257,6 +271,98 @@ def overdue_count(items: list[WorkItem]) -> int:
     return sum(1 for item in items if item.overdue)
 
 
+# Stages reached ---------------------------------------------------------------
+
+
+def _reach_rows(cases: IntakeCaseQuerySet) -> list[tuple]:
+    """Per group of cases: (process id, furthest stage order, one 0/1 flag
+    per stage kind: a stage of that kind passed, number of cases).
+
+    The per-case values are aggregated first and then counted, in one
+    statement: the per-case rows never leave the database, so the cost stays
+    that of one join of the cases with their stage events.
+    """
+    kinds = StageKind.values
+    flags = {
+        f"passed_{index}": Max(
+            Case(
+                When(
+                    events__stage__kind=kind,
+                    events__outcome__in=PASSED_OUTCOMES,
+                    then=Value(1),
+                ),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        for index, kind in enumerate(kinds)
+    }
+    per_case = (
+        cases.order_by()
+        .values("pk", "process_id", "outcome")
+        .annotate(furthest=Max("events__stage__order"), **flags)
+    )
+    sql, params = per_case.query.sql_with_params()
+    flag_columns = "".join(f", per_case.{name}" for name in flags)
+    groups = ", ".join(str(n) for n in range(1, len(flags) + 3))
+    # the inner statement is Django's own; every value is a parameter
+    head = (
+        "SELECT per_case.process_id, CASE WHEN per_case.outcome = %s THEN %s "
+        "ELSE COALESCE(per_case.furthest, -1) END AS reached" + flag_columns
+    )
+    head += ", COUNT(*) FROM ("
+    counted = head + sql + f") per_case GROUP BY {groups}"
+    with connection.cursor() as cursor:
+        cursor.execute(counted, [IntakeOutcome.PLACED, PAST_EVERY_STAGE, *params])
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+@dataclass
+class StageReach:
+    """Cases that got at least as far as each stage (by code and by kind),
+    and per kind the cases that passed a stage of that kind."""
+
+    by_code: dict[str, int]
+    by_kind: dict[str, int]
+    passed_by_kind: dict[str, int]
+
+
+def stage_reach(cases: IntakeCaseQuerySet) -> StageReach:
+    """How many of ``cases`` reached each stage: the one definition of the
+    funnel, used by the intake funnel page, the dashboards and their case
+    lists (``IntakeCaseQuerySet.reaching``).
+
+    A case reached a stage when its process has the stage and the case has a
+    stage recorded at that stage's place in the process or later, or was
+    placed. Skipped optional or parallel stages therefore count as passed
+    by, and along a process a later stage never counts more cases than an
+    earlier one. A kind counts from its first stage in the case's process.
+    Two queries, whatever the number of cases.
+    """
+    rows = _reach_rows(cases)
+    stages = IntakeStageDefinition.objects.filter(
+        process_id__in={row[0] for row in rows if row[0]}
+    ).values_list("process_id", "code", "kind", "order")
+
+    def reaching(process: int, order: int) -> int:
+        return sum(row[-1] for row in rows if row[0] == process and row[1] >= order)
+
+    by_code: dict[str, int] = defaultdict(int)
+    first_of_kind: dict[tuple[int, str], int] = {}
+    for process, code, kind, order in stages:
+        by_code[code] += reaching(process, order)
+        first = first_of_kind.get((process, kind))
+        first_of_kind[(process, kind)] = order if first is None else min(first, order)
+    by_kind: dict[str, int] = defaultdict(int)
+    for (process, kind), order in first_of_kind.items():
+        by_kind[kind] += reaching(process, order)
+    passed_by_kind = {
+        kind: sum(row[-1] for row in rows if row[2 + index])
+        for index, kind in enumerate(StageKind.values)
+    }
+    return StageReach(dict(by_code), dict(by_kind), passed_by_kind)
+
+
 @dataclass
 class FunnelCount:
     key: str
@@ -326,11 +432,11 @@ def funnel_for_site(*, site: Site, start: datetime.date, end: datetime.date) -> 
     def query(**extra: str) -> str:
         return urlencode({**base, **extra})
 
-    cases = list(
-        IntakeCase.objects.filter(site=site, opened_on__gte=start, opened_on__lte=end)
-        .select_related("entry_route")
-        .order_by("pk")
+    opened_in_period = IntakeCase.objects.filter(
+        site=site, opened_on__gte=start, opened_on__lte=end
     )
+    reach = stage_reach(opened_in_period)
+    cases = list(opened_in_period.select_related("entry_route").order_by("pk"))
     case_ids = [case.pk for case in cases]
     events = list(StageEvent.objects.filter(case_id__in=case_ids).order_by("pk"))
     reasons = list(
@@ -366,13 +472,13 @@ def funnel_for_site(*, site: Site, start: datetime.date, end: datetime.date) -> 
             names[stage.code] = stage.name
     rows = []
     for code in sorted(order, key=lambda c: order[c]):
-        reached = passed = failed = 0
+        reached = reach.by_code.get(code, 0)
+        passed = failed = 0
         waits: list[int] = []
         for event in events:
             stage = stage_by_pk[event.stage_id]
             if stage.code != code:
                 continue
-            reached += 1
             if event.outcome == StageOutcome.NEGATIVE:
                 failed += 1
             else:
@@ -403,6 +509,8 @@ def funnel_for_site(*, site: Site, start: datetime.date, end: datetime.date) -> 
             )
         )
 
+    # where versions order stages differently, the funnel still never rises
+    rows.sort(key=lambda row: -row.reached)
     outcome_counts = Counter(case.outcome for case in cases)
     outcomes = [
         FunnelCount(value, str(label), outcome_counts[value], query(outcome=value))

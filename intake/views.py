@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -16,8 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import role_required
 from core.concurrency import ConcurrentEditError
-from core.dates import date_param
 from core.models import Site
+from core.periods import period_from_request
 from core.scoping import (
     CASE_READ_ROLES,
     CASE_WRITE_ROLES,
@@ -397,13 +396,10 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
 @role_required(CASE_READ_ROLES)
 def funnel_view(request: HttpRequest, site_code: str) -> HttpResponse:
     site = get_visible_or_404(Site, request.user, CASE_READ_ROLES, code=site_code)
-    today = timezone.localdate()
-    end = date_param(request.GET.get("end"), today)
-    start = date_param(request.GET.get("start"), datetime.date(2019, 1, 1))
-    if start > end:
-        start, end = end, start
-    funnel = funnel_for_site(site=site, start=start, end=end)
-    return render(request, "intake/funnel.html", {"funnel": funnel, "site": site})
+    form, period = period_from_request(request.GET)
+    funnel = funnel_for_site(site=site, start=period.start, end=period.end)
+    context = {"funnel": funnel, "site": site, "form": form, "period": period}
+    return render(request, "intake/funnel.html", context)
 
 
 @role_required(REFERENCE_ROLES)

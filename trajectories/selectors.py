@@ -91,8 +91,8 @@ def _stays_overlapping(
     site: Site, start: datetime.date, end: datetime.date
 ) -> QuerySet:
     return (
-        Stay.objects.filter(site=site, placed_on__lte=end)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=start))
+        Stay.objects.filter(site=site)
+        .overlapping(start, end)
         .prefetch_related("phases", "locations")
     )
 
@@ -276,10 +276,9 @@ def length_of_stay_by_phase(
     if participant is not None:
         stays = stays.filter(participant=participant)
     whole_done = [
-        (s.ended_on - s.placed_on).days
-        for s in stays.filter(ended_on__gte=start, ended_on__lte=end)
+        (s.ended_on - s.placed_on).days for s in stays.ended_between(start, end)
     ]
-    whole_ongoing = stays.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=end)).count()
+    whole_ongoing = stays.present_on(end).count()
     return {
         "phases": [
             {

@@ -7,7 +7,6 @@ renders the form again with everything the user typed.
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -19,8 +18,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.access import role_required
-from core.dates import date_param
 from core.models import Person, Site
+from core.periods import Period, period_from_request
 from core.scoping import (
     CASE_READ_ROLES,
     CASE_WRITE_ROLES,
@@ -246,16 +245,22 @@ def stay_outflow_view(request: HttpRequest, stay_pk: int) -> HttpResponse:
     )
 
 
+#: the occupancy page lists every day; two years at most
+OCCUPANCY_MAX_DAYS = 731
+
+
 @role_required(OCCUPANCY_ROLES)
 def site_occupancy_view(request: HttpRequest, site_code: str) -> HttpResponse:
     site = get_visible_or_404(Site, request.user, OCCUPANCY_ROLES, code=site_code)
-    today = timezone.localdate()
-    start = date_param(request.GET.get("start"), today - datetime.timedelta(days=30))
-    end = date_param(request.GET.get("end"), today)
-    if end < start or (end - start).days > 731:
-        start, end = today - datetime.timedelta(days=30), today
+    form, period = period_from_request(request.GET)
+    if period.days > OCCUPANCY_MAX_DAYS:
+        # a row per day: longer periods are the dashboard's (per month)
+        period = Period.default()
+    start, end = period.start, period.end
     context = {
         "site": site,
+        "form": form,
+        "period": period,
         "start": start,
         "end": end,
         "days": selectors.occupancy_by_day(site=site, start=start, end=end),

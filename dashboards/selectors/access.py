@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from core.models import Person, Site
 from core.scoping import CASE_READ_ROLES, RESEARCH_ROLES, site_ids_for
@@ -20,23 +20,35 @@ def dashboard_sites(user: User, roles: frozenset[str]) -> QuerySet[Site]:
 
 
 def case_list_page(
-    user: User, person_ids: QuerySet | set[int], page_number: str | None
+    user: User, rows: QuerySet, person: str, page_number: str | None
 ) -> tuple[Page, set[int]]:
-    """One page of the people behind a number, and the ids whose names may show.
+    """One page of the records behind a number, and the people whose names may show.
 
-    Names are read only for people at sites where the user is casemanager or
-    project leader; everyone else is shown by pseudonym, and for them no
-    identifying column is even selected.
+    ``rows`` are the counted records (stays, cases, measurements...) and
+    ``person`` the lookup from a record to its person: the list has one line
+    per record, so its length is the number on the dashboard. Names are read
+    only for people at sites where the user is casemanager or project
+    leader; everyone else is shown by pseudonym, and for them no identifying
+    column is even selected.
     """
     named_sites = site_ids_for(user, CASE_READ_ROLES)
-    people = (
-        Person.objects.filter(pk__in=person_ids)
-        .visible_to(user, CASE_LIST_ROLES)
-        .order_by("pseudonym")
-        .values("pk", "pseudonym", "site_id", "site__name")
+    visible = Person.objects.visible_to(user, CASE_LIST_ROLES)
+    lines = (
+        rows.filter(**{f"{person}__in": visible})
+        .order_by(f"{person}__pseudonym", "pk")
+        .values(
+            person_pk=F(person),
+            pseudonym_of_person=F(f"{person}__pseudonym"),
+            site_of_person=F(f"{person}__site_id"),
+            site_name_of_person=F(f"{person}__site__name"),
+        )
     )
-    page = Paginator(people, 100).get_page(page_number)
-    named_ids = [row["pk"] for row in page.object_list if row["site_id"] in named_sites]
+    page = Paginator(lines, 100).get_page(page_number)
+    named_ids = {
+        row["person_pk"]
+        for row in page.object_list
+        if row["site_of_person"] in named_sites
+    }
     names = {
         pk: f"{last}, {first}"
         for pk, first, last in Person.objects.filter(pk__in=named_ids).values_list(
@@ -44,5 +56,5 @@ def case_list_page(
         )
     }
     for row in page.object_list:
-        row["name"] = names.get(row["pk"], "")
+        row["name"] = names.get(row["person_pk"], "")
     return page, set(names)

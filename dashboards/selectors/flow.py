@@ -11,13 +11,13 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from core.models import CapacityPeriod
 from dashboards.scope import Scope
 from trajectories.models import Incident, OutflowType, Stay, StayPhase
-from trajectories.models.stays import Consequence
+from trajectories.models.stays import Consequence, StayQuerySet
 
 
 @dataclass
@@ -28,7 +28,10 @@ class MonthFlow:
     outflow: int = 0
 
 
-def stays_in(scope: Scope):
+def stays_in(scope: Scope) -> StayQuerySet:
+    """The scope's stays; count them with ``placed_between``, ``ended_between``
+    and ``present_on`` (``trajectories.models.StayQuerySet``), the one
+    definition of "geplaatst", "uitstroom" and "in de KV"."""
     return Stay.objects.filter(site_id__in=scope.site_ids)
 
 
@@ -38,7 +41,7 @@ def flow_by_month(scope: Scope) -> list[MonthFlow]:
     rows = {month: MonthFlow(month) for month in period.months()}
     placed = (
         stays_in(scope)
-        .filter(placed_on__range=(period.start, period.end))
+        .placed_between(period.start, period.end)
         .annotate(month=TruncMonth("placed_on"))
         .values("month", "participant")
         .annotate(n=Count("id"))
@@ -51,7 +54,7 @@ def flow_by_month(scope: Scope) -> list[MonthFlow]:
             flow.inflow_others += row["n"]
     ended = (
         stays_in(scope)
-        .filter(ended_on__range=(period.start, period.end))
+        .ended_between(period.start, period.end)
         .annotate(month=TruncMonth("ended_on"))
         .values("month")
         .annotate(n=Count("id"))
@@ -88,11 +91,7 @@ def occupancy_by_day(scope: Scope) -> list[DayOccupancy]:
     period = scope.period
     start, end = period.start, period.end
     present = (
-        stays_in(scope)
-        .filter(placed_on__lte=start)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=start))
-        .values("participant")
-        .annotate(n=Count("id"))
+        stays_in(scope).present_on(start).values("participant").annotate(n=Count("id"))
     )
     current = {True: 0, False: 0}
     for row in present:
@@ -142,17 +141,23 @@ def capacity_by_day(scope: Scope) -> dict[datetime.date, int]:
     by_type: dict[int, list[tuple]] = defaultdict(list)
     for place_type, valid_from, valid_to, places in rows:
         by_type[place_type].append((valid_from, valid_to, places))
-    totals: dict[datetime.date, int] = defaultdict(int)
+    days = period.days
+    totals = [0] * days
     for periods in by_type.values():
-        day = period.start
-        while day <= period.end:
-            places = 0
-            for valid_from, valid_to, count in periods:
-                if valid_from <= day and (valid_to is None or valid_to >= day):
-                    places = count
-            totals[day] += places
-            day += datetime.timedelta(days=1)
-    return totals
+        # per place type the latest period covering a day counts: later
+        # periods (in valid_from order) overwrite earlier ones
+        places = [0] * days
+        for valid_from, valid_to, count in periods:
+            first = max(0, (valid_from - period.start).days)
+            last = days - 1 if valid_to is None else (valid_to - period.start).days
+            last = min(last, days - 1)
+            if first <= last:
+                places[first : last + 1] = [count] * (last - first + 1)
+        totals = [a + b for a, b in zip(totals, places, strict=True)]
+    return {
+        period.start + datetime.timedelta(days=offset): total
+        for offset, total in enumerate(totals)
+    }
 
 
 @dataclass
@@ -239,7 +244,7 @@ def length_of_stay_by_phase(scope: Scope) -> list[LengthStats]:
     whole = [
         (ended - placed).days
         for placed, ended in stays_in(scope)
-        .filter(ended_on__range=(scope.period.start, scope.period.end))
+        .ended_between(scope.period.start, scope.period.end)
         .values_list("placed_on", "ended_on")
     ]
     if whole:
@@ -257,6 +262,16 @@ class ExitCount:
 TEMPORARY_RETURN = "temporary_return"
 
 
+def temporary_returns(scope: Scope) -> QuerySet[Incident]:
+    """Incidents in the period decided with a temporary return to the PI."""
+    period = scope.period
+    return Incident.objects.filter(
+        stay__site_id__in=scope.site_ids,
+        consequence=Consequence.TEMPORARY_RETURN,
+        occurred_on__range=(period.start, period.end),
+    )
+
+
 def exits_by_type(scope: Scope) -> list[ExitCount]:
     """Outflow per type in the period, plus temporary returns to the PI.
 
@@ -266,7 +281,7 @@ def exits_by_type(scope: Scope) -> list[ExitCount]:
     period = scope.period
     counts = dict(
         stays_in(scope)
-        .filter(ended_on__range=(period.start, period.end))
+        .ended_between(period.start, period.end)
         .values_list("outflow_type")
         .annotate(n=Count("id"))
     )
@@ -274,11 +289,7 @@ def exits_by_type(scope: Scope) -> list[ExitCount]:
         ExitCount(value, str(label), counts.get(value, 0))
         for value, label in OutflowType.choices
     ]
-    temporary = Incident.objects.filter(
-        stay__site_id__in=scope.site_ids,
-        consequence=Consequence.TEMPORARY_RETURN,
-        occurred_on__range=(period.start, period.end),
-    ).count()
+    temporary = temporary_returns(scope).count()
     found.append(
         ExitCount(TEMPORARY_RETURN, str(Consequence.TEMPORARY_RETURN.label), temporary)
     )
@@ -300,22 +311,21 @@ def site_summaries(scope: Scope) -> dict[int, SiteSummary]:
     found = {site_id: SiteSummary(site_id) for site_id in scope.site_ids}
     for site_id, count in (
         stays_in(scope)
-        .filter(placed_on__range=(period.start, period.end))
+        .placed_between(period.start, period.end)
         .values_list("site_id")
         .annotate(n=Count("id"))
     ):
         found[site_id].inflow = count
     for site_id, count in (
         stays_in(scope)
-        .filter(ended_on__range=(period.start, period.end))
+        .ended_between(period.start, period.end)
         .values_list("site_id")
         .annotate(n=Count("id"))
     ):
         found[site_id].outflow = count
     for site_id, count in (
         stays_in(scope)
-        .filter(placed_on__lte=period.end)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=period.end))
+        .present_on(period.end)
         .values_list("site_id")
         .annotate(n=Count("id"))
     ):

@@ -10,11 +10,7 @@ from core.models import Site
 from dashboards.periods import Period
 from dashboards.scope import Scope
 from dashboards.selectors import flow, intake, outcomes
-from evaluation.models import MeasurementStatus
 from intake.models import IntakeOutcome
-
-#: measurements still to be done (due, neither complete nor cancelled)
-OPEN_MEASUREMENT_STATUSES = (MeasurementStatus.PLANNED, MeasurementStatus.IN_PROGRESS)
 
 
 @dataclass
@@ -53,7 +49,7 @@ def sites_at_a_glance(sites: list[Site], period: Period) -> list[SiteGlance]:
         glance.capacity = summary.capacity_at_end
     for site_id, count in (
         outcomes.measurements_in(scope)
-        .filter(status__in=OPEN_MEASUREMENT_STATUSES)
+        .filter(status__in=outcomes.OPEN_MEASUREMENT_STATUSES)
         .order_by()
         .values_list("stay__site_id")
         .annotate(n=Count("id"))

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from dashboards.scope import Scope
+from intake.filters import PASSED_OUTCOMES
 from intake.models import (
     CaseEndReason,
     EndReasonCode,
     IntakeCase,
+    IntakeCaseQuerySet,
     IntakeOutcome,
     IntakeStageDefinition,
     StageEvent,
     StageKind,
-    StageOutcome,
 )
+from intake.selectors import stage_reach
 
 
 @dataclass
@@ -43,10 +45,28 @@ class Funnel:
         return round(100 * self.placed / self.opened, 1)
 
 
-def cases_in(scope: Scope):
+def cases_in(scope: Scope) -> IntakeCaseQuerySet:
     period = scope.period
     return IntakeCase.objects.filter(
         site_id__in=scope.site_ids, opened_on__range=(period.start, period.end)
+    )
+
+
+def _never_rising(stages: list[StageRow]) -> list[StageRow]:
+    """Stages in process order; where process versions or sites order their
+    stages differently, the stage more cases reached comes first (a stable
+    sort: a funnel that already narrows keeps its order)."""
+    return sorted(stages, key=lambda stage: -stage.reached)
+
+
+def _passed_by_code(scope: Scope) -> dict[str, int]:
+    """Per stage code: cases with that stage passed (``PASSED_OUTCOMES``); a
+    case has one stage per code, so its events need no distinct count."""
+    return dict(
+        StageEvent.objects.filter(case__in=cases_in(scope), outcome__in=PASSED_OUTCOMES)
+        .values_list("stage__code")
+        .annotate(n=Count("id"))
+        .order_by()
     )
 
 
@@ -54,42 +74,34 @@ def funnel(scope: Scope) -> Funnel:
     """Cases opened in the period and how far they got, over several sites.
 
     Sites' pipelines differ, so stages are grouped by their kind and the rows
-    compare; one site's own stages come from ``site_funnel``.
+    compare; one site's own stages come from ``site_funnel``. "Reached" is
+    ``intake.selectors.stage_reach``: the case got at least that far.
     """
     outcome_counts = dict(
-        cases_in(scope).values_list("outcome").annotate(n=Count("id"))
+        cases_in(scope).values_list("outcome").annotate(n=Count("id")).order_by()
     )
     opened = sum(outcome_counts.values())
-    passed = Count("case", filter=~Q(outcome=StageOutcome.NEGATIVE), distinct=True)
+    reach = stage_reach(cases_in(scope))
+    passed = reach.passed_by_kind
     kinds = dict(StageKind.choices)
     order = list(kinds)
-    grouped = (
-        StageEvent.objects.filter(case__in=cases_in(scope))
-        .values("stage__kind")
-        .annotate(reached=Count("case", distinct=True), passed=passed)
-        .order_by()
-    )
-    stages = sorted(
-        (
-            StageRow(
-                row["stage__kind"],
-                str(kinds.get(row["stage__kind"], row["stage__kind"])),
-                row["reached"],
-                row["passed"],
-            )
-            for row in grouped
-        ),
-        key=lambda stage: order.index(stage.key) if stage.key in order else 99,
-    )
+    stages = [
+        StageRow(kind, str(kinds.get(kind, kind)), reached, passed.get(kind, 0))
+        for kind, reached in sorted(
+            reach.by_kind.items(),
+            key=lambda item: order.index(item[0]) if item[0] in order else 99,
+        )
+    ]
     reasons = dict(
         CaseEndReason.objects.filter(case__in=cases_in(scope))
         .values_list("code")
         .annotate(n=Count("case", distinct=True))
+        .order_by()
     )
     return Funnel(
         opened=opened,
         placed=outcome_counts.get(IntakeOutcome.PLACED, 0),
-        stages=stages,
+        stages=_never_rising(stages),
         outcomes=[
             (value, str(label), outcome_counts.get(value, 0))
             for value, label in IntakeOutcome.choices
@@ -105,29 +117,26 @@ def funnel(scope: Scope) -> Funnel:
 def site_funnel(scope: Scope) -> Funnel:
     """One site's funnel, its own stages in process order.
 
-    Counts follow ``intake.selectors.funnel_for_site`` (a stage code shared
-    by process versions is one row; passed means completed or positive),
-    computed with grouped queries so the dashboard's cost does not grow with
-    the number of cases. Waiting times per stage are on the intake app's own
-    funnel page.
+    The counts of ``intake.selectors.funnel_for_site`` (a stage code shared
+    by process versions is one row), with grouped queries so the
+    dashboard's cost does not grow with the number of cases. Waiting times
+    per stage are on the intake app's own funnel page.
     """
     found = funnel(scope)
-    passed = Count("case", filter=~Q(outcome=StageOutcome.NEGATIVE), distinct=True)
-    grouped = (
-        StageEvent.objects.filter(case__in=cases_in(scope))
-        .values("stage__code", "stage__name", "stage__order", "stage__process_id")
-        .annotate(reached=Count("case", distinct=True), passed=passed)
-        .order_by("stage__order", "stage__process_id")
-    )
+    reach = stage_reach(cases_in(scope))
+    passed = _passed_by_code(scope)
     stages: dict[str, StageRow] = {}
-    for row in grouped:
-        stage = stages.setdefault(
-            row["stage__code"],
-            StageRow(row["stage__code"], row["stage__name"], 0, 0),
+    for code, name in (
+        IntakeStageDefinition.objects.filter(
+            process__in=cases_in(scope).values("process")
         )
-        stage.reached += row["reached"]
-        stage.passed += row["passed"]
-    found.stages = list(stages.values())
+        .order_by("order", "process_id")
+        .values_list("code", "name")
+    ):
+        stages.setdefault(
+            code, StageRow(code, name, reach.by_code.get(code, 0), passed.get(code, 0))
+        )
+    found.stages = _never_rising(list(stages.values()))
     return found
 
 

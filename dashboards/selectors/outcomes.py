@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.db.models import Count, Q
+from django.db.models import Count, QuerySet
 
 from dashboards.scope import Scope
 from evaluation.models import (
@@ -41,6 +41,10 @@ class MomentCompleteness:
     @property
     def missing_total(self) -> int:
         return sum(self.missing.values())
+
+
+#: measurements still to be done (due, neither complete nor cancelled)
+OPEN_MEASUREMENT_STATUSES = (MeasurementStatus.PLANNED, MeasurementStatus.IN_PROGRESS)
 
 
 def measurements_in(scope: Scope):
@@ -112,6 +116,26 @@ def _decode(value: Any) -> Any:
     return value
 
 
+def factor_answers(scope: Scope, code: str = "", moment: str = "") -> QuerySet[Answer]:
+    """The scored answers on the protective factors (of ``code`` at ``moment``
+    when given) of the stays whose outflow falls in the period."""
+    config = protective_factors()
+    variables = [
+        var
+        for factor in config["factors"]
+        if not code or factor["code"] == code
+        for var in factor["vars"]
+    ]
+    period = scope.period
+    return Answer.objects.filter(
+        measurement__stay__site_id__in=scope.site_ids,
+        measurement__stay__ended_on__range=(period.start, period.end),
+        measurement__moment__in=[moment] if moment else FACTOR_MOMENTS,
+        item__var__in=variables,
+        value__in=list(config["scores"]),
+    )
+
+
 def factor_change(scope: Scope) -> list[FactorChange]:
     """Mean score per protective factor at nulmeting, eindmeting and nameting.
 
@@ -123,16 +147,9 @@ def factor_change(scope: Scope) -> list[FactorChange]:
     factor_of = {
         var: factor["code"] for factor in config["factors"] for var in factor["vars"]
     }
-    period = scope.period
     sums: dict[tuple[str, str], list[int]] = {}
     grouped = (
-        Answer.objects.filter(
-            measurement__stay__site_id__in=scope.site_ids,
-            measurement__stay__ended_on__range=(period.start, period.end),
-            measurement__moment__in=FACTOR_MOMENTS,
-            item__var__in=list(factor_of),
-        )
-        .filter(~Q(value=None))
+        factor_answers(scope)
         .values_list("item__var", "measurement__moment", "value")
         .annotate(n=Count("id"))
         .order_by()

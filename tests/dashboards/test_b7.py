@@ -86,7 +86,7 @@ def test_b7_on_the_site_dashboard_links_each_count_to_its_people(client):
         {"start": "2018-01-01", "end": "2020-09-15", "metric": "b7", "key": "drug_use"},
     )
     people = cases.context["page"].object_list
-    assert [row["pk"] for row in people] == [stays[3].person_id]
+    assert [row["person_pk"] for row in people] == [stays[3].person_id]
     # a project leader sees the name, linked to the person page
     assert stays[3].person.last_name in cases.content.decode()
 

@@ -103,7 +103,7 @@ def test_every_dashboard_number_opens_the_people_behind_it(client):
     url = reverse("dashboards:site_cases", args=[site.code])
     base = {"start": "2024-01-01", "end": "2024-03-31"}
     outflow = client.get(url, {**base, "metric": "outflow", "key": "2024-03"})
-    assert {row["pk"] for row in outflow.context["page"].object_list} == {
+    assert {row["person_pk"] for row in outflow.context["page"].object_list} == {
         a.person_id,
         c.person_id,
     }
@@ -113,7 +113,9 @@ def test_every_dashboard_number_opens_the_people_behind_it(client):
     others = client.get(
         url, {**base, "metric": "occupancy", "key": "2024-02-01:others"}
     )
-    assert [row["pk"] for row in others.context["page"].object_list] == [b.person_id]
+    assert [row["person_pk"] for row in others.context["page"].object_list] == [
+        b.person_id
+    ]
 
 
 def _queries(client, url: str) -> int:

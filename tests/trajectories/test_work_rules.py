@@ -197,7 +197,8 @@ def test_worklist_home_and_dashboard_count_the_same_jobs(client, reference):
     counts = [row[1].value for row in panel.table.rows]
     assert counts[:2] == [2, 1]
     cases = client.get(panel.table.rows[1][1].url)
-    assert [row["pk"] for row in cases.context["page"].object_list] == [stay.person_id]
+    listed = [row["person_pk"] for row in cases.context["page"].object_list]
+    assert listed == [stay.person_id]
 
 
 def test_a_stale_edit_of_a_job_against_the_rules_loses_nothing(client, reference):

@@ -103,6 +103,33 @@ class Regime(models.TextChoices):
     OPEN = "open", _("open regime")
 
 
+class StayQuerySet(SiteScopedQuerySet):
+    """The one definition of the stay counts every page, export and e-mail uses.
+
+    - placed ("geplaatst", "instroom"): the placement day lies in the period;
+    - ended ("uitstroom"): the outflow day lies in the period;
+    - present ("in de KV") on a day: placed on or before it and not yet left;
+      the outflow day itself no longer counts (periods are half-open).
+    """
+
+    def placed_between(self, start: datetime.date, end: datetime.date) -> StayQuerySet:
+        return self.filter(placed_on__range=(start, end))
+
+    def ended_between(self, start: datetime.date, end: datetime.date) -> StayQuerySet:
+        return self.filter(ended_on__range=(start, end))
+
+    def present_on(self, day: datetime.date) -> StayQuerySet:
+        return self.filter(placed_on__lte=day).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=day)
+        )
+
+    def overlapping(self, start: datetime.date, end: datetime.date) -> StayQuerySet:
+        """Stays present on at least one day from ``start`` to ``end``."""
+        return self.filter(placed_on__lte=end).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=start)
+        )
+
+
 class Stay(models.Model):
     """A placement of a person in a KV, from placement to outflow."""
 
@@ -151,7 +178,7 @@ class Stay(models.Model):
         default=1, editable=False, verbose_name=_("version")
     )
 
-    objects = SiteScopedQuerySet.as_manager()
+    objects = StayQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -90,17 +90,14 @@ def occupied_on(
     without phase periods (created outside ``stay_create``) holds its own.
     The outflow day and the last day of a phase period are not counted.
     """
-    open_on_day = Q(stay__placed_on__lte=day) & (
-        Q(stay__ended_on__isnull=True) | Q(stay__ended_on__gt=day)
-    )
     by_phase = StayPhase.objects.filter(
-        open_on_day,
+        stay__in=Stay.objects.present_on(day),
         place_type=place_type,
         started_on__lte=day,
     ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
-    without_phases = Stay.objects.filter(
-        place_type=place_type, placed_on__lte=day, phases=None
-    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+    without_phases = Stay.objects.filter(place_type=place_type, phases=None).present_on(
+        day
+    )
     if exclude_stay is not None:
         by_phase = by_phase.exclude(stay=exclude_stay)
         without_phases = without_phases.exclude(pk=exclude_stay.pk)
