@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.dates import day_text
+from core.fields import FactDateField, PlannedDateField
 from core.models import CriteriaVersion, Site
 from core.scoping import SiteScopedQuerySet
 from intake.models import IntakeCase, IntakeProcessVersion
@@ -78,7 +79,7 @@ class Meeting(models.Model):
         related_name="meetings",
         verbose_name=_("kind of meeting"),
     )
-    held_on = models.DateField(_("date"))
+    held_on = FactDateField(_("date"))
     organisations = models.ManyToManyField(
         Organisation,
         blank=True,
@@ -194,8 +195,8 @@ class Action(models.Model):
         related_name="steering_actions",
         verbose_name=_("owner"),
     )
-    due_on = models.DateField(_("due date"))
-    done_on = models.DateField(_("done on"), null=True, blank=True)
+    due_on = PlannedDateField(_("due date"))
+    done_on = FactDateField(_("done on"), null=True, blank=True)
     history = HistoricalRecords()
 
     objects = SiteScopedQuerySet.as_manager()
@@ -233,7 +234,7 @@ class ForecastVersion(models.Model):
         verbose_name=_("site"),
     )
     version = models.PositiveSmallIntegerField(_("version"))
-    valid_from = models.DateField(_("valid from"))
+    valid_from = PlannedDateField(_("valid from"))
     candidates_per_year = models.PositiveIntegerField(
         _("candidates per year"), null=True, blank=True
     )

@@ -26,6 +26,7 @@ from core.dates import (
     PlausibleDateFormField,
     add_days,
     add_months,
+    day_text,
     shift_date,
 )
 from core.fields import FactDateField, PlannedDateField
@@ -151,7 +152,7 @@ def test_no_path_around_a_form_stores_a_date_outside_the_range(dated_world):
 
 def test_facts_cannot_lie_in_the_future_planned_dates_may(dated_world):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    message = str(DATE_IN_FUTURE % {"today": timezone.localdate()})
+    message = str(DATE_IN_FUTURE % {"today": day_text(timezone.localdate())})
     facts = planned = 0
     for model in dated_models():
         instance = model._base_manager.order_by("pk").first()

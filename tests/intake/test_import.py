@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
-from core.dates import DATE_IN_FUTURE
+from core.dates import DATE_IN_FUTURE, day_text
 from core.models import (
     BIRTH_DATE_IMPLAUSIBLE,
     GENDER_IMPORT_CODES,
@@ -127,7 +127,7 @@ def test_list_with_five_bad_rows_is_refused_with_exactly_those_rows(
         str(importers.ROW_BAD_GENDER % {"value": "Q", "codes": codes})
     ]
     assert reported[604] == [str(importers.ROW_DUPLICATE_IN_FILE % {"row": 5})]
-    future = str(DATE_IN_FUTURE % {"today": timezone.localdate()})
+    future = str(DATE_IN_FUTURE % {"today": day_text(timezone.localdate())})
     assert reported[1001] == [
         str(importers.ROW_FIELD % {"column": "date_of_birth", "message": future})
     ]
@@ -691,6 +691,6 @@ def test_a_list_date_in_the_future_is_refused_on_the_form(
         client, site, almelo_process, "dji_list_1000.csv", list_date=str(tomorrow)
     )
     assert response.status_code == 200
-    future = str(DATE_IN_FUTURE % {"today": timezone.localdate()})
+    future = str(DATE_IN_FUTURE % {"today": day_text(timezone.localdate())})
     assert response.context["form"].errors["list_date"] == [future]
     assert ImportBatch.objects.count() == 0

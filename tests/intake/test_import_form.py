@@ -48,7 +48,12 @@ def test_the_form_preselects_the_users_own_site(
 
 
 def test_a_refused_form_keeps_the_file_and_the_retry_uses_it(
-    client, casemanager_almelo, almelo, almelo_process, media
+    client,
+    casemanager_almelo,
+    almelo,
+    almelo_process,
+    media,
+    django_capture_on_commit_callbacks,
 ):
     client.force_login(casemanager_almelo)
     upload = SimpleUploadedFile(LIST, (FILES / LIST).read_bytes(), "text/csv")
@@ -64,13 +69,19 @@ def test_a_refused_form_keeps_the_file_and_the_retry_uses_it(
     assert f"{LIST} is bewaard" in refused.content.decode()
     assert len(_held_files(media)) == 1
 
-    retried = client.post(
-        reverse("intake:import_create"), _data(almelo, almelo_process)
-    )
+    # The check is queued when the upload commits; a worker takes it then.
+    with django_capture_on_commit_callbacks(execute=True):
+        retried = client.post(
+            reverse("intake:import_create"), _data(almelo, almelo_process)
+        )
 
     batch = ImportBatch.objects.get()
     assert retried["Location"] == batch.get_absolute_url()
-    assert (batch.status, batch.original_name) == (ImportStatus.PREVIEW, LIST)
+    # The retry imports the kept file itself, and its check ran.
+    assert batch.original_name == LIST
+    with batch.file.open("rb") as kept:
+        assert kept.read() == (FILES / LIST).read_bytes()
+    assert batch.status != ImportStatus.CHECKING
     assert _held_files(media) == []
 
 
