@@ -67,6 +67,9 @@ class B7Row:
     not_registered: bool = False
     #: where the figure comes from, in words (the row's ``bron``)
     source_note: str = ""
+    #: the first value is a statistic over the people behind it (a mean or
+    #: median age or length of stay), not a count of them
+    statistic: bool = False
 
     @property
     def cells(self) -> list[tuple[Any, str | None]]:
@@ -470,7 +473,15 @@ def b7_tables(scope: Scope, *, programme: str, plan: str) -> B7Result:
                         cells = [value, phrase]
                         links = [f"{code}:n", None]
                     rows.append(
-                        B7Row(code, label, cells, population, links=links, **common)
+                        B7Row(
+                            code,
+                            label,
+                            cells,
+                            population,
+                            links=links,
+                            statistic=True,
+                            **common,
+                        )
                     )
                     continue
                 if row.get("vars") and not registered.asked_vars & set(row["vars"]):

@@ -308,6 +308,20 @@ class Item(models.Model):
         answer = (self.condition or {}).get("answer")
         return {"yes": True, "no": False}.get(answer, answer)
 
+    def condition_answer_text(self, asked_by: Item | None) -> str:
+        """The answer that calls for this item as the reader knows it: yes or
+        no in their language, a choice by its label (``asked_by`` is the item
+        above, whose choices name it)."""
+        answer = (self.condition or {}).get("answer")
+        if answer == "yes":
+            return str(_("yes"))
+        if answer == "no":
+            return str(_("no"))
+        for choice in (asked_by.choices if asked_by else None) or []:
+            if choice.get("code") == answer:
+                return str(choice.get("label", answer))
+        return str(answer)
+
     def condition_met(self, answer: Any) -> bool | None:
         """Whether ``answer`` (the stored value of the item above) calls for
         this item; None while that answer is not known."""

@@ -43,10 +43,17 @@ def catalogue_tree(catalogue: CatalogueVersion) -> list[TopicNode]:
     nodes = {t.pk: TopicNode(t) for t in Topic.objects.filter(catalogue=catalogue)}
     children: dict[int, list[Item]] = defaultdict(list)
     top: list[Item] = []
-    for item in Item.objects.filter(catalogue=catalogue).order_by("order"):
+    items = list(Item.objects.filter(catalogue=catalogue).order_by("order"))
+    by_var = {item.var: item for item in items}
+    for item in items:
         topic = nodes[item.topic_id].topic
         # When the item is asked: its named moments, else its category's rule.
         item.asked = () if item.is_kv_level else item.asked_at(topic.category)
+        if item.condition:
+            # The question and answer that call for it, as a reader knows them.
+            asked_by = by_var.get(item.condition_var)
+            item.condition_question = asked_by.text if asked_by else item.condition_var
+            item.condition_answer = item.condition_answer_text(asked_by)
         (children[item.parent_id] if item.parent_id else top).append(item)
     for item in top:
         nodes[item.topic_id].items.append((item, children.get(item.pk, [])))

@@ -52,6 +52,7 @@ from core.dates import (
     DATE_OUT_OF_RANGE,
     EARLIEST_DATE,
     LATEST_DATE,
+    day_text,
     in_range,
 )
 from core.jobs import JobState, Lease, enqueue_on_commit, job_retry
@@ -621,7 +622,7 @@ def _validate_row(row: ImportRow, *, kind: str, today: datetime.date) -> None:
             params={"earliest": EARLIEST_DATE.year, "latest": LATEST_DATE.year},
         )
     elif born > today:
-        born_error = ValidationError(DATE_IN_FUTURE, params={"today": today})
+        born_error = ValidationError(DATE_IN_FUTURE, params={"today": day_text(today)})
     else:
         born_error = birth_date_error(born, today)
     if born_error is not None:

@@ -3,6 +3,8 @@
 import core.fields
 from django.db import migrations
 
+from core.migration_operations import AlterDateField
+
 
 class Migration(migrations.Migration):
 
@@ -11,42 +13,42 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
+        AlterDateField(
             model_name='action',
             name='done_on',
             field=core.fields.FactDateField(blank=True, null=True, verbose_name='done on'),
         ),
-        migrations.AlterField(
+        AlterDateField(
             model_name='action',
             name='due_on',
             field=core.fields.PlannedDateField(verbose_name='due date'),
         ),
-        migrations.AlterField(
+        AlterDateField(
             model_name='forecastversion',
             name='valid_from',
             field=core.fields.PlannedDateField(verbose_name='valid from'),
         ),
-        migrations.AlterField(
+        AlterDateField(
             model_name='historicalaction',
             name='done_on',
             field=core.fields.FactDateField(blank=True, null=True, verbose_name='done on'),
         ),
-        migrations.AlterField(
+        AlterDateField(
             model_name='historicalaction',
             name='due_on',
             field=core.fields.PlannedDateField(verbose_name='due date'),
         ),
-        migrations.AlterField(
+        AlterDateField(
             model_name='historicalforecastversion',
             name='valid_from',
             field=core.fields.PlannedDateField(verbose_name='valid from'),
         ),
-        migrations.AlterField(
+        AlterDateField(
             model_name='historicalmeeting',
             name='held_on',
             field=core.fields.FactDateField(verbose_name='date'),
         ),
-        migrations.AlterField(
+        AlterDateField(
             model_name='meeting',
             name='held_on',
             field=core.fields.FactDateField(verbose_name='date'),

@@ -84,5 +84,5 @@ def test_b7_of_a_cohort_entered_through_the_services_equals_the_hand_count(clien
     ]:
         assert f"key={key}" in body
         cases = client.get(cases_url, {**query, "metric": "b7", "key": key})
-        people = {row["pk"] for row in cases.context["page"].object_list}
+        people = {row["person_pk"] for row in cases.context["page"].object_list}
         assert people == expected, key

@@ -49,15 +49,21 @@ from trajectories.models import Incident, Stay
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
-#: a link to a case list and the figure it shows ("3", or "4.5 (n=3)")
-FIGURE = re.compile(r'<a href="([^"]*/cases/\?[^"]*metric=[^"]*)">([^<]*)</a>')
+#: a link to a case list and the figure it shows ("3", or "4.5 (n=3)"); a
+#: statistic over the people behind it (a mean age, ``data-statistic``) also
+#: opens them, but is no count
+FIGURE = re.compile(
+    r'<a (data-statistic )?href="([^"]*/cases/\?[^"]*metric=[^"]*)">([^<]*)</a>'
+)
 COUNT_IN_FIGURE = re.compile(r"^\s*(\d+)\s*$|\(n=(\d+)\)")
 
 
 def figures(body: str) -> list[tuple[str, int]]:
     """(case-list URL, the count the figure states) for every linked figure."""
     found = []
-    for href, text in FIGURE.findall(body):
+    for statistic, href, text in FIGURE.findall(body):
+        if statistic:
+            continue
         match = COUNT_IN_FIGURE.search(html.unescape(text))
         assert match, f"a linked figure that states no count: {text!r} ({href})"
         found.append((html.unescape(href), int(match.group(1) or match.group(2))))
