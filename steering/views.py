@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.forms import BaseForm
@@ -18,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core.access import role_required
-from core.concurrency import ConcurrentEditError
 from core.models import Site
 from core.request_context import Read, note_read
 from core.scoping import get_visible_or_404, site_ids_for
+from core.service_forms import service_form_view
 from steering import selectors, services
 from steering.forms import (
     ActionDoneForm,
@@ -55,24 +54,17 @@ def _form_view(
     success: str,
     site: Site,
 ) -> HttpResponse:
-    """Validate ``form``, call one service and go on; on any error show the
-    form again with the input kept."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = save(form.cleaned_data)
-        except ConcurrentEditError as error:
-            form.show_conflict(error)  # type: ignore[attr-defined]
-        except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
-        else:
-            messages.success(request, success)
-            return redirect(result if isinstance(result, str) else back)
-    context = {"form": form, "title": title, "back": back, "site": site}
-    return render(request, FORM_TEMPLATE, context)
+    """One service behind a form, through the project's service-form view."""
+    return service_form_view(
+        request,
+        form,
+        save,
+        title=title,
+        back=back,
+        success=success,
+        context={"site": site},
+        template=FORM_TEMPLATE,
+    )
 
 
 def _site(request: HttpRequest, code: str, roles: frozenset[str]) -> Site:
