@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.utils.formats import date_format
@@ -92,34 +93,72 @@ def _expected(
     return total
 
 
-def month_rows(scope: Scope) -> list[MonthRow]:
-    """Expected and realised per month for the scope's sites."""
-    versions = steering.forecast_versions(scope.site_ids)
-    periods = _month_periods(scope.period)
-    if not periods:
-        return []
-    whole = Period(periods[0].start, periods[-1].end)
+@dataclass
+class Realised:
+    """What the dashboards counted per site and month (``inflow_by_month``)."""
+
+    candidates: dict[datetime.date, dict[int, int]]
+    intakes: dict[datetime.date, dict[int, int]]
+    placements: dict[datetime.date, dict[int, int]]
+    #: people in the KV per day, all the scope's sites together
+    occupancy: list[flow.DayOccupancy]
+
+
+def _realised(scope: Scope, whole: Period) -> Realised:
+    """Every realised figure of the comparison, for all months and sites at
+    once: a fixed number of grouped queries, however many months and sites."""
     whole_scope = Scope(scope.site_ids, whole, scope.cases_url)
-    placed = {row.month: row for row in flow.flow_by_month(whole_scope)}
-    occupancy = flow.occupancy_by_day(whole_scope)
+    candidates: dict[datetime.date, dict[int, int]] = defaultdict(dict)
+    intakes: dict[datetime.date, dict[int, int]] = defaultdict(dict)
+    for (site_id, month), found in intake.reach_by_site_and_month(whole_scope).items():
+        candidates[month][site_id] = found.cases
+        intakes[month][site_id] = found.by_kind.get(StageKind.ASSESSMENT, 0)
+    placements: dict[datetime.date, dict[int, int]] = defaultdict(dict)
+    for (site_id, month), count in flow.inflow_by_site_and_month(whole_scope).items():
+        placements[month][site_id] = count
+    return Realised(
+        candidates=candidates,
+        intakes=intakes,
+        placements=placements,
+        occupancy=flow.occupancy_by_day(whole_scope),
+    )
+
+
+def _rows_for(
+    scope: Scope,
+    periods: list[Period],
+    realised: Realised,
+    versions: dict[int, list[ForecastVersion]],
+    site_ids: tuple[int, ...],
+    *,
+    occupancy: bool,
+) -> list[MonthRow]:
+    """Expected and realised per month for ``site_ids`` (no queries); the
+    occupancy is there for the whole scope only."""
+    site_versions = {site_id: versions.get(site_id, []) for site_id in site_ids}
+
+    def total(counts: dict[datetime.date, dict[int, int]], month: datetime.date) -> int:
+        in_month = counts.get(month, {})
+        return sum(in_month.get(site_id, 0) for site_id in site_ids)
+
     rows = []
     for period in periods:
         month = period.start.replace(day=1)
         month_scope = Scope(scope.site_ids, period, scope.cases_url)
-        found = intake.funnel(month_scope)
-        assessed = sum(s.reached for s in found.stages if s.key == StageKind.ASSESSMENT)
-        inflow = placed.get(month)
-        days = [d.total for d in occupancy if period.start <= d.day <= period.end]
         row = MonthRow(month, period)
         row.realised = {
-            "candidates": found.opened,
-            "intakes": assessed,
-            "placements": (inflow.inflow_participants + inflow.inflow_others)
-            if inflow
-            else 0,
-            "occupancy": round(sum(days) / len(days), 1) if days else 0,
+            "candidates": total(realised.candidates, month),
+            "intakes": total(realised.intakes, month),
+            "placements": total(realised.placements, month),
         }
-        row.expected = {m: _expected(versions, period, m) for m in MEASURES}
+        if occupancy:
+            days = [
+                d.total
+                for d in realised.occupancy
+                if period.start <= d.day <= period.end
+            ]
+            row.realised["occupancy"] = round(sum(days) / len(days), 1) if days else 0
+        row.expected = {m: _expected(site_versions, period, m) for m in MEASURES}
         row.links = {
             "candidates": month_scope.link("intake"),
             "intakes": month_scope.link("stage_kind", StageKind.ASSESSMENT),
@@ -128,6 +167,22 @@ def month_rows(scope: Scope) -> list[MonthRow]:
         }
         rows.append(row)
     return rows
+
+
+def month_rows(scope: Scope) -> list[MonthRow]:
+    """Expected and realised per month for the scope's sites."""
+    return _panel_rows(scope, steering.forecast_versions(scope.site_ids))[0]
+
+
+def _panel_rows(
+    scope: Scope, versions: dict[int, list[ForecastVersion]]
+) -> tuple[list[MonthRow], Realised | None, list[Period]]:
+    periods = _month_periods(scope.period)
+    if not periods:
+        return [], None, periods
+    realised = _realised(scope, Period(periods[0].start, periods[-1].end))
+    rows = _rows_for(scope, periods, realised, versions, scope.site_ids, occupancy=True)
+    return rows, realised, periods
 
 
 def warnings_for(rows: list[MonthRow], rule: steering.AlertRule) -> list[str]:
@@ -174,7 +229,8 @@ def forecast_panel(scope: Scope, *, site: Site | None = None) -> Panel:
     On the programme overview the forecasts of the sites are added up and a
     warning names its site (each site judged by its own rule).
     """
-    rows = month_rows(scope)
+    versions = steering.forecast_versions(scope.site_ids)
+    rows, realised, periods = _panel_rows(scope, versions)
     labels = _labels()
     headers = [_("Month")]
     for measure in MEASURES:
@@ -191,7 +247,7 @@ def forecast_panel(scope: Scope, *, site: Site | None = None) -> Panel:
             cells.append(Cell(_fmt(row.expected[measure])))
             cells.append(Cell(row.realised[measure], row.links[measure]))
         table.rows.append(cells)
-    warnings = _warnings(scope, rows, site)
+    warnings = _warnings(scope, rows, site, versions, realised, periods)
     has_forecast = any(v is not None for row in rows for v in row.expected.values())
     note = _(
         "Candidates: intake cases opened; intake cases: cases that reached an "
@@ -230,22 +286,28 @@ def forecast_panel(scope: Scope, *, site: Site | None = None) -> Panel:
     )
 
 
-def _warnings(scope: Scope, rows: list[MonthRow], site: Site | None) -> list[str]:
+def _warnings(
+    scope: Scope,
+    rows: list[MonthRow],
+    site: Site | None,
+    versions: dict[int, list[ForecastVersion]],
+    realised: Realised | None,
+    periods: list[Period],
+) -> list[str]:
     rules = steering.alert_rules(scope.site_ids)
     if site is not None:
         return warnings_for(rows, rules[site.pk])
+    if realised is None or not any(versions.values()):
+        return []
     found = []
-    versions = steering.forecast_versions(scope.site_ids)
     names = dict(Site.objects.filter(pk__in=scope.site_ids).values_list("pk", "name"))
     for site_id, site_versions in versions.items():
         if not site_versions:
             continue
-        rule = rules[site_id]
-        # only the months the rule looks at, to keep the overview's cost bounded
-        window = [row.period for row in rows if row.complete][-rule.months :]
-        if len(window) < rule.months:
-            continue
-        site_scope = Scope((site_id,), Period(window[0].start, window[-1].end))
-        for text in warnings_for(month_rows(site_scope), rule):
+        # each site judged by its own rule on its own counts, read above
+        site_rows = _rows_for(
+            scope, periods, realised, versions, (site_id,), occupancy=False
+        )
+        for text in warnings_for(site_rows, rules[site_id]):
             found.append(f"{names.get(site_id, '')}: {text}")
     return found

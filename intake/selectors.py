@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import statistics
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -274,13 +275,15 @@ def overdue_count(items: list[WorkItem]) -> int:
 # Stages reached ---------------------------------------------------------------
 
 
-def _reach_rows(cases: IntakeCaseQuerySet) -> list[tuple]:
-    """Per group of cases: (process id, furthest stage order, one 0/1 flag
-    per stage kind: a stage of that kind passed, number of cases).
+def _reach_rows(cases: IntakeCaseQuerySet, **groups: Any) -> list[tuple]:
+    """Per group of cases: (the values of ``groups``, process id, furthest
+    stage order, one 0/1 flag per stage kind: a stage of that kind passed,
+    number of cases).
 
-    The per-case values are aggregated first and then counted, in one
-    statement: the per-case rows never leave the database, so the cost stays
-    that of one join of the cases with their stage events.
+    ``groups`` are extra expressions to count by (a site, a month), in the
+    order given. The per-case values are aggregated first and then counted,
+    in one statement: the per-case rows never leave the database, so the
+    cost stays that of one join of the cases with their stage events.
     """
     kinds = StageKind.values
     flags = {
@@ -299,19 +302,23 @@ def _reach_rows(cases: IntakeCaseQuerySet) -> list[tuple]:
     }
     per_case = (
         cases.order_by()
-        .values("pk", "process_id", "outcome")
+        .annotate(**{f"group_{name}": value for name, value in groups.items()})
+        .values("pk", "process_id", "outcome", *(f"group_{name}" for name in groups))
         .annotate(furthest=Max("events__stage__order"), **flags)
     )
     sql, params = per_case.query.sql_with_params()
+    group_columns = "".join(f"per_case.group_{name}, " for name in groups)
     flag_columns = "".join(f", per_case.{name}" for name in flags)
-    groups = ", ".join(str(n) for n in range(1, len(flags) + 3))
+    columns = len(groups) + len(flags) + 2
     # the inner statement is Django's own; every value is a parameter
     head = (
-        "SELECT per_case.process_id, CASE WHEN per_case.outcome = %s THEN %s "
+        f"SELECT {group_columns}per_case.process_id, "
+        "CASE WHEN per_case.outcome = %s THEN %s "
         "ELSE COALESCE(per_case.furthest, -1) END AS reached" + flag_columns
     )
     head += ", COUNT(*) FROM ("
-    counted = head + sql + f") per_case GROUP BY {groups}"
+    grouped = ", ".join(str(n) for n in range(1, columns + 1))
+    counted = head + sql + f") per_case GROUP BY {grouped}"
     with connection.cursor() as cursor:
         cursor.execute(counted, [IntakeOutcome.PLACED, PAST_EVERY_STAGE, *params])
         return [tuple(row) for row in cursor.fetchall()]
@@ -325,6 +332,62 @@ class StageReach:
     by_code: dict[str, int]
     by_kind: dict[str, int]
     passed_by_kind: dict[str, int]
+    #: all the cases counted (reached or not)
+    cases: int = 0
+
+
+def _reach(rows: list[tuple], stages: list[tuple]) -> StageReach:
+    """``StageReach`` of ``_reach_rows`` rows without groups."""
+    # per process: (furthest order, cases) sorted, so "cases at this order
+    # or further" is a suffix sum looked up once per stage
+    further: dict[int, tuple[list[int], list[int]]] = {}
+    by_process: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for row in rows:
+        by_process[row[0]].append((row[1], row[-1]))
+    for process, pairs in by_process.items():
+        pairs.sort()
+        orders = [order for order, _count in pairs]
+        suffix = [0] * (len(pairs) + 1)
+        for index in range(len(pairs) - 1, -1, -1):
+            suffix[index] = suffix[index + 1] + pairs[index][1]
+        further[process] = (orders, suffix)
+
+    def reaching(process: int, order: int) -> int:
+        found = further.get(process)
+        if found is None:
+            return 0
+        orders, suffix = found
+        return suffix[bisect_left(orders, order)]
+
+    by_code: dict[str, int] = defaultdict(int)
+    first_of_kind: dict[tuple[int, str], int] = {}
+    for process, code, kind, order in stages:
+        if process not in further:
+            continue
+        by_code[code] += reaching(process, order)
+        first = first_of_kind.get((process, kind))
+        first_of_kind[(process, kind)] = order if first is None else min(first, order)
+    by_kind: dict[str, int] = defaultdict(int)
+    for (process, kind), order in first_of_kind.items():
+        by_kind[kind] += reaching(process, order)
+    passed_by_kind = {
+        kind: sum(row[-1] for row in rows if row[2 + index])
+        for index, kind in enumerate(StageKind.values)
+    }
+    return StageReach(
+        dict(by_code),
+        dict(by_kind),
+        passed_by_kind,
+        cases=sum(row[-1] for row in rows),
+    )
+
+
+def _stages_of(rows: list[tuple], skip: int) -> list[tuple]:
+    return list(
+        IntakeStageDefinition.objects.filter(
+            process_id__in={row[skip] for row in rows if row[skip]}
+        ).values_list("process_id", "code", "kind", "order")
+    )
 
 
 def stage_reach(cases: IntakeCaseQuerySet) -> StageReach:
@@ -340,27 +403,21 @@ def stage_reach(cases: IntakeCaseQuerySet) -> StageReach:
     Two queries, whatever the number of cases.
     """
     rows = _reach_rows(cases)
-    stages = IntakeStageDefinition.objects.filter(
-        process_id__in={row[0] for row in rows if row[0]}
-    ).values_list("process_id", "code", "kind", "order")
+    return _reach(rows, _stages_of(rows, 0))
 
-    def reaching(process: int, order: int) -> int:
-        return sum(row[-1] for row in rows if row[0] == process and row[1] >= order)
 
-    by_code: dict[str, int] = defaultdict(int)
-    first_of_kind: dict[tuple[int, str], int] = {}
-    for process, code, kind, order in stages:
-        by_code[code] += reaching(process, order)
-        first = first_of_kind.get((process, kind))
-        first_of_kind[(process, kind)] = order if first is None else min(first, order)
-    by_kind: dict[str, int] = defaultdict(int)
-    for (process, kind), order in first_of_kind.items():
-        by_kind[kind] += reaching(process, order)
-    passed_by_kind = {
-        kind: sum(row[-1] for row in rows if row[2 + index])
-        for index, kind in enumerate(StageKind.values)
-    }
-    return StageReach(dict(by_code), dict(by_kind), passed_by_kind)
+def stage_reach_by(cases: IntakeCaseQuerySet, **groups: Any) -> dict[tuple, StageReach]:
+    """``stage_reach`` per group of cases: ``groups`` name expressions to
+    group by (``site=F("site_id")``, ``month=TruncMonth("opened_on")``), and
+    the answer maps each tuple of their values to its ``StageReach``. The
+    same two queries, whatever the number of groups."""
+    width = len(groups)
+    rows = _reach_rows(cases, **groups)
+    stages = _stages_of(rows, width)
+    split: dict[tuple, list[tuple]] = defaultdict(list)
+    for row in rows:
+        split[row[:width]].append(row[width:])
+    return {key: _reach(group, stages) for key, group in split.items()}
 
 
 @dataclass

@@ -64,6 +64,21 @@ def flow_by_month(scope: Scope) -> list[MonthFlow]:
     return list(rows.values())
 
 
+def inflow_by_site_and_month(scope: Scope) -> dict[tuple[int, datetime.date], int]:
+    """Placements in the period per site and month (participants or not), the
+    inflow of ``flow_by_month`` split by site, in one query."""
+    period = scope.period
+    return {
+        (row["site_id"], _as_date(row["month"])): row["n"]
+        for row in stays_in(scope)
+        .placed_between(period.start, period.end)
+        .annotate(month=TruncMonth("placed_on"))
+        .values("site_id", "month")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+
+
 def _as_date(value: datetime.date | datetime.datetime) -> datetime.date:
     return value.date() if isinstance(value, datetime.datetime) else value
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, F
+from django.db.models.functions import TruncMonth
 
 from dashboards.scope import Scope
 from intake.filters import PASSED_OUTCOMES
@@ -18,7 +20,7 @@ from intake.models import (
     StageEvent,
     StageKind,
 )
-from intake.selectors import stage_reach
+from intake.selectors import StageReach, stage_reach, stage_reach_by
 
 
 @dataclass
@@ -151,3 +153,24 @@ def stage_names_by_kind(scope: Scope) -> dict[str, list[str]]:
     ):
         names.setdefault(kind, []).append(name)
     return names
+
+
+def reach_by_site_and_month(
+    scope: Scope,
+) -> dict[tuple[int, datetime.date], StageReach]:
+    """``stage_reach`` of the cases opened in the period, per site and per
+    month of opening (``StageReach.cases``: the cases opened), in the same
+    two queries for any number of sites and months."""
+    found = stage_reach_by(
+        cases_in(scope), site=F("site_id"), month=TruncMonth("opened_on")
+    )
+    return {
+        (site_id, _as_date(month)): reach for (site_id, month), reach in found.items()
+    }
+
+
+def _as_date(value: datetime.date | datetime.datetime | str) -> datetime.date:
+    # a raw cursor on SQLite answers a truncated month as text
+    if isinstance(value, str):
+        return datetime.date.fromisoformat(value[:10])
+    return value.date() if isinstance(value, datetime.datetime) else value

@@ -5,14 +5,24 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.models import AuditEvent, AuditKind, Site
+from core.periods import Period
 from core.scoping import Role
+from dashboards.forecast import forecast_panel, month_rows
+from dashboards.metrics import rows_behind
+from dashboards.scope import Scope
+from dashboards.selectors import intake as dashboard_intake
+from intake.models import StageEvent
 from steering.models import ForecastAlertRule, ForecastVersion
 from steering.reference import steering_load
 from tests.factories import (
     IntakeCaseFactory,
+    IntakeProcessFactory,
+    IntakeStageFactory,
     SiteFactory,
     StayFactory,
     user_with_role,
@@ -196,3 +206,82 @@ def test_reference_file_holds_the_reports_figures():
     assert not ForecastVersion.objects.filter(site__code="almelo").exists()
     kinds = set(middelburg.meeting_kinds.values_list("code", flat=True))
     assert kinds == {"stuurgroep", "casusoverleg", "diz_overleg"}
+
+
+def _forecast_site(code: str) -> Site:
+    other = SiteFactory(code=code, name=f"KV {code}")
+    ForecastVersion.objects.create(
+        site=other,
+        version=1,
+        valid_from=datetime.date(2020, 1, 1),
+        candidates_per_year=120,
+        intakes_per_year=60,
+        placements_per_year=24,
+        source="Projectplan",
+        basis="Inschatting",
+    )
+    return other
+
+
+def _monthly_cases(site: Site, months: range) -> None:
+    """Per month: cases opened (one reaching an assessment) and a placement."""
+    process = IntakeProcessFactory(site=site)
+    stage = IntakeStageFactory(process=process, code="screening", order=1)
+    for month in months:
+        for day in range(1, month % 3 + 2):
+            IntakeCaseFactory(
+                site=site, process=process, opened_on=datetime.date(2021, month, day)
+            )
+        reached = IntakeCaseFactory(
+            site=site, process=process, opened_on=datetime.date(2021, month, 20)
+        )
+        StageEvent.objects.create(
+            case=reached,
+            stage=stage,
+            occurred_on=datetime.date(2021, month, 21),
+            outcome="positive",
+        )
+        StayFactory(site=site, placed_on=datetime.date(2021, month, 15))
+
+
+def _panel_queries(site_ids: tuple[int, ...], start: str, end: str) -> int:
+    scope = Scope(
+        site_ids,
+        Period(datetime.date.fromisoformat(start), datetime.date.fromisoformat(end)),
+        "/cases/",
+    )
+    with CaptureQueriesContext(connection) as captured:
+        forecast_panel(scope)
+    return len(captured)
+
+
+def test_forecast_costs_the_same_queries_for_any_months_and_sites(site):
+    _monthly_cases(site, range(1, 3))
+    two_months = _panel_queries((site.pk,), "2021-01-01", "2021-02-28")
+    others = [_forecast_site(code) for code in ("almelo", "krimpen", "rotterdam")]
+    for one in (site, *others):
+        _monthly_cases(one, range(3, 13))
+    site_ids = tuple(s.pk for s in (site, *others))
+    # a year of months, four sites that each have a forecast (and so are
+    # each judged for a warning): no query more than for one site's two months
+    assert _panel_queries(site_ids, "2021-01-01", "2021-12-31") == two_months
+
+
+def test_each_months_realised_figure_is_the_funnel_and_inflow_of_that_month(site):
+    other = _forecast_site("almelo")
+    for one in (site, other):
+        _monthly_cases(one, range(1, 7))
+    period = Period(datetime.date(2021, 1, 1), datetime.date(2021, 6, 30))
+    scope = Scope((site.pk, other.pk), period, "/cases/")
+    rows = month_rows(scope)
+    assert len(rows) == 6
+    for row in rows:
+        month_scope = Scope(scope.site_ids, row.period, "/cases/")
+        found = dashboard_intake.funnel(month_scope)
+        assessed = sum(s.reached for s in found.stages if s.key == "assessment")
+        inflow = rows_behind(month_scope, "inflow", row.month.strftime("%Y-%m"))
+        assert row.realised["candidates"] == found.opened
+        assert row.realised["intakes"] == assessed == 2
+        assert row.realised["placements"] == inflow.rows.count() == 2
+        opened = rows_behind(month_scope, "intake", "").rows.count()
+        assert opened == found.opened == 2 * (row.month.month % 3 + 2)
