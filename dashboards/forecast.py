@@ -25,8 +25,11 @@ from dashboards.periods import Period
 from dashboards.scope import Scope
 from dashboards.selectors import flow, intake
 from intake.models import StageKind
+from intake.selectors import StageReach
 from steering import selectors as steering
 from steering.models import ForecastVersion
+
+MonthlyReach = dict[tuple[int, datetime.date], StageReach]
 
 #: the comparison shows at most the last this many months of the period
 MAX_MONTHS = 24
@@ -104,13 +107,19 @@ class Realised:
     occupancy: list[flow.DayOccupancy]
 
 
-def _realised(scope: Scope, whole: Period) -> Realised:
+def _realised(
+    scope: Scope, whole: Period, monthly_reach: MonthlyReach | None
+) -> Realised:
     """Every realised figure of the comparison, for all months and sites at
-    once: a fixed number of grouped queries, however many months and sites."""
+    once: a fixed number of grouped queries, however many months and sites.
+    ``monthly_reach`` is ``intake.reach_by_site_and_month`` of (at least)
+    these months when the caller read it already."""
     whole_scope = Scope(scope.site_ids, whole, scope.cases_url)
+    if monthly_reach is None:
+        monthly_reach = intake.reach_by_site_and_month(whole_scope)
     candidates: dict[datetime.date, dict[int, int]] = defaultdict(dict)
     intakes: dict[datetime.date, dict[int, int]] = defaultdict(dict)
-    for (site_id, month), found in intake.reach_by_site_and_month(whole_scope).items():
+    for (site_id, month), found in monthly_reach.items():
         candidates[month][site_id] = found.cases
         intakes[month][site_id] = found.by_kind.get(StageKind.ASSESSMENT, 0)
     placements: dict[datetime.date, dict[int, int]] = defaultdict(dict)
@@ -175,12 +184,15 @@ def month_rows(scope: Scope) -> list[MonthRow]:
 
 
 def _panel_rows(
-    scope: Scope, versions: dict[int, list[ForecastVersion]]
+    scope: Scope,
+    versions: dict[int, list[ForecastVersion]],
+    monthly_reach: MonthlyReach | None = None,
 ) -> tuple[list[MonthRow], Realised | None, list[Period]]:
     periods = _month_periods(scope.period)
     if not periods:
         return [], None, periods
-    realised = _realised(scope, Period(periods[0].start, periods[-1].end))
+    whole = Period(periods[0].start, periods[-1].end)
+    realised = _realised(scope, whole, monthly_reach)
     rows = _rows_for(scope, periods, realised, versions, scope.site_ids, occupancy=True)
     return rows, realised, periods
 
@@ -223,14 +235,19 @@ def _fmt(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
-def forecast_panel(scope: Scope, *, site: Site | None = None) -> Panel:
+def forecast_panel(
+    scope: Scope,
+    *,
+    site: Site | None = None,
+    monthly_reach: MonthlyReach | None = None,
+) -> Panel:
     """Expected against realised per month, with the warnings that apply.
 
     On the programme overview the forecasts of the sites are added up and a
     warning names its site (each site judged by its own rule).
     """
     versions = steering.forecast_versions(scope.site_ids)
-    rows, realised, periods = _panel_rows(scope, versions)
+    rows, realised, periods = _panel_rows(scope, versions, monthly_reach)
     labels = _labels()
     headers = [_("Month")]
     for measure in MEASURES:

@@ -441,9 +441,15 @@ def dashboard_panels(scope: Scope, *, site: Site | None = None) -> list[Panel]:
     Across sites, whose intake pipelines differ, stages are grouped by kind.
     """
     programme = site is None
-    found = intake.funnel(scope) if programme else intake.site_funnel(scope)
+    # one read of the stages reached, per site and month: the forecast's
+    # months and, summed, the funnel of the whole period
+    monthly = intake.reach_by_site_and_month(scope)
+    reach = intake.merged_reach(monthly.values())
+    found = (
+        intake.funnel(scope, reach) if programme else intake.site_funnel(scope, reach)
+    )
     return [
-        forecast_panel(scope, site=site),
+        forecast_panel(scope, site=site, monthly_reach=monthly),
         funnel_panel(
             scope,
             found,

@@ -336,7 +336,7 @@ class StageReach:
     cases: int = 0
 
 
-def _reach(rows: list[tuple], stages: list[tuple]) -> StageReach:
+def _reach(rows: list[tuple], stages: dict[int, list[tuple]]) -> StageReach:
     """``StageReach`` of ``_reach_rows`` rows without groups."""
     # per process: (furthest order, cases) sorted, so "cases at this order
     # or further" is a suffix sum looked up once per stage
@@ -361,9 +361,9 @@ def _reach(rows: list[tuple], stages: list[tuple]) -> StageReach:
 
     by_code: dict[str, int] = defaultdict(int)
     first_of_kind: dict[tuple[int, str], int] = {}
-    for process, code, kind, order in stages:
-        if process not in further:
-            continue
+    for process, code, kind, order in (
+        stage for present in further for stage in stages.get(present, ())
+    ):
         by_code[code] += reaching(process, order)
         first = first_of_kind.get((process, kind))
         first_of_kind[(process, kind)] = order if first is None else min(first, order)
@@ -382,12 +382,14 @@ def _reach(rows: list[tuple], stages: list[tuple]) -> StageReach:
     )
 
 
-def _stages_of(rows: list[tuple], skip: int) -> list[tuple]:
-    return list(
-        IntakeStageDefinition.objects.filter(
-            process_id__in={row[skip] for row in rows if row[skip]}
-        ).values_list("process_id", "code", "kind", "order")
-    )
+def _stages_of(rows: list[tuple], skip: int) -> dict[int, list[tuple]]:
+    """The stage definitions of the processes in ``rows``, per process."""
+    found: dict[int, list[tuple]] = defaultdict(list)
+    for stage in IntakeStageDefinition.objects.filter(
+        process_id__in={row[skip] for row in rows if row[skip]}
+    ).values_list("process_id", "code", "kind", "order"):
+        found[stage[0]].append(stage)
+    return found
 
 
 def stage_reach(cases: IntakeCaseQuerySet) -> StageReach:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F
@@ -72,18 +73,21 @@ def _passed_by_code(scope: Scope) -> dict[str, int]:
     )
 
 
-def funnel(scope: Scope) -> Funnel:
+def funnel(scope: Scope, reach: StageReach | None = None) -> Funnel:
     """Cases opened in the period and how far they got, over several sites.
 
     Sites' pipelines differ, so stages are grouped by their kind and the rows
     compare; one site's own stages come from ``site_funnel``. "Reached" is
     ``intake.selectors.stage_reach``: the case got at least that far.
+    ``reach``, when given, is that of ``cases_in(scope)`` read already (a
+    dashboard sums it from ``reach_by_site_and_month``).
     """
     outcome_counts = dict(
         cases_in(scope).values_list("outcome").annotate(n=Count("id")).order_by()
     )
     opened = sum(outcome_counts.values())
-    reach = stage_reach(cases_in(scope))
+    if reach is None:
+        reach = stage_reach(cases_in(scope))
     passed = reach.passed_by_kind
     kinds = dict(StageKind.choices)
     order = list(kinds)
@@ -116,7 +120,7 @@ def funnel(scope: Scope) -> Funnel:
     )
 
 
-def site_funnel(scope: Scope) -> Funnel:
+def site_funnel(scope: Scope, reach: StageReach | None = None) -> Funnel:
     """One site's funnel, its own stages in process order.
 
     The counts of ``intake.selectors.funnel_for_site`` (a stage code shared
@@ -124,8 +128,9 @@ def site_funnel(scope: Scope) -> Funnel:
     dashboard's cost does not grow with the number of cases. Waiting times
     per stage are on the intake app's own funnel page.
     """
-    found = funnel(scope)
-    reach = stage_reach(cases_in(scope))
+    if reach is None:
+        reach = stage_reach(cases_in(scope))
+    found = funnel(scope, reach)
     passed = _passed_by_code(scope)
     stages: dict[str, StageRow] = {}
     for code, name in (
@@ -174,3 +179,18 @@ def _as_date(value: datetime.date | datetime.datetime | str) -> datetime.date:
     if isinstance(value, str):
         return datetime.date.fromisoformat(value[:10])
     return value.date() if isinstance(value, datetime.datetime) else value
+
+
+def merged_reach(parts: Iterable[StageReach]) -> StageReach:
+    """One ``StageReach`` of several disjoint groups of cases (their sum)."""
+    found = StageReach({}, {}, {}, cases=0)
+    for part in parts:
+        for total, counts in (
+            (found.by_code, part.by_code),
+            (found.by_kind, part.by_kind),
+            (found.passed_by_kind, part.passed_by_kind),
+        ):
+            for key, count in counts.items():
+                total[key] = total.get(key, 0) + count
+        found.cases += part.cases
+    return found
