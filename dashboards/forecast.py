@@ -2,10 +2,13 @@
 (``steering``) next to the dashboard's own numbers, month by month.
 
 The realised figures come from the dashboard selectors, never counted here:
-candidates are the intake cases opened (``intake.funnel``: ``opened``),
-intake cases those that reached an assessment stage (the funnel's
-``assessment`` row), placements the inflow of ``flow.flow_by_month`` and
-occupancy the mean of ``flow.occupancy_by_day`` over the month's days.
+candidates are the intake cases opened and intake cases those that reached
+an assessment stage, both from ``intake.reach_by_site_and_month`` (the
+funnel's ``stage_reach`` per site and month, which the funnel panel sums),
+placements the inflow per site and month of
+``flow.inflow_by_site_and_month`` and occupancy the mean of
+``flow.occupancy_by_day`` over the month's days. A fixed number of grouped
+queries serves any number of months and sites.
 """
 
 from __future__ import annotations
@@ -98,7 +101,10 @@ def _expected(
 
 @dataclass
 class Realised:
-    """What the dashboards counted per site and month (``inflow_by_month``)."""
+    """What the dashboards counted, per month and site: the cases opened and
+    those that reached an assessment (``intake.reach_by_site_and_month``,
+    the funnel's own count) and the placements
+    (``flow.inflow_by_site_and_month``)."""
 
     candidates: dict[datetime.date, dict[int, int]]
     intakes: dict[datetime.date, dict[int, int]]
