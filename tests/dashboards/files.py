@@ -186,3 +186,136 @@ def compare_with_workbook(
                     )
                     break
     return problems
+
+
+#: what Excel refuses in a sheet name (and it allows at most 31 characters)
+SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+DEFINED_NAME = re.compile(r"^(_xlnm\.)?[A-Za-z_\\][A-Za-z0-9_.\\]*$")
+CELL_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def excel_problems(content: bytes) -> list[str]:
+    """What would make Excel refuse an xlsx or offer to "repair" it, as far
+    as it can be checked without Excel: the package (zip, content types,
+    relationships), well-formed XML in every part, sheet and defined names
+    Excel accepts, cells in order within Excel's limits, shared-string and
+    style indexes that exist, and no formula anywhere (a research export
+    holds values only). Returns the problems found."""
+    import warnings
+    from xml.etree import ElementTree
+
+    problems: list[str] = []
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    if archive.testzip() is not None:
+        return ["a damaged zip member"]
+    names = set(archive.namelist())
+    for required in ("[Content_Types].xml", "_rels/.rels", "xl/workbook.xml"):
+        if required not in names:
+            problems.append(f"no {required}")
+    parts = {}
+    for name in names:
+        if name.endswith((".xml", ".rels")):
+            try:
+                parts[name] = ElementTree.fromstring(archive.read(name))  # noqa: S314
+            except ElementTree.ParseError as error:
+                problems.append(f"{name}: {error}")
+    if problems:
+        return problems
+    types = parts["[Content_Types].xml"]
+    defaults = {e.get("Extension") for e in types.iter(f"{TYPES}Default")}
+    overrides = {e.get("PartName") for e in types.iter(f"{TYPES}Override")}
+    for name in names:
+        if f"/{name}" not in overrides and name.rsplit(".", 1)[-1] not in defaults:
+            problems.append(f"{name}: no content type")
+    for override in overrides:
+        if override.lstrip("/") not in names:
+            problems.append(f"content type for a missing part {override}")
+    for name, root in parts.items():
+        if not name.endswith(".rels"):
+            continue
+        folder = name.replace("_rels/", "").removesuffix(".rels").rsplit("/", 1)
+        base = folder[0] if len(folder) == 2 else ""
+        for relation in root.iter(f"{RELS}Relationship"):
+            if relation.get("TargetMode") == "External":
+                continue
+            target = relation.get("Target")
+            path = (
+                target.lstrip("/")
+                if target.startswith("/")
+                else (f"{base}/{target}" if base else target)
+            )
+            if path not in names:
+                problems.append(f"{name}: relationship to missing {target}")
+    workbook = parts["xl/workbook.xml"]
+    seen: set[str] = set()
+    for sheet in workbook.iter(f"{MAIN}sheet"):
+        title = sheet.get("name") or ""
+        if not 0 < len(title) <= 31 or SHEET_NAME_FORBIDDEN.search(title):
+            problems.append(f"sheet name {title!r}")
+        if title.startswith("'") or title.endswith("'"):
+            problems.append(f"sheet name {title!r} in quotes")
+        if title.lower() in seen:
+            problems.append(f"sheet name {title!r} twice")
+        seen.add(title.lower())
+    for defined in workbook.iter(f"{MAIN}definedName"):
+        name = defined.get("name") or ""
+        if not DEFINED_NAME.match(name) or CELL_REF.match(name.upper()):
+            problems.append(f"defined name {name!r}")
+    strings = parts.get("xl/sharedStrings.xml")
+    string_count = len(list(strings.iter(f"{MAIN}si"))) if strings is not None else 0
+    styles = parts.get("xl/styles.xml")
+    formats = styles.find(f"{MAIN}cellXfs") if styles is not None else None
+    format_count = len(list(formats)) if formats is not None else 1
+    for name, root in parts.items():
+        if not name.startswith("xl/worksheets/sheet"):
+            continue
+        if next(root.iter(f"{MAIN}f"), None) is not None:
+            problems.append(f"{name}: a formula")
+        last_row = 0
+        for row in root.iter(f"{MAIN}row"):
+            number = int(row.get("r") or last_row + 1)
+            if number <= last_row or number > 1_048_576:
+                problems.append(f"{name}: row {number} out of order")
+            last_row, last_column = number, 0
+            for cell in row.iter(f"{MAIN}c"):
+                match = CELL_REF.match(cell.get("r") or "")
+                if not match or int(match.group(2)) != number:
+                    problems.append(f"{name}: cell {cell.get('r')} in row {number}")
+                    continue
+                column = _column_number(match.group(1))
+                if column <= last_column or column > 16_384:
+                    problems.append(f"{name}: cell {cell.get('r')} out of order")
+                last_column = column
+                if int(cell.get("s") or 0) >= format_count:
+                    problems.append(f"{name}: cell {cell.get('r')} unknown style")
+                value = cell.find(f"{MAIN}v")
+                kind = cell.get("t") or "n"
+                if kind == "s" and (
+                    value is None or not 0 <= int(value.text) < string_count
+                ):
+                    problems.append(f"{name}: cell {cell.get('r')} no such string")
+                if kind == "n" and value is not None:
+                    try:
+                        float(value.text)
+                    except (TypeError, ValueError):
+                        problems.append(f"{name}: cell {cell.get('r')} not a number")
+                text = "".join(cell.itertext())
+                if len(text) > 32_767:
+                    problems.append(f"{name}: cell {cell.get('r')} too long")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            load_workbook(io.BytesIO(content))
+        except Exception as error:  # any complaint is a problem
+            problems.append(f"openpyxl: {error}")
+    return problems

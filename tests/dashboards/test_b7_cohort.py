@@ -47,7 +47,7 @@ def test_every_b7_row_names_a_known_source_a_description_and_existing_items():
                 assert not missing, f"{row['code']}: {missing} in no catalogue"
     assert len(codes) == len(set(codes))
     # tables B7.1-B7.3 and the text counts of B7.2 and B7.3.1
-    assert set(HAND_COUNTS) <= set(codes)
+    assert set(HAND_COUNTS) == set(codes)
 
 
 def test_b7_of_a_cohort_entered_through_the_services_equals_the_hand_count(client):

@@ -80,7 +80,7 @@ def recompute_b7(workbook) -> dict[str, list]:
             latest[row["stay_code"]] = row
 
     def yes(var, among=everyone):
-        return {code for code, row in latest.items() if row[var] == 1} & among
+        return {code for code, row in latest.items() if row.get(var) == 1} & among
 
     plans = as_dicts(workbook["plannen"])
     with_plan = {row["stay_code"] for row in plans} & everyone
@@ -118,13 +118,13 @@ def recompute_b7(workbook) -> dict[str, list]:
     five = {
         code
         for code, row in latest.items()
-        if all(row[c] == 1 or (c == "kri_wd_aanpak_schulden" and row[c] == -94)
+        if all(row.get(c) == 1 or (c == "kri_wd_aanpak_schulden" and row.get(c) == -94)
                for c in conditions)
     }  # fmt: skip
     paid = found[pay["betaald"]] & everyone
     unpaid = (found[pay["onbetaald"]] | found[pay["vrijwilligerswerk"]]) & everyone
     unpaid -= paid
-    unknown = {c for c, r in latest.items() if r["kri_wd_betaalde_baan"] == -93}
+    unknown = {c for c, r in latest.items() if r.get("kri_wd_betaalde_baan") == -93}
     unknown -= paid | unpaid
     drugs = {
         row["stay_code"]
@@ -309,3 +309,41 @@ def test_a_date_column_that_starts_with_many_empty_cells_stays_a_date(
         assert pspp_messages(tmp_path / name) == ""
     else:
         assert meta.original_variable_types["left_on"] == "%td"
+
+
+def test_the_workbook_passes_the_checks_excel_makes_on_opening(client, cohort):
+    from tests.dashboards.files import excel_problems
+
+    site, _stays = cohort
+    _job, xlsx = export(client, site, **PERIOD)
+    assert excel_problems(xlsx) == []
+
+
+def test_the_excel_check_finds_what_excel_would_refuse_or_repair():
+    import warnings
+
+    from openpyxl import Workbook
+
+    from tests.dashboards.files import excel_problems
+
+    workbook = Workbook()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl warns, Excel refuses
+        workbook.active.title = "een_bladnaam_langer_dan_31_tekens"
+    workbook.active["A1"] = "=1+1"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    said = "\n".join(excel_problems(buffer.getvalue()))
+    assert "sheet name 'een_bladnaam_langer_dan_31_tekens'" in said
+    assert "a formula" in said
+    broken = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source,
+        zipfile.ZipFile(broken, "w") as target,
+    ):
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                content = content.replace(b"</sheetData>", b"<row r='1'></sheetData>")
+            target.writestr(name, content)
+    assert "sheet1.xml" in "\n".join(excel_problems(broken.getvalue()))
