@@ -21,6 +21,7 @@ from core.access import role_required
 from core.models import Site
 from core.scoping import CASE_WRITE_ROLES, get_visible_or_404
 from core.search import page_from
+from core.service_forms import add_service_errors, message_service_errors
 from core.uploads import (
     upload_held,
     upload_held_file,
@@ -75,7 +76,7 @@ def import_create_view(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             # Not a list at all: it has to be chosen again.
             upload_release(request=request, purpose=UPLOAD_PURPOSE)
-            form.add_error("file", error)
+            add_service_errors(form, error, field="file")
         else:
             try:
                 batch = import_batch_create(
@@ -89,7 +90,7 @@ def import_create_view(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 if chosen:
                     form = _form_keeping(request, chosen)
-                form.add_error(None, error)
+                add_service_errors(form, error)
             else:
                 upload_release(request=request, purpose=UPLOAD_PURPOSE)
                 return redirect(batch)
@@ -167,7 +168,7 @@ def import_apply_view(request: HttpRequest, import_pk: int) -> HttpResponse:
     try:
         batch = import_batch_confirm(batch, actor=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        message_service_errors(request, error)
     else:
         messages.success(
             request, _("The list is being imported; this page shows how far.")

@@ -26,7 +26,12 @@ from core.scoping import (
     Role,
     get_visible_or_404,
 )
-from core.service_forms import GET_POST, can_edit, service_form_view
+from core.service_forms import (
+    GET_POST,
+    can_edit,
+    message_service_errors,
+    service_form_view,
+)
 from partners.selectors import consent_warnings
 from trajectories import selectors, services
 from trajectories.forms import (
@@ -277,7 +282,7 @@ def _definition(request: HttpRequest, stay: Stay) -> PlanFormDefinition | None:
     try:
         return services.plan_form_for(stay)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        message_service_errors(request, error)
         return None
 
 
