@@ -29,18 +29,20 @@ from core.uploads import (
     upload_release,
 )
 from intake.forms import ImportUploadForm
+from intake.import_checks import stored_check
 from intake.importers import (
     check_upload,
     gender_codes_text,
-    import_batch_confirm,
-    import_batch_create,
-    import_batch_retry,
-    stored_check,
     template_csv,
     template_xlsx,
 )
 from intake.models import ImportBatch, ImportKind
 from intake.selectors import import_opened_cases, sites_without_lists
+from intake.services.imports import (
+    import_batch_confirm,
+    import_batch_create,
+    import_batch_retry,
+)
 
 UPLOAD_PURPOSE = "intake_import"
 
