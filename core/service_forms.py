@@ -107,11 +107,13 @@ def add_service_errors(
     form: forms.BaseForm, error: ValidationError, *, field: str | None = None
 ) -> None:
     """Show a service's ValidationError on the form, every message of it:
-    per field where the form has that field, otherwise on ``field`` (the top
-    of the form by default). What the user typed stays."""
+    per field where the form shows that field, otherwise on ``field`` (the
+    top of the form by default; a hidden field's errors are shown nowhere).
+    What the user typed stays."""
     if hasattr(error, "error_dict"):
         for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else field, errors)
+            shown = name in form.fields and not form.fields[name].widget.is_hidden
+            form.add_error(name if shown else field, errors)
     else:
         form.add_error(field, error)
 

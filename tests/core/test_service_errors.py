@@ -25,6 +25,7 @@ HANDLERS = {"add_service_errors", "message_service_errors", "show_refusal"}
 class DayForm(forms.Form):
     day = forms.DateField()
     note = forms.CharField(required=False)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 def test_every_message_of_a_refusal_is_shown_above_the_form():
@@ -44,12 +45,17 @@ def test_field_errors_go_on_their_fields_and_unknown_fields_to_the_top():
             {
                 "day": ["Not before the decision.", "Not in the future."],
                 "capacity": ["No place free."],
+                "version": ["Saved by someone else."],
                 NON_FIELD_ERRORS: ["Already placed."],
             }
         ),
     )
     assert form.errors["day"] == ["Not before the decision.", "Not in the future."]
-    assert form.non_field_errors() == ["No place free.", "Already placed."]
+    assert form.non_field_errors() == [
+        "No place free.",
+        "Saved by someone else.",
+        "Already placed.",
+    ]
 
 
 def test_a_refusal_without_field_can_go_on_a_chosen_field():
