@@ -163,8 +163,9 @@ def run_one(target: str, path: str) -> dict[str, Any]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from intake import importers
+    from intake import import_checks
     from intake.models import ImportStatus
+    from intake.services import imports as import_services
 
     site, user, route = setup_site(clean=False)
     list_date = datetime.date(2021, 3, 1)
@@ -183,7 +184,7 @@ def run_one(target: str, path: str) -> dict[str, Any]:
     # queue (KV_TASKS_SYNC runs it in this process as soon as it is queued).
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as checked:
-        batch = importers.import_batch_create(
+        batch = import_services.import_batch_create(
             upload=SimpleUploadedFile(name, content),
             site=site,
             kind="dji_list",
@@ -195,7 +196,7 @@ def run_one(target: str, path: str) -> dict[str, Any]:
     result["check_cpu_s"] = round(time.process_time() - cpu, 2)
     result["check_queries"] = len(checked.captured_queries)
     batch.refresh_from_db()
-    check = importers.stored_check(batch)
+    check = import_checks.stored_check(batch)
     result["outcome"] = (
         check.file_errors[0][:90]
         if check.file_errors
@@ -204,7 +205,7 @@ def run_one(target: str, path: str) -> dict[str, Any]:
     if batch.status == ImportStatus.PREVIEW:
         started, cpu = time.perf_counter(), time.process_time()
         with CaptureQueriesContext(connection) as applied:
-            importers.import_batch_confirm(batch, actor=user)
+            import_services.import_batch_confirm(batch, actor=user)
         result["apply_s"] = round(time.perf_counter() - started, 2)
         result["apply_cpu_s"] = round(time.process_time() - cpu, 2)
         result["apply_queries"] = len(applied.captured_queries)

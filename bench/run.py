@@ -81,8 +81,8 @@ def web_targets(repeat: int, cache_seconds: int) -> list[dict[str, Any]]:
     from django.urls import reverse
 
     from core.models import Membership, Site
+    from core.periods import Period
     from core.scoping import Role
-    from dashboards.periods import Period
     from dashboards.scope import Scope
     from dashboards.selectors.intake import funnel, site_funnel
     from intake.selectors import funnel_for_site
@@ -167,6 +167,7 @@ def export_child(mode: str, path: str) -> None:
     from openpyxl import Workbook
 
     from core.models import Site
+    from core.periods import Period
     from dashboards.exports.datasets import (
         ExportAbout,
         ExportFilters,
@@ -177,7 +178,6 @@ def export_child(mode: str, path: str) -> None:
     )
     from dashboards.exports.services import write_export
     from dashboards.exports.writers import XlsxExportWriter
-    from dashboards.periods import Period
 
     filters = ExportFilters(
         site_ids=tuple(

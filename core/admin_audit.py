@@ -77,9 +77,15 @@ def _site_id(instance: models.Model) -> int | None:
 
 
 class AuditedAdminMixin:
-    """Writes one audit event per admin save (with its inlines) or delete."""
+    """Writes one audit event per admin save (with its inlines) or delete.
 
-    audits_itself = False
+    ``scope_registered_admins`` puts this mixin *before* the registered
+    admin class, so ``audits_itself`` is read from the admin (``_self_audited``),
+    never defined here where it would hide the admin's own value.
+    """
+
+    def _self_audited(self) -> bool:
+        return bool(getattr(self, "audits_itself", False))
 
     def save_model(
         self, request: HttpRequest, obj: models.Model, form: Any, change: bool
@@ -119,7 +125,7 @@ class AuditedAdminMixin:
     ) -> None:
         super().save_related(request, form, formsets, change)  # type: ignore[misc]
         record = request.__dict__.pop(REQUEST_KEY, None)
-        if record is None or self.audits_itself:
+        if record is None or self._self_audited():
             return
         obj = record["obj"]
         delta = changes(record["old"], snapshot(obj))
@@ -134,12 +140,12 @@ class AuditedAdminMixin:
         )
 
     def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
-        if not self.audits_itself:
+        if not self._self_audited():
             _record(request, obj, "deleted", changes(snapshot(obj), {}))
         super().delete_model(request, obj)  # type: ignore[misc]
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
-        if not self.audits_itself:
+        if not self._self_audited():
             for obj in queryset:
                 _record(request, obj, "deleted", changes(snapshot(obj), {}))
         super().delete_queryset(request, queryset)  # type: ignore[misc]

@@ -24,6 +24,18 @@ An app's config may define:
   ``purge(*, uploaded_before: datetime) -> int`` functions that delete the
   app's kept uploaded files past retention (``core.retention``) and return
   how many went;
+- ``retention_records``: dotted paths of
+  ``records(*, cutoffs: dict[str, date]) -> RetentionRecords`` functions: the
+  app's records that keep a person identifiable until their retention period
+  (``cutoffs[kind]``, a key of ``settings.KV_RETENTION_YEARS``) has run out;
+- ``retention_scrubbed_text``: dotted paths of
+  ``scrubbed() -> dict[Model, tuple[field, ...]]`` functions: free text of
+  the app's models that names or describes people, blanked (rows and history)
+  when their person is pseudonymised; each model has a ``person_lookup``;
+- ``retention_files_due``: dotted paths of
+  ``count(*, uploaded_before: datetime) -> int`` functions: how many kept
+  files ``retention_file_purges`` would delete (the listing without
+  ``--confirm``);
 - ``timeline_entries``: dotted paths of ``entries(person) -> list`` functions
   that add the app's records to a person's timeline
   (``trajectories.selectors.TimelineEntry`` rows);
@@ -76,6 +88,22 @@ class PersonStatus:
     priority: int
     #: a boolean expression on Person, e.g. ``Exists(...OuterRef("pk"))``
     condition: Any
+
+
+@dataclass(frozen=True)
+class RetentionRecords:
+    """An app's records that keep people identifiable (``retention_records``).
+
+    ``records`` and ``still_kept`` are querysets of the app's records (each
+    with a ``person_id``): all of them, and those still within their period.
+    A person with records of several apps is listed under the ``kind`` of the
+    highest ``priority``.
+    """
+
+    kind: str
+    priority: int
+    records: Any
+    still_kept: Any
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,8 @@ the research pseudonym, the DJI number is blanked, the date of birth becomes
 Research data (measurements, plans, stays, intake steps, municipalities) are
 kept: they carry only the pseudonym. Free text that names or describes people
 around the client is blanked in the live rows *and* in their history rows
-(``SCRUBBED_TEXT``): referring person, network members and case roles,
-contact names, who decided or checked, participants, notes and reasons.
+(each app's ``retention_scrubbed_text``): referring person, network members
+and case roles, contact names, who decided or checked, participants, notes and reasons.
 Kept, because research evaluates them and they describe the trajectory rather
 than a person: plan and goal texts (personal goal, restorative aims, goal and
 activity descriptions), job titles, consent scope, document titles and codes,
@@ -55,7 +55,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models, transaction
@@ -79,26 +78,6 @@ RETENTION_KIND_LABELS = {
 # Kinds added later: a period here unless settings.KV_RETENTION_YEARS sets one.
 DEFAULT_YEARS = {"import_file": 1, "read_access": 5}
 PSEUDONYMISED_FIELDS = ("first_name", "last_name", "dji_number", "date_of_birth")
-# Identifying free text of a pseudonymised person's case data, blanked in the
-# rows and in their history (see the module docstring for what stays).
-SCRUBBED_TEXT = {
-    "intake.IntakeCase": ("referring_person",),
-    "intake.CriterionCheck": ("exception_reason",),
-    "trajectories.Stay": ("outflow_note",),
-    "trajectories.LocationPeriod": ("reason",),
-    "trajectories.Incident": ("decided_by", "description"),
-    "trajectories.IndividualPlan": ("regievoerder", "aftercare_coordinator", "notes"),
-    "trajectories.Activity": ("responsible_person", "not_done_reason"),
-    "trajectories.Review": ("participants", "notes"),
-    "trajectories.Employment": ("employer_contact", "agreements"),
-    "trajectories.EmployerCheck": ("checked_by", "notes"),
-    "trajectories.JobSearchActivity": ("reason_not_used", "notes"),
-    "partners.CaseRole": ("name", "note"),
-    "partners.RoleContact": ("notes",),
-    "partners.Consent": ("withdrawal_note",),
-    "partners.NetworkMember": ("name", "note"),
-    "partners.NetworkContact": ("note",),
-}
 # What a required text field holds once its content is removed.
 REMOVED_TEXT = "[removed: retention]"
 
@@ -127,54 +106,36 @@ class DuePerson:
     kind: str
 
 
-def _model(label: str) -> type[models.Model] | None:
-    try:
-        return apps.get_model(label)
-    except LookupError:
-        return None
+def _cutoffs(today: datetime.date) -> dict[str, datetime.date]:
+    """Per retention kind, the day on or before which its period ran out."""
+    return {
+        kind: years_before(today, years) for kind, years in retention_years().items()
+    }
 
 
 def people_past_retention(*, today: datetime.date | None = None) -> list[DuePerson]:
-    """People not yet pseudonymised whose every retention period has run out."""
+    """People not yet pseudonymised whose every retention period has run out.
+
+    Each app says which of its records keep a person identifiable
+    (``retention_records`` on its AppConfig); a person with none is kept for
+    the ``person`` period after registration."""
     today = today or timezone.localdate()
-    years = retention_years()
-    intake_cutoff = years_before(today, years["intake_case"])
-    stay_cutoff = years_before(today, years["stay"])
-    person_cutoff = years_before(today, years["person"])
+    cutoffs = _cutoffs(today)
     people = Person.objects.filter(pseudonymised_at__isnull=True)
-    with_case: set[int] = set()
-    with_stay: set[int] = set()
-    intake_case = _model("intake.IntakeCase")
-    if intake_case is not None:
-        cases = intake_case._default_manager.all()
-        placed = Q(outcome="placed")
-        still_kept = cases.filter(
-            Q(outcome="open")
-            | Q(closed_on__isnull=True)
-            | (~placed & Q(closed_on__gt=intake_cutoff))
-            | (placed & Q(closed_on__gt=stay_cutoff))
-        )
-        people = people.exclude(pk__in=still_kept.values("person_id"))
-        with_case = set(cases.values_list("person_id", flat=True))
-    stay = _model("trajectories.Stay")
-    if stay is not None:
-        stays = stay._default_manager.all()
-        still_kept = stays.filter(
-            Q(ended_on__isnull=True) | Q(ended_on__gt=stay_cutoff)
-        )
-        people = people.exclude(pk__in=still_kept.values("person_id"))
-        with_stay = set(stays.values_list("person_id", flat=True))
+    holders: list[tuple[int, str, set[int]]] = []
+    for records in registry.dotted("retention_records"):
+        held = records(cutoffs=cutoffs)
+        people = people.exclude(pk__in=held.still_kept.values("person_id"))
+        ids = set(held.records.values_list("person_id", flat=True))
+        holders.append((held.priority, held.kind, ids))
+    holders.sort(key=lambda holder: -holder[0])
     due = []
     for person in people.select_related("site").order_by("site__code", "pk"):
-        if person.pk in with_stay:
-            kind = "stay"
-        elif person.pk in with_case:
-            kind = "intake_case"
-        elif timezone.localdate(person.created_at) <= person_cutoff:
+        kind = next((k for _p, k, ids in holders if person.pk in ids), None)
+        if kind is None and timezone.localdate(person.created_at) <= cutoffs["person"]:
             kind = "person"
-        else:
-            continue
-        due.append(DuePerson(person=person, kind=kind))
+        if kind is not None:
+            due.append(DuePerson(person=person, kind=kind))
     return due
 
 
@@ -206,29 +167,24 @@ def import_files_cutoff(*, today: datetime.date | None = None) -> datetime.datet
 
 
 def import_files_past_retention(*, today: datetime.date | None = None) -> int:
-    batch = _model("intake.ImportBatch")
-    if batch is None:
-        return 0
-    return (
-        batch._default_manager.filter(uploaded_at__lt=import_files_cutoff(today=today))
-        .exclude(file="")
-        .count()
+    cutoff = import_files_cutoff(today=today)
+    return sum(
+        count(uploaded_before=cutoff)
+        for count in registry.dotted("retention_files_due")
     )
 
 
 def _scrub_case_text(person: Person) -> None:
-    for label, names in SCRUBBED_TEXT.items():
-        model = _model(label)
-        if model is None:
-            continue
-        values = {
-            name: "" if model._meta.get_field(name).blank else REMOVED_TEXT
-            for name in names
-        }
-        lookup = model.person_lookup
-        # queryset updates: blanking is not an edit to record in the history
-        model._default_manager.filter(**{lookup: person}).update(**values)
-        model.history.filter(**{f"{lookup}_id": person.pk}).update(**values)
+    for scrubbed in registry.dotted("retention_scrubbed_text"):
+        for model, names in scrubbed().items():
+            values = {
+                name: "" if model._meta.get_field(name).blank else REMOVED_TEXT
+                for name in names
+            }
+            lookup = model.person_lookup
+            # queryset updates: blanking is not an edit to record in the history
+            model._default_manager.filter(**{lookup: person}).update(**values)
+            model.history.filter(**{f"{lookup}_id": person.pk}).update(**values)
 
 
 def _pseudonymised_values(person: Person) -> dict[str, Any]:

@@ -103,15 +103,26 @@ FORM_TEMPLATE = "core/object_form.html"
 GET_POST = require_http_methods(["GET", "POST"])
 
 
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+def add_service_errors(
+    form: forms.BaseForm, error: ValidationError, *, field: str | None = None
+) -> None:
     """Show a service's ValidationError on the form, every message of it:
-    per field where the form has that field, otherwise at the top. What the
-    user typed stays."""
+    per field where the form shows that field, otherwise on ``field`` (the
+    top of the form by default; a hidden field's errors are shown nowhere).
+    What the user typed stays."""
     if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+        for name, errors in error.error_dict.items():
+            shown = name in form.fields and not form.fields[name].widget.is_hidden
+            form.add_error(name if shown else field, errors)
     else:
-        form.add_error(None, error)
+        form.add_error(field, error)
+
+
+def message_service_errors(request: HttpRequest, error: ValidationError) -> None:
+    """Show a service's refusal of an action without a form (a button) as
+    messages on the next page, every message of it, one each."""
+    for message in error.messages:
+        messages.error(request, message)
 
 
 class ServiceValidatedModelForm(forms.ModelForm):

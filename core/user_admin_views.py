@@ -29,7 +29,7 @@ from core.accounts import (
 )
 from core.models import Membership
 from core.scoping import Role, site_ids_for
-from core.service_forms import add_service_errors
+from core.service_forms import add_service_errors, message_service_errors
 
 ADMIN_ROLES = frozenset({Role.FUNCTIONAL_ADMIN})
 
@@ -39,11 +39,6 @@ def _managed_user(request: HttpRequest, user_pk: int) -> Any:
         return managed_users(request.user).get(pk=user_pk)
     except (ValueError, TypeError, get_user_model().DoesNotExist):
         raise Http404 from None
-
-
-def _error(request: HttpRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 @role_required(ADMIN_ROLES)
@@ -108,7 +103,7 @@ def _set_active(request: HttpRequest, user_pk: int, *, active: bool) -> HttpResp
     try:
         user_account_set_active(user=account, active=active, by=request.user)
     except ValidationError as error:
-        _error(request, error)
+        message_service_errors(request, error)
     else:
         messages.success(
             request,
@@ -128,7 +123,7 @@ def role_grant_view(request: HttpRequest, user_pk: int) -> HttpResponse:
         try:
             role_grant(user=account, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _error(request, error)
+            message_service_errors(request, error)
         else:
             messages.success(request, _("The role was granted."))
     else:
@@ -150,7 +145,7 @@ def role_revoke_view(request: HttpRequest, membership_pk: int) -> HttpResponse:
     try:
         role_revoke(membership=membership, by=request.user)
     except ValidationError as error:
-        _error(request, error)
+        message_service_errors(request, error)
     else:
         messages.success(request, _("The role was revoked."))
     return redirect("core:user_detail", user_pk=membership.user_id)
@@ -190,7 +185,7 @@ def password_link_view(request: HttpRequest, user_pk: int) -> HttpResponse:
             send=send,
         )
     except ValidationError as error:
-        _error(request, error)
+        message_service_errors(request, error)
         return redirect("core:user_detail", user_pk=account.pk)
     return render(
         request,

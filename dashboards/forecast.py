@@ -22,9 +22,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.models import Site
+from core.periods import Period
 from dashboards import charts
 from dashboards.charts import Cell, DataTable, Panel, Series
-from dashboards.periods import Period
 from dashboards.scope import Scope
 from dashboards.selectors import flow, intake
 from intake.models import StageKind

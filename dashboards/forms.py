@@ -6,9 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Site
+from core.periods import DateInput, Period, PeriodForm
 from dashboards.exports.datasets import ExportFilters
 from dashboards.models import ExportFormat
-from dashboards.periods import DateInput, Period, PeriodForm
 from evaluation.models import Moment, Topic
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from dashboards.periods import Period
+from core.periods import Period
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,10 @@ from typing import Any
 from django.http import HttpRequest
 
 from core.models import Site
+from core.periods import Period
 from core.registry import Section
 from core.scoping import DASHBOARD_ROLES, RESEARCH_ROLES, Role, site_ids_for
 from dashboards.models import ExportJob
-from dashboards.periods import Period
 from dashboards.selectors.access import dashboard_sites
 from dashboards.selectors.home import sites_at_a_glance
 

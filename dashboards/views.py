@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from core.access import role_required
 from core.models import Site
+from core.periods import period_from_request
 from core.scoping import (
     CASE_READ_ROLES,
     DASHBOARD_ROLES,
@@ -18,7 +19,6 @@ from dashboards import b7
 from dashboards.cache import cached
 from dashboards.metrics import describe, rows_behind
 from dashboards.panels import dashboard_panels
-from dashboards.periods import period_from_request
 from dashboards.scope import Scope
 from dashboards.selectors.access import (
     CASE_LIST_ROLES,

@@ -11,12 +11,12 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import role_required
+from core.periods import Period
 from core.read_log import file_download_record
 from core.scoping import RESEARCH_ROLES, get_visible_or_404
 from dashboards.exports.services import export_job_create, export_job_retry
 from dashboards.forms import ExportForm
 from dashboards.models import ExportJob, ExportStatus
-from dashboards.periods import Period
 from dashboards.selectors.access import dashboard_sites
 
 

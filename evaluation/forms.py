@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VersionedFormMixin
 from core.dates import PlausibleDateFormField
-from core.service_forms import DateInput
+from core.service_forms import DateInput, add_service_errors
 from evaluation.derived import DerivedValue, resolve, source_label
 from evaluation.models import AnswerType, Item, MissingReason
 from evaluation.services import (
@@ -260,7 +260,7 @@ class MeasurementForm(VersionedFormMixin, forms.Form):
     def show_refusal(self, error: ValidationError) -> None:
         """Explain a refused save above the form and at each item concerned;
         the bound data stays, so nothing typed is lost."""
-        self.add_error(None, error.messages)
+        add_service_errors(self, error)
         if isinstance(error, MeasurementIncompleteError):
             for item in error.items:
                 self._mark(item, "m", str(ITEM_NEEDS_VALUE_OR_REASON))

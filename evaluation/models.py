@@ -410,7 +410,39 @@ TIMING_HELP = {
 }
 
 
-class Measurement(models.Model):
+class MeasurementRecord(models.Model):
+    """What a measurement of a person (``Measurement``) and of a KV as a
+    whole (``KvMeasurement``) both record: how far it is, who completed it,
+    and the version its optimistic lock compares."""
+
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=MeasurementStatus.choices,
+        default=MeasurementStatus.PLANNED,
+    )
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("completed by"),
+    )
+    version = models.PositiveIntegerField(
+        default=1, editable=False, verbose_name=_("version")
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == MeasurementStatus.COMPLETE
+
+
+class Measurement(MeasurementRecord):
     """One scheduled measurement moment of one stay."""
 
     site_lookup = "stay__site"
@@ -437,24 +469,6 @@ class Measurement(models.Model):
     due_on = PlannedDateField(_("due on"), null=True, blank=True)
     window_start = PlannedDateField(_("window opens"), null=True, blank=True)
     window_end = PlannedDateField(_("window closes"), null=True, blank=True)
-    status = models.CharField(
-        _("status"),
-        max_length=20,
-        choices=MeasurementStatus.choices,
-        default=MeasurementStatus.PLANNED,
-    )
-    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
-    completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("completed by"),
-    )
-    version = models.PositiveIntegerField(
-        default=1, editable=False, verbose_name=_("version")
-    )
 
     objects = SiteScopedQuerySet.as_manager()
     history = HistoricalRecords()
@@ -496,10 +510,6 @@ class Measurement(models.Model):
     @property
     def column_key(self) -> str:
         return f"{self.moment}-{self.sequence}"
-
-    @property
-    def is_locked(self) -> bool:
-        return self.status == MeasurementStatus.COMPLETE
 
     def timing_on(self, day: datetime.date) -> str:
         """Where the measurement stands on ``day``: a ``Timing`` value."""
@@ -562,7 +572,35 @@ def answer_repr(answer: Answer | KvAnswer, owner_field: str) -> str:
     }
 
 
-class Answer(models.Model):
+class AnswerRecord(models.Model):
+    """What an answer of a person's measurement (``Answer``) and of a KV-level
+    measurement (``KvAnswer``) both hold: a value, or the reason it is
+    missing (never both: ``value_or_missing_reason``)."""
+
+    value = models.JSONField(_("value"), null=True, blank=True)
+    missing_reason = models.CharField(
+        _("reason the value is missing"),
+        max_length=20,
+        choices=MissingReason.choices,
+        blank=True,
+    )
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def value_or_missing_reason(name: str) -> models.CheckConstraint:
+        """The rule as a CHECK; ``name`` is the model's own constraint name."""
+        return models.CheckConstraint(
+            condition=Q(value__isnull=True) | Q(missing_reason=""), name=name
+        )
+
+    @property
+    def has_value(self) -> bool:
+        return self.value not in (None, "", [])
+
+
+class Answer(AnswerRecord):
     """The value of one item in one measurement; a gap carries its reason."""
 
     site_lookup = "measurement__stay__site"
@@ -576,13 +614,6 @@ class Answer(models.Model):
     )
     item = models.ForeignKey(
         Item, on_delete=models.PROTECT, related_name="answers", verbose_name=_("item")
-    )
-    value = models.JSONField(_("value"), null=True, blank=True)
-    missing_reason = models.CharField(
-        _("reason the value is missing"),
-        max_length=20,
-        choices=MissingReason.choices,
-        blank=True,
     )
     reason_text = models.TextField(_("if no: reason why not"), blank=True)
     source = models.CharField(_("source"), max_length=200, blank=True)
@@ -599,21 +630,14 @@ class Answer(models.Model):
             models.UniqueConstraint(
                 fields=["measurement", "item"], name="answer_unique_item"
             ),
-            models.CheckConstraint(
-                condition=Q(value__isnull=True) | Q(missing_reason=""),
-                name="answer_value_or_missing_reason",
-            ),
+            AnswerRecord.value_or_missing_reason("answer_value_or_missing_reason"),
         ]
 
     def __str__(self) -> str:
         return answer_repr(self, "measurement")
 
-    @property
-    def has_value(self) -> bool:
-        return self.value not in (None, "", [])
 
-
-class KvMeasurement(models.Model):
+class KvMeasurement(MeasurementRecord):
     """Interview topics about the KV as a whole, for one site and period."""
 
     site_lookup = "site"
@@ -632,24 +656,6 @@ class KvMeasurement(models.Model):
     )
     period_start = PlannedDateField(_("period from"))
     period_end = PlannedDateField(_("period until"))
-    status = models.CharField(
-        _("status"),
-        max_length=20,
-        choices=MeasurementStatus.choices,
-        default=MeasurementStatus.PLANNED,
-    )
-    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
-    completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("completed by"),
-    )
-    version = models.PositiveIntegerField(
-        default=1, editable=False, verbose_name=_("version")
-    )
 
     objects = SiteScopedQuerySet.as_manager()
     history = HistoricalRecords()
@@ -673,15 +679,11 @@ class KvMeasurement(models.Model):
         return f"{self.site.code} {self.period_start} - {self.period_end}"
 
     @property
-    def is_locked(self) -> bool:
-        return self.status == MeasurementStatus.COMPLETE
-
-    @property
     def label(self) -> str:
         return f"{self.period_start:%d-%m-%Y} - {self.period_end:%d-%m-%Y}"
 
 
-class KvAnswer(models.Model):
+class KvAnswer(AnswerRecord):
     """A KV-level item: a structured value plus the interview text."""
 
     site_lookup = "kv_measurement__site"
@@ -698,13 +700,6 @@ class KvAnswer(models.Model):
         related_name="kv_answers",
         verbose_name=_("item"),
     )
-    value = models.JSONField(_("value"), null=True, blank=True)
-    missing_reason = models.CharField(
-        _("reason the value is missing"),
-        max_length=20,
-        choices=MissingReason.choices,
-        blank=True,
-    )
     reason_text = models.TextField(_("interview notes"), blank=True)
     source = models.CharField(_("source"), max_length=200, blank=True)
     checked_on = FactDateField(_("date checked"), null=True, blank=True)
@@ -720,15 +715,8 @@ class KvAnswer(models.Model):
             models.UniqueConstraint(
                 fields=["kv_measurement", "item"], name="kv_answer_unique_item"
             ),
-            models.CheckConstraint(
-                condition=Q(value__isnull=True) | Q(missing_reason=""),
-                name="kv_answer_value_or_missing_reason",
-            ),
+            AnswerRecord.value_or_missing_reason("kv_answer_value_or_missing_reason"),
         ]
 
     def __str__(self) -> str:
         return answer_repr(self, "kv_measurement")
-
-    @property
-    def has_value(self) -> bool:
-        return self.value not in (None, "", [])

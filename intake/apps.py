@@ -21,4 +21,7 @@ class IntakeConfig(AppConfig):
     search_sections = ["intake.sections.search"]
     site_sections = ["intake.sections.site"]
     digest_lines = ["intake.digest.lines"]
-    retention_file_purges = ["intake.importers.import_files_purge"]
+    retention_file_purges = ["intake.services.imports.import_files_purge"]
+    retention_files_due = ["intake.retention.files_due"]
+    retention_records = ["intake.retention.records"]
+    retention_scrubbed_text = ["intake.retention.scrubbed_text"]

@@ -21,6 +21,7 @@ from core.access import role_required
 from core.models import Site
 from core.scoping import CASE_WRITE_ROLES, get_visible_or_404
 from core.search import page_from
+from core.service_forms import add_service_errors, message_service_errors
 from core.uploads import (
     upload_held,
     upload_held_file,
@@ -28,18 +29,20 @@ from core.uploads import (
     upload_release,
 )
 from intake.forms import ImportUploadForm
+from intake.import_checks import stored_check
 from intake.importers import (
     check_upload,
     gender_codes_text,
-    import_batch_confirm,
-    import_batch_create,
-    import_batch_retry,
-    stored_check,
     template_csv,
     template_xlsx,
 )
 from intake.models import ImportBatch, ImportKind
 from intake.selectors import import_opened_cases, sites_without_lists
+from intake.services.imports import (
+    import_batch_confirm,
+    import_batch_create,
+    import_batch_retry,
+)
 
 UPLOAD_PURPOSE = "intake_import"
 
@@ -75,7 +78,7 @@ def import_create_view(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             # Not a list at all: it has to be chosen again.
             upload_release(request=request, purpose=UPLOAD_PURPOSE)
-            form.add_error("file", error)
+            add_service_errors(form, error, field="file")
         else:
             try:
                 batch = import_batch_create(
@@ -89,7 +92,7 @@ def import_create_view(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 if chosen:
                     form = _form_keeping(request, chosen)
-                form.add_error(None, error)
+                add_service_errors(form, error)
             else:
                 upload_release(request=request, purpose=UPLOAD_PURPOSE)
                 return redirect(batch)
@@ -167,7 +170,7 @@ def import_apply_view(request: HttpRequest, import_pk: int) -> HttpResponse:
     try:
         batch = import_batch_confirm(batch, actor=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        message_service_errors(request, error)
     else:
         messages.success(
             request, _("The list is being imported; this page shows how far.")

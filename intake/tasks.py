@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from core.jobs import run_job
-from intake.importers import import_batch_work
 from intake.models import ImportBatch
+from intake.services.imports import import_batch_work
 
 
 def import_batch_run(*, job_pk: int) -> str:

@@ -24,6 +24,7 @@ from core.scoping import (
     get_visible_or_404,
 )
 from core.search import table_configure
+from core.service_forms import add_service_errors
 from core.service_forms import can_edit as user_can_edit
 from intake import services
 from intake.filters import IntakeCaseFilter
@@ -69,16 +70,6 @@ def _case(request: HttpRequest, case_pk: int, roles: frozenset[str]) -> IntakeCa
     )
 
 
-def _error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
-
-
-def _add_errors(form: Any, error: ValidationError) -> None:
-    """Each message of a refusal as its own line above the form."""
-    for message in error.messages:
-        form.add_error(None, message)
-
-
 @role_required(CASE_READ_ROLES)
 def case_list_view(request: HttpRequest) -> HttpResponse:
     table = IntakeCaseTable(case_list(user=request.user, filters=request.GET))
@@ -105,7 +96,7 @@ def case_create_view(request: HttpRequest) -> HttpResponse:
                 **data,
             )
         except ValidationError as error:
-            form.add_error(None, _error_text(error))
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Intake case opened."))
             return redirect(case)
@@ -128,7 +119,7 @@ def case_update_view(request: HttpRequest, case_pk: int) -> HttpResponse:
         except ConcurrentEditError as error:
             form.show_conflict(error)
         except ValidationError as error:
-            form.add_error(None, _error_text(error))
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect(case)
@@ -218,7 +209,7 @@ def _post_on_case(
         except ConcurrentEditError as error:
             form.show_conflict(error)
         except ValidationError as error:
-            form.add_error(None, _error_text(error))
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             # Back to the form just used: a browser opens the fold around it.
@@ -318,7 +309,7 @@ def case_place_view(request: HttpRequest, case_pk: int) -> HttpResponse:
         except ConcurrentEditError as error:
             form.show_conflict(error)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Placement decision recorded; stay created."))
             return redirect(case)
@@ -374,7 +365,7 @@ def case_close_view(request: HttpRequest, case_pk: int) -> HttpResponse:
         except ConcurrentEditError as error:
             form.show_conflict(error)
         except ValidationError as error:
-            form.add_error(None, _error_text(error))
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Intake case closed."))
             return redirect(case)

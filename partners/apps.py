@@ -10,6 +10,7 @@ class PartnersConfig(AppConfig):
     name = "partners"
     verbose_name = _("Partners")
     subject_access_sections = ["partners.subject_access.sections"]
+    retention_scrubbed_text = ["partners.retention.scrubbed_text"]
 
     nav_items = [("partners:organisation_list", _("Partners"), REFERENCE_ROLES)]
     reference_loaders = ["partners.reference.partners_load"]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.dates import check_not_before, day_text, raise_if
-from core.fields import FactDateField, PlannedDateField
+from core.fields import DatedPeriod, FactDateField
 from core.models import Person, Site
 from core.scoping import SiteScopedQuerySet, site_ids_for
 
@@ -226,7 +226,7 @@ class CaseRoleKind(models.TextChoices):
     OTHER = "other", _("other")
 
 
-class CaseRole(models.Model):
+class CaseRole(DatedPeriod):
     """Who plays which role for a person, from which date."""
 
     site_lookup = "person__site"
@@ -261,8 +261,6 @@ class CaseRole(models.Model):
         blank=True,
         help_text=_("For someone who is not a registered contact, e.g. a volunteer."),
     )
-    started_on = FactDateField(_("from"))
-    ended_on = PlannedDateField(_("until"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
 
     objects = SiteScopedQuerySet.as_manager()
@@ -273,10 +271,7 @@ class CaseRole(models.Model):
         verbose_name = _("case role")
         verbose_name_plural = _("case roles")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
-                name="case_role_end_after_start",
-            ),
+            DatedPeriod.end_after_start("case_role_end_after_start"),
             models.CheckConstraint(
                 condition=Q(contact__isnull=False) | ~Q(name=""),
                 name="case_role_has_someone",
@@ -288,9 +283,7 @@ class CaseRole(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, ValidationError] = {}
-        check_not_before(
-            errors, field="ended_on", value=self.ended_on, start=self.started_on
-        )
+        self.check_period(errors)
         if self.contact_id is None and not self.name.strip():
             errors["name"] = ValidationError(
                 ROLE_HOLDER_REQUIRED, code="holder_required"

@@ -10,6 +10,8 @@ class TrajectoriesConfig(AppConfig):
     name = "trajectories"
     verbose_name = _("Stays and plans")
     subject_access_sections = ["trajectories.subject_access.sections"]
+    retention_records = ["trajectories.retention.records"]
+    retention_scrubbed_text = ["trajectories.retention.scrubbed_text"]
 
     nav_items = [("trajectories:worklist", _("Plans to do"), CASE_READ_ROLES)]
     reference_loaders = ["trajectories.reference.plans_load"]

@@ -21,7 +21,7 @@ from core.scoping import (
 from core.service_forms import can_edit
 from trajectories import selectors
 from trajectories.models import IndividualPlan, PlanFormDefinition, Stay
-from trajectories.views import OCCUPANCY_ROLES
+from trajectories.views.base import OCCUPANCY_ROLES
 
 
 def home(request: HttpRequest, obj: Any = None) -> Section | None:

@@ -26,6 +26,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from core.models import Gender, SecurityLevel, Site
+from core.periods import Period
 from dashboards import b7
 from dashboards.exports.codebook import (
     CODE,
@@ -47,7 +48,6 @@ from dashboards.exports.codebook import (
     pairs,
     value_labels_for,
 )
-from dashboards.periods import Period
 from dashboards.scope import Scope
 from dashboards.selectors.flow import site_summaries
 from evaluation.models import (

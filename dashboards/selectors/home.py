@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 
 from core.models import Site
-from dashboards.periods import Period
+from core.periods import Period
 from dashboards.scope import Scope
 from dashboards.selectors import flow, intake, outcomes
 from intake.models import IntakeOutcome

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.conf import settings
 from django.db.models import Count, QuerySet
 
 from dashboards.scope import Scope
@@ -20,7 +21,9 @@ from evaluation.models import (
     Moment,
 )
 
-FACTORS_FILE = Path(__file__).resolve().parent.parent / "protective_factors.yaml"
+FACTORS_FILE = (
+    Path(settings.BASE_DIR) / "fixtures" / "reference" / "protective_factors.yaml"
+)
 FACTOR_MOMENTS = (Moment.NULMETING, Moment.EINDMETING, Moment.NAMETING)
 
 

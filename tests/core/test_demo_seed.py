@@ -118,10 +118,10 @@ def test_a_full_demo_export_opens_cleanly_in_pspp_and_reads_back_the_same(
     labels and missing values the Excel export shows."""
     from django.test import TestCase
 
+    from core.periods import Period
     from dashboards.exports.datasets import ExportFilters
     from dashboards.exports.services import export_job_create
     from dashboards.models import ExportStatus
-    from dashboards.periods import Period
     from tests.dashboards.files import compare_with_workbook, workbook_sheets
     from tests.factories import user_with_role
 

@@ -99,3 +99,32 @@ def test_functional_admin_views_a_user_without_a_password_link_it_cannot_open(
     assert "../password/" not in page.content.decode()
     password_form = reverse("admin:auth_user_password_change", args=[colleague.pk])
     assert client.get(password_form).status_code == 403
+
+
+def test_a_role_granted_and_revoked_in_the_admin_is_audited_once_by_the_service(
+    client, admin_almelo, almelo
+):
+    from core.models import AuditEvent, AuditKind, Membership
+    from tests.factories import MembershipFactory
+
+    functional_admin_enable(user=admin_almelo)
+    colleague = MembershipFactory(site=almelo, role="casemanager").user
+    client.force_login(admin_almelo)
+    before = AuditEvent.objects.count()
+    response = client.post(
+        reverse("admin:core_membership_add"),
+        {"user": colleague.pk, "site": almelo.pk, "role": "project_leader"},
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    membership = Membership.objects.get(user=colleague, role="project_leader")
+    added = AuditEvent.objects.order_by("pk")[before:]
+    assert [event.kind for event in added] == [AuditKind.PERMISSION_CHANGE]
+    before = AuditEvent.objects.count()
+    response = client.post(
+        reverse("admin:core_membership_delete", args=[membership.pk]),
+        {"post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    removed = AuditEvent.objects.order_by("pk")[before:]
+    assert [event.kind for event in removed] == [AuditKind.PERMISSION_CHANGE]

@@ -7,8 +7,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from core.periods import Period
 from dashboards.b7 import b7_tables
-from dashboards.periods import Period
 from dashboards.scope import Scope
 from tests.dashboards.builders import bijlage7_people
 from tests.factories import MembershipFactory, UserFactory

@@ -11,8 +11,8 @@ import yaml
 from django.conf import settings
 from django.urls import reverse
 
+from core.periods import Period
 from dashboards.b7 import B7_FILE, POPULATIONS, SOURCES, b7_definition, b7_tables
-from dashboards.periods import Period
 from dashboards.scope import Scope
 from tests.dashboards.cohort import END, HAND_COUNTS, HAND_PEOPLE, START, krimpen_cohort
 from tests.factories import user_with_role

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.models import Membership
-from dashboards.periods import Period
+from core.periods import Period
 from dashboards.scope import Scope
 from dashboards.selectors import flow, intake
 from intake.models import EndReasonCode

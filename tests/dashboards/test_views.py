@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from dashboards.periods import PERIOD_END_BEFORE_START
+from core.periods import PERIOD_END_BEFORE_START
 from tests.dashboards.builders import site_with_three_stays
 from tests.factories import MembershipFactory, user_with_role
 

@@ -26,9 +26,10 @@ from core.models import (
     Person,
 )
 from core.services import person_create
-from intake import importers
+from intake import import_checks, importers
 from intake.models import ImportBatch, ImportStatus, IntakeCase, IntakeOutcome
 from intake.services import case_open
+from intake.services import imports as import_services
 from tests.factories import (
     CriteriaVersionFactory,
     PersonFactory,
@@ -92,7 +93,7 @@ def _upload(client, site, process, name, content_type="text/csv", **extra):
 def _check(site, content: bytes | str, name="lijst.csv", **extra):
     if isinstance(content, str):
         content = content.encode()
-    return importers.import_check(
+    return import_checks.import_check(
         handle=BytesIO(content),
         name=name,
         site=site,
@@ -152,7 +153,7 @@ def test_corrected_list_is_checked_once_then_imported_completely(
     # row 2 of the file carries the known person's DJI number with other data
     _upload(client, site, almelo_process, "dji_list_1000.csv")
     refused = ImportBatch.objects.get()
-    assert [row.number for row in importers.stored_check(refused).bad_rows] == [2]
+    assert [row.number for row in import_checks.stored_check(refused).bad_rows] == [2]
     known.delete()
 
     response = _upload(client, site, almelo_process, "dji_list_1000.csv")
@@ -227,14 +228,14 @@ def test_checking_costs_the_same_queries_for_10_and_1000_rows(site):
 def test_applying_uses_bulk_inserts(site, casemanager_almelo):
     batch = _batch(site, casemanager_almelo, _csv(1000))
     with CaptureQueriesContext(connection) as captured:
-        importers.import_batch_apply(batch, actor=casemanager_almelo)
+        import_services.import_batch_apply(batch, actor=casemanager_almelo)
     assert Person.objects.filter(site=site).count() == 1000
     # bulk inserts (SQLite takes some 75 rows per INSERT): not one per row
     assert len(captured.captured_queries) < 150
 
 
 def _batch(site, user, content: bytes, name="lijst.csv", **extra) -> ImportBatch:
-    batch = importers.import_batch_create(
+    batch = import_services.import_batch_create(
         upload=SimpleUploadedFile(name, content),
         site=site,
         kind=extra.pop("kind", "dji_list"),
@@ -242,7 +243,7 @@ def _batch(site, user, content: bytes, name="lijst.csv", **extra) -> ImportBatch
         list_date=extra.pop("list_date", datetime.date(2020, 4, 1)),
         uploaded_by=user,
     )
-    importers.import_batch_check(batch)
+    import_services.import_batch_check(batch)
     batch.refresh_from_db()
     return batch
 
@@ -275,10 +276,10 @@ def test_import_matches_known_people_and_skips_open_cases(
         created_by=None,
     )
     batch = _batch(site, casemanager_almelo, "\n".join(rows).encode())
-    check = importers.stored_check(batch)
+    check = import_checks.stored_check(batch)
     assert check.ok
     assert [row.action for row in check.rows] == ["matched", "open_case", "new"]
-    importers.import_batch_apply(batch, actor=casemanager_almelo)
+    import_services.import_batch_apply(batch, actor=casemanager_almelo)
     assert Person.objects.filter(site=site).count() == 3
     assert known.intake_cases.get().outcome == IntakeOutcome.OPEN
     assert busy.intake_cases.count() == 1
@@ -298,7 +299,7 @@ def test_an_apply_names_the_rows_that_changed_since_the_check_and_writes_nothing
         dji_number="3000004",
     )
     with pytest.raises(ValidationError) as caught:
-        importers.import_batch_apply(batch, actor=casemanager_almelo)
+        import_services.import_batch_apply(batch, actor=casemanager_almelo)
     message = " ".join(caught.value.messages)
     assert " 6 (" in message
     assert " 7 (" not in message
@@ -307,9 +308,9 @@ def test_an_apply_names_the_rows_that_changed_since_the_check_and_writes_nothing
     batch.refresh_from_db()
     # the renewed preview shows the current state: confirm again
     assert batch.status == ImportStatus.PREVIEW
-    assert [r.action for r in importers.stored_check(batch).rows][4] == "matched"
+    assert [r.action for r in import_checks.stored_check(batch).rows][4] == "matched"
     assert batch.apply_error
-    importers.import_batch_apply(batch, actor=casemanager_almelo)
+    import_services.import_batch_apply(batch, actor=casemanager_almelo)
     assert Person.objects.filter(site=site).count() == 20
     assert IntakeCase.objects.count() == 20
 
@@ -327,14 +328,14 @@ def test_xlsx_call_up_list_carries_report_dates(
         kind="diz_call_up",
     )
     bad = ImportBatch.objects.get()
-    assert [r.errors for r in importers.stored_check(bad).bad_rows] == [
+    assert [r.errors for r in import_checks.stored_check(bad).bad_rows] == [
         [str(importers.ROW_REPORT_DATE_REQUIRED)]
     ] * 3
     _upload(
         client, site, almelo_process, "diz_call_up_20.xlsx", XLSX, kind="diz_call_up"
     )
     batch = ImportBatch.objects.exclude(pk=bad.pk).get()
-    importers.import_batch_apply(batch, actor=casemanager_almelo)
+    import_services.import_batch_apply(batch, actor=casemanager_almelo)
     dates = set(IntakeCase.objects.values_list("report_date", flat=True))
     assert dates == {datetime.date(2021, 6, 1)}
 
@@ -603,7 +604,7 @@ def test_retention_purges_kept_files_and_stored_rows_but_keeps_the_record(
     path = Path(batch.file.path)
     assert path.exists()
     with django_capture_on_commit_callbacks(execute=True):
-        purged = importers.import_files_purge(
+        purged = import_services.import_files_purge(
             uploaded_before=timezone.now() + datetime.timedelta(seconds=1)
         )
     batch.refresh_from_db()
@@ -622,7 +623,7 @@ def test_the_import_page_shows_rows_done_of_total_while_it_runs(
     from intake.tasks import import_batch_run
 
     # uploaded, the check queued for a worker (not run: nothing committed)
-    batch = importers.import_batch_create(
+    batch = import_services.import_batch_create(
         upload=SimpleUploadedFile("lijst.csv", _csv(1200)),
         site=site,
         kind="dji_list",
@@ -642,7 +643,9 @@ def test_the_import_page_shows_rows_done_of_total_while_it_runs(
     assert '<progress max="1200" value="500">' in page
     assert 'http-equiv="refresh"' in page
     reported = []
-    importers.import_batch_check(batch, progress=lambda *done: reported.append(done))
+    import_services.import_batch_check(
+        batch, progress=lambda *done: reported.append(done)
+    )
     assert {total for _done, total in reported} == {1200}
     assert reported[-1] == (1200, 1200)
 

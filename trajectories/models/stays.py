@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.dates import check_not_after, check_not_before, day_text, raise_if
-from core.fields import FactDateField, PlannedDateField
+from core.fields import DatedPeriod, FactDateField, PlannedDateField
 from core.models import Person, PlaceType, Site
 from core.scoping import SiteScopedQuerySet
 
@@ -369,7 +369,7 @@ class ProgrammePhase(models.Model):
         )
 
 
-class StayPhase(models.Model):
+class StayPhase(DatedPeriod):
     """A period of a stay in one programme phase on one place type.
 
     Every change of phase or place type closes the open period and opens a
@@ -397,7 +397,6 @@ class StayPhase(models.Model):
         related_name="+",
         verbose_name=_("place type"),
     )
-    started_on = FactDateField(_("from"))
     ended_on = FactDateField(_("until"), null=True, blank=True)
 
     objects = SiteScopedQuerySet.as_manager()
@@ -408,10 +407,7 @@ class StayPhase(models.Model):
         verbose_name = _("phase period")
         verbose_name_plural = _("phase periods")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
-                name="stay_phase_end_after_start",
-            ),
+            DatedPeriod.end_after_start("stay_phase_end_after_start"),
         ]
         indexes = [
             # capacity checks count open periods per place type on a day
@@ -428,9 +424,7 @@ class StayPhase(models.Model):
         errors: dict[str, ValidationError] = {}
         stay = self.stay if self.stay_id else None
         check_within_stay(errors, stay, field="started_on", value=self.started_on)
-        check_not_before(
-            errors, field="ended_on", value=self.ended_on, start=self.started_on
-        )
+        self.check_period(errors)
         check_within_stay(errors, stay, field="ended_on", value=self.ended_on)
         raise_if(errors)
 
@@ -534,7 +528,7 @@ class LocationStatus(models.TextChoices):
     EXTERNAL = "external", _("elsewhere (hospital, leave)")
 
 
-class LocationPeriod(models.Model):
+class LocationPeriod(DatedPeriod):
     """Where the person physically is, when that is not the KV itself.
 
     Outside these periods a person with an open stay is in the KV.
@@ -549,8 +543,6 @@ class LocationPeriod(models.Model):
     status = models.CharField(
         _("location"), max_length=20, choices=LocationStatus.choices
     )
-    started_on = FactDateField(_("from"))
-    ended_on = PlannedDateField(_("until"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
 
     objects = SiteScopedQuerySet.as_manager()
@@ -561,10 +553,7 @@ class LocationPeriod(models.Model):
         verbose_name = _("location period")
         verbose_name_plural = _("location periods")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
-                name="location_end_after_start",
-            ),
+            DatedPeriod.end_after_start("location_end_after_start"),
         ]
 
     def __str__(self) -> str:
@@ -574,9 +563,7 @@ class LocationPeriod(models.Model):
         errors: dict[str, ValidationError] = {}
         stay = self.stay if self.stay_id else None
         check_within_stay(errors, stay, field="started_on", value=self.started_on)
-        check_not_before(
-            errors, field="ended_on", value=self.ended_on, start=self.started_on
-        )
+        self.check_period(errors)
         check_within_stay(errors, stay, field="ended_on", value=self.ended_on)
         raise_if(errors)
 

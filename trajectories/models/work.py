@@ -7,13 +7,13 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.dates import check_not_before, day_text, raise_if
-from core.fields import FactDateField, PlannedDateField
+from core.dates import day_text, raise_if
+from core.fields import DatedPeriod, FactDateField, PlannedDateField
 from core.models import Site
 from core.scoping import SiteScopedQuerySet
 from trajectories.models.stays import Stay, check_within_stay
@@ -37,7 +37,7 @@ class JobOrigin(models.TextChoices):
     FOUND = "found", _("found during detention")
 
 
-class Employment(models.Model):
+class Employment(DatedPeriod):
     """A job or work-experience place of a person during a stay.
 
     The start may lie in the future: a job agreed with the employer that
@@ -106,10 +106,7 @@ class Employment(models.Model):
         verbose_name = _("job")
         verbose_name_plural = _("jobs")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
-                name="employment_end_after_start",
-            ),
+            DatedPeriod.end_after_start("employment_end_after_start"),
             models.CheckConstraint(
                 condition=Q(pay_kind__in=["paid", "unpaid", "volunteer"]),
                 name="employment_pay_kind_known",
@@ -128,9 +125,7 @@ class Employment(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, ValidationError] = {}
-        check_not_before(
-            errors, field="ended_on", value=self.ended_on, start=self.started_on
-        )
+        self.check_period(errors)
         hours = self.hours_per_week
         if hours is not None and not Decimal(0) <= Decimal(hours) <= Decimal(80):
             errors["hours_per_week"] = ValidationError(

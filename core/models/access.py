@@ -1,6 +1,6 @@
 """Records about access to personal data: who read which person's file, the
 sessions of each user, and which data-subject access documents were handed
-out. Imported at the end of ``core.models``."""
+out."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import day_text, moment_text
-from core.models import Person, Site
+from core.models.people import Person
+from core.models.sites import Site
 from core.scoping import SiteScopedQuerySet
 
 

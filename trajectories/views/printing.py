@@ -13,21 +13,13 @@ from django.utils.translation import gettext_noop
 
 from core.access import role_required
 from core.models import AuditKind
-from core.scoping import CASE_READ_ROLES, get_visible_or_404
+from core.scoping import CASE_READ_ROLES
 from core.services import audit_event_record
 from trajectories.models import IndividualPlan
 from trajectories.selectors import plan_document
+from trajectories.views.base import visible_plan
 
 DOCUMENT_CSS = "css/plan_document.css"
-
-
-def _plan(request: HttpRequest, plan_pk: int) -> IndividualPlan:
-    return get_visible_or_404(
-        IndividualPlan.objects.select_related("stay__person", "stay__site"),
-        request.user,
-        CASE_READ_ROLES,
-        pk=plan_pk,
-    )
 
 
 def _audit_download(request: HttpRequest, plan: IndividualPlan) -> None:
@@ -44,7 +36,10 @@ def _audit_download(request: HttpRequest, plan: IndividualPlan) -> None:
 
 @role_required(CASE_READ_ROLES)
 def plan_print_view(request: HttpRequest, plan_pk: int) -> HttpResponse:
-    context = {**plan_document(_plan(request, plan_pk)), "today": timezone.localdate()}
+    context = {
+        **plan_document(visible_plan(request, plan_pk, CASE_READ_ROLES)),
+        "today": timezone.localdate(),
+    }
     return render(request, "trajectories/plan_print.html", context)
 
 
@@ -54,7 +49,7 @@ def plan_pdf_view(request: HttpRequest, plan_pk: int) -> HttpResponse:
     # view needs.
     from weasyprint import CSS, HTML
 
-    plan = _plan(request, plan_pk)
+    plan = visible_plan(request, plan_pk, CASE_READ_ROLES)
     context = {**plan_document(plan), "today": timezone.localdate()}
     html = render_to_string("trajectories/plan_pdf.html", context, request=request)
     pdf = HTML(string=html).write_pdf(stylesheets=[CSS(finders.find(DOCUMENT_CSS))])
