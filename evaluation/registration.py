@@ -118,7 +118,7 @@ def respondent_groups() -> dict[str, RespondentGroup]:
 
 
 #: the name of the empty respondent group (answers from before the groups)
-UNSPECIFIED_GROUP = _("not specified")
+UNSPECIFIED_GROUP = _("respondent group not specified")
 
 
 def respondent_group_name(code: str) -> str:

@@ -26,6 +26,7 @@ from core.scoping import (
 from core.service_forms import add_service_errors
 from evaluation.forms import KvMeasurementCreateForm, MeasurementForm, ReopenForm
 from evaluation.models import KvMeasurement, Measurement, MeasurementStatus
+from evaluation.registration import external_systems, registration_map
 from evaluation.selectors import (
     catalogue_tree,
     completeness_for_site,
@@ -95,6 +96,39 @@ def completeness_view(request: HttpRequest, site_code: str) -> HttpResponse:
         "can_enter": site.pk in site_ids_for(request.user, RESEARCH_ROLES),
     }
     return render(request, "evaluation/completeness.html", context)
+
+
+@role_required(DASHBOARD_ROLES)
+def registration_map_view(request: HttpRequest, site_code: str) -> HttpResponse:
+    """ "Wordt deze informatie reeds vastgelegd?" per topic of the site's
+    current catalogue; ``?share=`` (and ``topic=``) opens the items behind
+    one share."""
+    site = get_visible_or_404(Site, request.user, DASHBOARD_ROLES, code=site_code)
+    catalogue = site_catalogue(site)
+    site_map = registration_map([catalogue])[0] if catalogue else None
+    chosen = None
+    if site_map is not None:
+        topic_code = request.GET.get("topic", "")
+        node = next(
+            (t for t in site_map.topics if t.code == topic_code), site_map.total
+        )
+        key = request.GET.get("share", "")
+        chosen = next(
+            (
+                (node, share)
+                for share in node.holder_shares + node.route_shares
+                if share.key == key
+            ),
+            None,
+        )
+    context = {
+        "site": site,
+        "catalogue": catalogue,
+        "site_map": site_map,
+        "chosen": chosen,
+        "systems": external_systems().values(),
+    }
+    return render(request, "evaluation/registration_map.html", context)
 
 
 def _answers_by_item(owner: Measurement | KvMeasurement) -> dict[int, Any]:

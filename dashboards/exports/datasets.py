@@ -23,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.models import Gender, SecurityLevel, Site
 from dashboards import b7
@@ -50,6 +50,7 @@ from dashboards.exports.codebook import (
 from dashboards.periods import Period
 from dashboards.scope import Scope
 from dashboards.selectors.flow import site_summaries
+from evaluation.catalogue import current_catalogue
 from evaluation.models import (
     MOMENT_ORDER,
     TAKEN,
@@ -62,6 +63,7 @@ from evaluation.models import (
     MeasurementStatus,
     Moment,
 )
+from evaluation.registration import Holder, map_entry, registration_map
 from intake.models import (
     AwarenessChannel,
     CaseEndReason,
@@ -227,6 +229,9 @@ def _item_columns(column: Column, info: ItemInfo, moment: str = "") -> list[Colu
             moment=moment or column.moment,
             catalogue_version=column.catalogue_version,
             source=column.source,
+            held_by=column.held_by,
+            held_in=column.held_in,
+            route=column.route,
         ),
     ]
 
@@ -273,6 +278,10 @@ def _items(
         if item.parent_id is not None:
             label = f"{item.parent.text}: {item.text}"
         kind = item_kind(item.answer_type, item.decimals)
+        with translation.override("nl"):
+            entry = map_entry(item)
+            held_by = str(Holder(entry.holder).label) if entry.holder else ""
+            route = str(entry.route_label)
         columns[item.var] = Column(
             name=item.var,
             label=label[:250],
@@ -290,6 +299,9 @@ def _items(
                 else "meting"
             ),
             decimals=item.decimals,
+            held_by=held_by,
+            held_in=entry.held_in_label,
+            route=route,
         )
     return list(columns.values()), info
 
@@ -662,6 +674,57 @@ def kv_measurements(filters: ExportFilters) -> Sheet:
         columns,
         rows(),
         "Metingen op KV-niveau (interviews over de KV zelf), per KV en periode.",
+    )
+
+
+def registration_sheet(filters: ExportFilters) -> Sheet:
+    """The registration map (research question 3b) per site and topic of the
+    current catalogue: how many items are held where and how they reach the
+    dataset; the same shares as the page, from the same selector."""
+    counts = [
+        Column(name, label, INTEGER, unit="items")
+        for name, label in (
+            ("items", "Items met een waarde"),
+            ("held_app", "Vastgelegd in deze applicatie"),
+            ("held_external", "Vastgelegd in een extern systeem"),
+            ("held_nowhere", "Nergens vastgelegd"),
+            ("route_derived", "Afgeleid uit de registratie van deze applicatie"),
+            ("route_researcher", "Ingevoerd door de onderzoeker"),
+            ("route_external_link", "Overgenomen uit een externe registratie"),
+        )
+    ]
+    columns = [
+        SITE,
+        Column("catalogue_version", "Catalogusversie", INTEGER),
+        Column("topic_code", "Onderwerp (code)"),
+        Column("topic", "Onderwerp"),
+        *counts,
+    ]
+
+    def rows() -> Iterator[list[Any]]:
+        sites = Site.objects.filter(pk__in=filters.site_ids).order_by("code")
+        codes = {site.pk: site.code for site in sites}
+        catalogues = [c for c in map(current_catalogue, sites) if c is not None]
+        for site_map in registration_map(catalogues, filters.topics):
+            code = codes[site_map.catalogue.site_id]
+            for node in site_map.topics:
+                yield [
+                    code,
+                    site_map.catalogue.version,
+                    node.code,
+                    node.title,
+                    node.total,
+                    *(share.count for share in node.holder_shares),
+                    *(share.count for share in node.route_shares),
+                ]
+
+    return Sheet(
+        "registratiekaart",
+        columns,
+        rows(),
+        "Wordt deze informatie reeds vastgelegd? Per KV en onderwerp: waar de "
+        "items zijn vastgelegd en hoe ze in de dataset komen; per item in het "
+        "codeboek (vastgelegd, vastgelegd_in, weg_naar_dataset).",
     )
 
 
@@ -1311,6 +1374,7 @@ SHEETS: list[Callable[[ExportFilters], Sheet]] = [
     activities,
     partner_roles,
     b7_sheet,
+    registration_sheet,
 ]
 
 
