@@ -63,7 +63,12 @@ from evaluation.models import (
     MeasurementStatus,
     Moment,
 )
-from evaluation.registration import Holder, map_entry, registration_map
+from evaluation.registration import (
+    Holder,
+    map_entry,
+    registration_map,
+    respondent_groups,
+)
 from intake.models import (
     AwarenessChannel,
     CaseEndReason,
@@ -605,8 +610,26 @@ def kv_registration(filters: ExportFilters) -> Sheet:
     )
 
 
+#: the respondent group of answers from before the groups existed
+UNSPECIFIED_GROUP_CODE = 0
+
+
+def respondent_group_column() -> Column:
+    labels = {UNSPECIFIED_GROUP_CODE: "niet gespecificeerd"}
+    labels |= {g.export_code: g.name for g in respondent_groups().values()}
+    return Column(
+        "respondent_group",
+        "Respondentgroep (een rij per KV, periode en respondentgroep; 0 = niet "
+        "gespecificeerd: antwoorden van voor de respondentgroepen; leeg = nog "
+        "geen antwoorden)",
+        CODE,
+        value_labels=dict(sorted(labels.items())),
+    )
+
+
 def kv_measurements(filters: ExportFilters) -> Sheet:
-    """KV-level measurements (interview topics), one row per site and period.
+    """KV-level measurements (interview topics), one row per site, period and
+    respondent group: the answers of different groups are never merged.
 
     Answers given per KV to items now recorded per person (before catalogue
     version 2) are kept here as they were given.
@@ -636,14 +659,24 @@ def kv_measurements(filters: ExportFilters) -> Sheet:
         Column("period_start", "Periode van", DATE),
         Column("period_end", "Periode tot en met", DATE),
         coded("status", "Status van de meting", MeasurementStatus),
+        respondent_group_column(),
         *item_columns,
     ]
+    groups = respondent_groups()
+    group_codes = {code: g.export_code for code, g in groups.items()}
+    group_order = {code: index for index, code in enumerate(["", *groups])}
 
     def rows() -> Iterator[list[Any]]:
         answers = (
             KvAnswer.objects.filter(kv_measurement__in=measured)
             .order_by("kv_measurement_id")
-            .values_list("kv_measurement_id", "item_id", "value", "missing_reason")
+            .values_list(
+                "kv_measurement_id",
+                "item_id",
+                "value",
+                "missing_reason",
+                "respondent_group",
+            )
             .iterator(chunk_size=CHUNK)
         )
         pending = next(answers, None)
@@ -653,10 +686,12 @@ def kv_measurements(filters: ExportFilters) -> Sheet:
             .values_list("pk", "site__code", "period_start", "period_end", "status")
             .iterator(chunk_size=CHUNK)
         ):
-            values: list[Any] = [None] * len(item_columns)
+            # one measurement's answers: items x groups, a bounded handful
+            by_group: dict[str, list[Any]] = {}
             while pending is not None and pending[0] <= pk:
                 if pending[0] == pk and pending[1] in items:
                     info = items[pending[1]]
+                    values = by_group.setdefault(pending[4], [None] * len(item_columns))
                     _place(
                         values,
                         position,
@@ -667,13 +702,20 @@ def kv_measurements(filters: ExportFilters) -> Sheet:
                         info.var,
                     )
                 pending = next(answers, None)
-            yield [site, start, end, STATUSES.get(status), *values]
+            head = [site, start, end, STATUSES.get(status)]
+            if not by_group:
+                yield [*head, None, *([None] * len(item_columns))]
+            for group in sorted(by_group, key=lambda g: group_order.get(g, 99)):
+                code = group_codes.get(group, UNSPECIFIED_GROUP_CODE)
+                yield [*head, code, *by_group[group]]
 
     return Sheet(
         "kv_metingen",
         columns,
         rows(),
-        "Metingen op KV-niveau (interviews over de KV zelf), per KV en periode.",
+        "Metingen op KV-niveau (interviews over de KV zelf): een rij per KV, "
+        "periode en respondentgroep (kolom respondent_group); de antwoorden van "
+        "verschillende groepen staan nooit in dezelfde rij.",
     )
 
 

@@ -110,3 +110,81 @@ def test_registration_sheet_holds_the_shares_of_the_page(
     assert list(frame["held_app"]) == [row["held_app"] for row in rows]
     labels = dict(zip(meta.column_names, meta.column_labels, strict=True))
     assert labels["held_nowhere"] == "Nergens vastgelegd (items)"
+
+
+def test_kv_answers_of_different_respondent_groups_stay_apart(client, tmp_path):
+    import datetime
+
+    import pyreadstat
+
+    from evaluation.models import KvAnswer
+    from evaluation.services import AnswerInput, kv_measurement_create
+    from evaluation.services import measurement_save as save
+    from tests.factories import small_catalogue_data, user_with_role
+    from tests.factories.evaluation import catalogue_from_data
+
+    site = SiteFactory(code="middelburg", name="KV Middelburg")
+    data = small_catalogue_data(site.code, prefix="grp")
+    data["topics"][2]["items"].append(
+        {
+            "var": "grp_ervaring",
+            "text": "Ervaring samenwerking",
+            "answer_type": "scale5",
+            "moments": [],
+            "registration": {"held_in": "none", "route": "researcher"},
+        }
+    )
+    catalogue = catalogue_from_data(site, data)
+    item = catalogue.items.get(var="grp_ervaring")
+    kv = kv_measurement_create(
+        site=site,
+        period_start=datetime.date(2020, 1, 1),
+        period_end=datetime.date(2020, 6, 30),
+    )
+    researcher = user_with_role("researcher", site)
+    for group, value in (("staff", "positief"), ("detainees", "zeer_negatief")):
+        kv.refresh_from_db()
+        save(
+            measurement=kv,
+            answers={item: AnswerInput(value=value)},
+            expected_version=kv.version,
+            user=researcher,
+            respondent_group=group,
+        )
+    # an answer from before the groups: not specified
+    KvAnswer.objects.create(kv_measurement=kv, item=item, value="neutraal")
+    _job, content = export(client, site, **PERIOD)
+    sheets = workbook_sheets(content)
+    rows = as_dicts(sheets["kv_metingen"])
+    assert [(row["respondent_group"], row["grp_ervaring"]) for row in rows] == [
+        (0, 3),
+        (2, 4),
+        (5, 1),
+    ]
+    labels = {
+        row["code"]: row["label"]
+        for row in as_dicts(sheets["waardelabels"])
+        if (row["blad"], row["variabele"]) == ("kv_metingen", "respondent_group")
+    }
+    assert labels == {
+        0: "niet gespecificeerd",
+        1: "Directie en projectleiding",
+        2: "Medewerkers",
+        3: "Gemeente",
+        4: "Externe ketenpartners",
+        5: "Gedetineerden",
+    }
+    codebook = {
+        (row["blad"], row["variabele"]): row for row in as_dicts(sheets["codebook"])
+    }
+    assert (
+        "een rij per KV, periode en respondentgroep"
+        in (codebook[("kv_metingen", "respondent_group")]["label"])
+    )
+    _job, sav = export(client, site, format="sav", **PERIOD)
+    path = zipfile.ZipFile(io.BytesIO(sav)).extract(
+        "kv_metingen.sav", path=str(tmp_path)
+    )
+    frame, meta = pyreadstat.read_sav(path)
+    assert list(frame["respondent_group"]) == [0, 2, 5]
+    assert meta.variable_value_labels["respondent_group"][5] == "Gedetineerden"
