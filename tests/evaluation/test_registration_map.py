@@ -221,3 +221,29 @@ def test_every_external_registration_has_a_name():
     systems = external_systems()
     assert {"dji", "reclassering", "gnd", "cjib", "gemeente"} <= set(systems)
     assert all(system.name and system.description for system in systems.values())
+
+
+@pytest.mark.django_db
+def test_the_page_reads_the_same_few_queries_for_a_small_and_a_full_catalogue(
+    client, almelo, krimpen
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.dashboards.builders import krimpen_catalogue
+
+    catalogue_from_data(almelo)
+    krimpen_catalogue(krimpen)
+    client.force_login(user_with_role("researcher", almelo, krimpen))
+    counts = []
+    for code in ("almelo", "krimpen"):
+        url = reverse("evaluation:registration_map", args=[code])
+        client.get(url, {"share": "holder-app"})
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, {"share": "holder-app"})
+        assert response.status_code == 200
+        counts.append(len(queries))
+    # session, user, memberships, site, catalogue, items (topics joined),
+    # whatever the number of items and topics
+    assert counts[0] == counts[1]
+    assert counts[0] <= 10
