@@ -37,6 +37,7 @@ from evaluation.models import (
     RecordedAt,
     Topic,
 )
+from evaluation.registration import registration_problems
 
 CATALOGUE_DIR = Path(settings.BASE_DIR) / "fixtures" / "reference" / "indicators"
 
@@ -58,6 +59,7 @@ ITEM_KEYS = {
     "max",
     "decimals",
     "condition",
+    "registration",
     "items",
 }
 NUMBER_KEYS = {"unit", "min", "max", "decimals"}
@@ -230,6 +232,7 @@ def _check_item(
             )
     _check_number(item, label, problems)
     _check_condition(item, label, level, problems, seen)
+    problems.extend(f"{label}: {problem}" for problem in registration_problems(item))
     seen.items[var] = item
     seen.levels[var] = level
     seen.topics[var] = seen.topic
@@ -316,13 +319,57 @@ def parse_catalogue_file(
             seen[var] = name
     if problems:
         raise CatalogueError(problems)
-    canonical = json.dumps(data, sort_keys=True, default=str)
+    # The registration map says where a value is held today, not what was
+    # asked: a changed map is applied in place and makes no new version.
+    canonical = json.dumps(_without_registration(data), sort_keys=True, default=str)
     return ParsedCatalogue(
         path=path,
         data=data,
         checksum=hashlib.sha256(canonical.encode()).hexdigest(),
         vars=list(local.vars),
     )
+
+
+def _without_registration(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            key: _without_registration(entry)
+            for key, entry in value.items()
+            if key != "registration"
+        }
+    if isinstance(value, list):
+        return [_without_registration(entry) for entry in value]
+    return value
+
+
+def _registrations(data: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """``var`` -> (held_in, route) of every item of a catalogue's data."""
+    found: dict[str, tuple[str, str]] = {}
+
+    def walk(items: list[Any]) -> None:
+        for item in items or []:
+            entry = item.get("registration") or {}
+            found[str(item["var"])] = (
+                str(entry.get("held_in") or ""),
+                str(entry.get("route") or ""),
+            )
+            walk(item.get("items") or [])
+
+    for topic in data["topics"]:
+        walk(topic["items"])
+    return found
+
+
+def _apply_registration(catalogue: CatalogueVersion, data: dict[str, Any]) -> None:
+    """Store the file's registration map on the version's items."""
+    wanted = _registrations(data)
+    changed = []
+    for item in Item.objects.filter(catalogue=catalogue):
+        held_in, route = wanted.get(item.var, ("", ""))
+        if (item.registered_in, item.reaches_dataset) != (held_in, route):
+            item.registered_in, item.reaches_dataset = held_in, route
+            changed.append(item)
+    Item.objects.bulk_update(changed, ["registered_in", "reaches_dataset"])
 
 
 def parse_catalogue_dir(directory: Path = CATALOGUE_DIR) -> list[ParsedCatalogue]:
@@ -431,6 +478,7 @@ def catalogue_load(
     data = parsed.data
     latest = CatalogueVersion.objects.filter(site=site).order_by("-version").first()
     if latest is not None and latest.checksum == parsed.checksum:
+        _apply_registration(latest, data)
         return latest, "unchanged"
     fields = {
         "table": str(data.get("table", "")),
@@ -449,6 +497,7 @@ def catalogue_load(
         existing.save()
         # Measurements that were only planned follow the corrected items.
         _fill(existing, data)
+        _apply_registration(existing, data)
         return existing, "rewritten"
     number = data["version"]
     if existing is not None or (latest is not None and latest.version >= number):
@@ -457,6 +506,7 @@ def catalogue_load(
     catalogue.full_clean()
     catalogue.save()
     _fill(catalogue, data)
+    _apply_registration(catalogue, data)
     return catalogue, "new version"
 
 

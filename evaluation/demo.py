@@ -54,9 +54,12 @@ def _fill(
     user: Any,
     *,
     complete: bool,
+    respondent_group: str = "",
+    lock: bool | None = None,
 ) -> None:
     """Answer ``items``: a completed measurement answers every item, a few
-    with a missing-data reason; one still in progress leaves some open."""
+    with a missing-data reason; one still in progress leaves some open.
+    ``lock`` (default: ``complete``) completes the measurement."""
     answers = {}
     given: dict[str, AnswerInput] = {}
     checked_on = min(measurement_day(measurement, ctx), ctx.today)
@@ -92,8 +95,14 @@ def _fill(
         answers=answers,
         expected_version=measurement.version,
         user=user,
-        complete=complete,
+        complete=complete if lock is None else lock,
+        respondent_group=respondent_group,
     )
+
+
+#: who the demo's KV-level interviews spoke to; each group answers every
+#: item, the last one's save completes the measurement
+DEMO_RESPONDENT_GROUPS = ("management", "staff", "external_partners")
 
 
 def measurement_day(measurement: Any, ctx: DemoContext) -> datetime.date:
@@ -157,13 +166,18 @@ def seed_measurements(ctx: DemoContext) -> None:
             )
         except ValidationError:  # a site without a catalogue gets none
             continue
-        _fill(
-            kv_measurement,
-            items_for(kv_measurement.catalogue, None),
-            ctx,
-            None,
-            ctx.users.get(f"onderzoek-{site.code}"),
-            complete=True,
-        )
+        kv_items = items_for(kv_measurement.catalogue, None)
+        for group in DEMO_RESPONDENT_GROUPS:
+            kv_measurement.refresh_from_db()
+            _fill(
+                kv_measurement,
+                kv_items,
+                ctx,
+                None,
+                ctx.users.get(f"onderzoek-{site.code}"),
+                complete=True,
+                respondent_group=group,
+                lock=group == DEMO_RESPONDENT_GROUPS[-1],
+            )
     ctx.extra["measurements"] = made
     ctx.extra.setdefault("moments", list(Moment.values))

@@ -132,6 +132,21 @@ SOURCE_LABELS: dict[str, Promise] = {
 }
 
 
+#: the model each root reads, as the registration map names it
+#: (``registered_in: app.Model.field`` of a derived item is a field of it)
+ROOT_MODELS: dict[str, str] = {
+    "person": "core.Person",
+    "stay": "trajectories.Stay",
+    "intake": "intake.IntakeCase",
+    "plan": "trajectories.IndividualPlan",
+    "intake_stage": "intake.StageEvent",
+    "stay_step": "trajectories.StayStep",
+    "prescan": "intake.PrescanAnswer",
+    "job_search": "trajectories.JobSearchActivity",
+    "work": "trajectories.Employment",
+}
+
+
 def source_label(path: str) -> str:
     """The part of the registration a derived value is read from."""
     root = path.split(".", 1)[0]

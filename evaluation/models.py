@@ -144,6 +144,18 @@ class RecordedAt(models.TextChoices):
     KV = "kv", _("per KV (KV-level measurement)")
 
 
+class Route(models.TextChoices):
+    """How an item's value reaches the research dataset (research question 3b,
+    "Wordt deze informatie reeds vastgelegd?", report L117)."""
+
+    DERIVED = "derived", _("derived from this application's registration")
+    RESEARCHER = "researcher", _("entered by the researcher")
+    EXTERNAL_LINK = (
+        "external_link",
+        _("taken over from an external registration (source and date checked)"),
+    )
+
+
 class Topic(models.Model):
     site_lookup = "catalogue__site"
 
@@ -245,6 +257,21 @@ class Item(models.Model):
         max_length=10,
         choices=RecordedAt.choices,
         default=RecordedAt.PERSON,
+    )
+    # The registration map (see evaluation.registration): where the value is
+    # held before anybody asks, and how it reaches the dataset. Empty for a
+    # heading, which holds no value.
+    registered_in = models.CharField(
+        _("registered in"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "This application's registration as app.Model.field, an external "
+            "registration's code, or 'none'."
+        ),
+    )
+    reaches_dataset = models.CharField(
+        _("reaches the dataset"), max_length=20, choices=Route.choices, blank=True
     )
     unit = models.CharField(_("unit"), max_length=40, blank=True)
     min_value = models.DecimalField(
@@ -703,17 +730,23 @@ class KvAnswer(AnswerRecord):
     reason_text = models.TextField(_("interview notes"), blank=True)
     source = models.CharField(_("source"), max_length=200, blank=True)
     checked_on = FactDateField(_("date checked"), null=True, blank=True)
+    # A code of fixtures/reference/respondent_groups.yaml; empty = not
+    # specified (every answer given before the groups existed).
+    respondent_group = models.CharField(
+        _("respondent group"), max_length=40, blank=True
+    )
 
     objects = SiteScopedQuerySet.as_manager()
     history = HistoricalRecords(history_manager=_KvAnswerHistoryManager)
 
     class Meta:
-        ordering = ["kv_measurement", "item__order"]
+        ordering = ["kv_measurement", "respondent_group", "item__order"]
         verbose_name = _("KV-level answer")
         verbose_name_plural = _("KV-level answers")
         constraints = [
             models.UniqueConstraint(
-                fields=["kv_measurement", "item"], name="kv_answer_unique_item"
+                fields=["kv_measurement", "item", "respondent_group"],
+                name="kv_answer_unique_item_per_group",
             ),
             AnswerRecord.value_or_missing_reason("kv_answer_value_or_missing_reason"),
         ]

@@ -29,6 +29,7 @@ from evaluation.models import (
     Timing,
     Topic,
 )
+from evaluation.registration import respondent_group_name, respondent_groups
 from trajectories.selectors import TimelineEntry
 
 
@@ -166,6 +167,35 @@ def earlier_kv_answers(kv_measurement: KvMeasurement) -> list[KvAnswer]:
     for answer in answers:
         answer.shown = answer.item.display(answer.value)
     return answers
+
+
+@dataclass
+class GroupTab:
+    """A respondent group on a KV-level measurement: its answers so far."""
+
+    code: str
+    name: str
+    answered: int
+
+
+def kv_answer_groups(kv_measurement: KvMeasurement) -> list[GroupTab]:
+    """Every respondent group of the reference data with the number of its
+    answers, and "not specified" first while it holds answers (from before
+    the groups). One query."""
+    counts = dict(
+        KvAnswer.objects.filter(kv_measurement=kv_measurement)
+        .order_by()
+        .values_list("respondent_group")
+        .annotate(count=Count("pk"))
+        .values_list("respondent_group", "count")
+    )
+    tabs = [
+        GroupTab(code, group.name, counts.get(code, 0))
+        for code, group in respondent_groups().items()
+    ]
+    if counts.get(""):
+        tabs.insert(0, GroupTab("", respondent_group_name(""), counts[""]))
+    return tabs
 
 
 def kv_measurements_for_site(*, site: Site) -> QuerySet[KvMeasurement]:

@@ -38,6 +38,7 @@ from evaluation.models import (
     MissingReason,
     Moment,
 )
+from evaluation.registration import respondent_group_name, respondent_groups
 
 MEASUREMENT_LOCKED = _(
     "This measurement is complete and locked. Reopen it, with a reason, to change it."
@@ -62,6 +63,11 @@ NOT_CALLED_FOR = _(
 )
 REASON_WITH_YES = _("%(item)s: a reason why not only goes with the answer 'no'.")
 REASON_REQUIRED = _("%(item)s: the answer is 'no'; give the reason why not.")
+UNKNOWN_GROUP = _("Unknown respondent group: %(group)s.")
+GROUP_INCOMPLETE = _(
+    "The measurement was not completed: the answers of %(group)s still need a "
+    "value or a reason it is missing for: %(items)s."
+)
 
 
 @dataclass(frozen=True)
@@ -315,18 +321,28 @@ class _Effective:
         return _has_value(self.value) or bool(self.missing_reason)
 
 
+def _owned(owner_field: str, owner: Any, group: str | None) -> dict[str, Any]:
+    """The lookup of one owner's answers: a KV-level measurement's answers of
+    one respondent group ('' = not specified) when ``group`` is given."""
+    lookup: dict[str, Any] = {owner_field: owner}
+    if group is not None:
+        lookup["respondent_group"] = group
+    return lookup
+
+
 def _effective_answers(
     owner: Measurement | KvMeasurement,
     answer_model: type[Answer] | type[KvAnswer],
     owner_field: str,
     answers: dict[Item, AnswerInput],
     items: list[Item],
+    group: str | None = None,
 ) -> dict[int, _Effective]:
     stay = owner.stay if isinstance(owner, Measurement) else None
     given = {item.pk: entry for item, entry in answers.items()}
     stored = {
         answer.item_id: answer
-        for answer in answer_model.objects.filter(**{owner_field: owner})
+        for answer in answer_model.objects.filter(**_owned(owner_field, owner, group))
     }
     effective = {}
     for item in items:
@@ -529,10 +545,10 @@ def _store_answers(
     answer_model: type[Answer] | type[KvAnswer],
     owner_field: str,
     answers: dict[Item, AnswerInput],
+    group: str | None = None,
 ) -> None:
-    current = {
-        a.item_id: a for a in answer_model.objects.filter(**{owner_field: owner})
-    }
+    lookup = _owned(owner_field, owner, group)
+    current = {a.item_id: a for a in answer_model.objects.filter(**lookup)}
     for item, given in answers.items():
         empty = (
             given.value in (None, "", [])
@@ -547,7 +563,7 @@ def _store_answers(
                 answer.delete()
             continue
         if answer is None:
-            answer = answer_model(**{owner_field: owner}, item=item)
+            answer = answer_model(**lookup, item=item)
         answer.value = None if given.value in ("", []) else given.value
         answer.missing_reason = given.missing_reason
         answer.reason_text = given.reason_text.strip()
@@ -585,9 +601,11 @@ def _answer_changes(
     answer_model: type[Answer] | type[KvAnswer],
     owner_field: str,
     answers: dict[Item, AnswerInput],
+    group: str | None = None,
 ) -> list[FieldChange]:
     """Items whose stored value differs from what the refused save submitted."""
-    stored = {a.item_id: a for a in answer_model.objects.filter(**{owner_field: owner})}
+    lookup = _owned(owner_field, owner, group)
+    stored = {a.item_id: a for a in answer_model.objects.filter(**lookup)}
     changes = []
     for item, given in answers.items():
         answer = stored.get(item.pk)
@@ -617,6 +635,42 @@ def _bump_version(
     )
 
 
+def _kv_group_problems(
+    kv_measurement: KvMeasurement,
+    group: str,
+    items: list[Item],
+    by_var: dict[str, Item],
+) -> tuple[bool, list[ValidationError]]:
+    """For completing a KV-level measurement: whether any respondent group
+    other than ``group`` has answers, and every other group left incomplete
+    (a group nobody answered for was not interviewed and blocks nothing)."""
+    others = sorted(
+        set(
+            KvAnswer.objects.filter(kv_measurement=kv_measurement)
+            .exclude(respondent_group=group)
+            .values_list("respondent_group", flat=True)
+        )
+    )
+    errors = []
+    for other in others:
+        state = _effective_answers(
+            kv_measurement, KvAnswer, "kv_measurement", {}, items, other
+        )
+        lacking, _reasons = _completion_problems(kv_measurement, state, items, by_var)
+        if lacking:
+            errors.append(
+                ValidationError(
+                    GROUP_INCOMPLETE,
+                    code="group_incomplete",
+                    params={
+                        "group": respondent_group_name(other),
+                        "items": "; ".join(item_label(i, 50) for i in lacking),
+                    },
+                )
+            )
+    return bool(others), errors
+
+
 @transaction.atomic
 def measurement_save(
     *,
@@ -625,6 +679,7 @@ def measurement_save(
     expected_version: int,
     user: AbstractBaseUser | None,
     complete: bool = False,
+    respondent_group: str = "",
 ) -> Measurement | KvMeasurement:
     """Store entered answers (partial save allowed); ``complete`` locks it.
 
@@ -633,6 +688,10 @@ def measurement_save(
     since the form was opened (``expected_version``), or, for ``complete``,
     when an item asked at this moment would be left without a value and
     without a reason (``MeasurementIncompleteError``, listing those items).
+
+    A KV-level measurement holds the answers of each ``respondent_group``
+    apart ('' = not specified, answers from before the groups); completing it
+    needs every group that has answers to be complete.
     """
     model = type(measurement)
     fresh = model.objects.select_for_update().get(pk=measurement.pk)
@@ -640,23 +699,34 @@ def measurement_save(
         raise ValidationError(MEASUREMENT_LOCKED, code="locked")
     if fresh.status == MeasurementStatus.CANCELLED:
         raise ValidationError(MEASUREMENT_CANCELLED, code="cancelled")
+    kv_level = isinstance(fresh, KvMeasurement)
     answer_model, owner_field = (
-        (KvAnswer, "kv_measurement")
-        if isinstance(fresh, KvMeasurement)
-        else (Answer, "measurement")
+        (KvAnswer, "kv_measurement") if kv_level else (Answer, "measurement")
     )
+    group = respondent_group if kv_level else None
+    if group and group not in respondent_groups():
+        raise ValidationError(
+            UNKNOWN_GROUP, code="unknown_group", params={"group": group}
+        )
     items = items_for(
         fresh.catalogue, fresh.moment if isinstance(fresh, Measurement) else None
     )
     by_var = {item.var: item for item in items}
-    effective = _effective_answers(fresh, answer_model, owner_field, answers, items)
+    effective = _effective_answers(
+        fresh, answer_model, owner_field, answers, items, group
+    )
     errors = [
         error for item, given in answers.items() for error in _check_input(item, given)
     ]
     errors += _consistency_errors(fresh, answers, effective, by_var)
     if complete:
         lacking, reasons = _completion_problems(fresh, effective, items, by_var)
-        if lacking or reasons:
+        if kv_level:
+            others, group_errors = _kv_group_problems(fresh, group or "", items, by_var)
+            if others and not any(state.filled for state in effective.values()):
+                lacking = []  # this group was not interviewed
+            errors += group_errors
+        if lacking or reasons or (kv_level and errors):
             # Nothing is stored: the whole save is refused so that the user
             # does not end up with a half-applied "complete"; every problem
             # is named at once.
@@ -666,10 +736,10 @@ def measurement_save(
     if not _bump_version(model, fresh.pk, expected_version):
         raise ConcurrentEditError(
             stored_version=fresh.version,
-            changes=_answer_changes(fresh, answer_model, owner_field, answers),
+            changes=_answer_changes(fresh, answer_model, owner_field, answers, group),
             current=fresh,
         )
-    _store_answers(fresh, answer_model, owner_field, answers)
+    _store_answers(fresh, answer_model, owner_field, answers, group)
     if complete and isinstance(fresh, Measurement):
         _store_derived_values(fresh)
         _store_not_called_for(fresh, effective, items, by_var)

@@ -16,6 +16,11 @@ urlpatterns = [
         name="completeness",
     ),
     path(
+        "sites/<slug:site_code>/registration-map/",
+        views.registration_map_view,
+        name="registration_map",
+    ),
+    path(
         "sites/<slug:site_code>/kv-measurements/",
         views.kv_measurement_list_view,
         name="kv_measurement_list",

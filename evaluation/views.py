@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -26,10 +27,17 @@ from core.scoping import (
 from core.service_forms import add_service_errors
 from evaluation.forms import KvMeasurementCreateForm, MeasurementForm, ReopenForm
 from evaluation.models import KvMeasurement, Measurement, MeasurementStatus
+from evaluation.registration import (
+    external_systems,
+    registration_map,
+    respondent_group_name,
+)
 from evaluation.selectors import (
+    GroupTab,
     catalogue_tree,
     completeness_for_site,
     earlier_kv_answers,
+    kv_answer_groups,
     kv_measurements_for_site,
     measurement_queryset,
     schedule_for_site,
@@ -97,8 +105,46 @@ def completeness_view(request: HttpRequest, site_code: str) -> HttpResponse:
     return render(request, "evaluation/completeness.html", context)
 
 
-def _answers_by_item(owner: Measurement | KvMeasurement) -> dict[int, Any]:
-    return {answer.item_id: answer for answer in owner.answers.all()}
+@role_required(DASHBOARD_ROLES)
+def registration_map_view(request: HttpRequest, site_code: str) -> HttpResponse:
+    """ "Wordt deze informatie reeds vastgelegd?" per topic of the site's
+    current catalogue; ``?share=`` (and ``topic=``) opens the items behind
+    one share."""
+    site = get_visible_or_404(Site, request.user, DASHBOARD_ROLES, code=site_code)
+    catalogue = site_catalogue(site)
+    site_map = registration_map([catalogue])[0] if catalogue else None
+    chosen = None
+    if site_map is not None:
+        topic_code = request.GET.get("topic", "")
+        node = next(
+            (t for t in site_map.topics if t.code == topic_code), site_map.total
+        )
+        key = request.GET.get("share", "")
+        chosen = next(
+            (
+                (node, share)
+                for share in node.holder_shares + node.route_shares
+                if share.key == key
+            ),
+            None,
+        )
+    context = {
+        "site": site,
+        "catalogue": catalogue,
+        "site_map": site_map,
+        "chosen": chosen,
+        "systems": external_systems().values(),
+    }
+    return render(request, "evaluation/registration_map.html", context)
+
+
+def _answers_by_item(
+    owner: Measurement | KvMeasurement, group: str | None = None
+) -> dict[int, Any]:
+    answers = owner.answers.all()
+    if group is not None:
+        answers = answers.filter(respondent_group=group)
+    return {answer.item_id: answer for answer in answers}
 
 
 def _lock_if_closed(form: MeasurementForm, owner: Any) -> None:
@@ -109,7 +155,9 @@ def _lock_if_closed(form: MeasurementForm, owner: Any) -> None:
                 field.disabled = True
 
 
-def _save_measurement(request: HttpRequest, form: MeasurementForm, owner: Any) -> bool:
+def _save_measurement(
+    request: HttpRequest, form: MeasurementForm, owner: Any, group: str = ""
+) -> bool:
     """Run the save service; on refusal keep the input and explain on the form."""
     try:
         measurement_save(
@@ -118,6 +166,7 @@ def _save_measurement(request: HttpRequest, form: MeasurementForm, owner: Any) -
             expected_version=form.expected_version or 0,
             user=request.user,
             complete="complete" in request.POST,
+            respondent_group=group,
         )
     except ConcurrentEditError as error:
         form.show_conflict(error)
@@ -214,6 +263,17 @@ def kv_measurement_list_view(request: HttpRequest, site_code: str) -> HttpRespon
     return render(request, "evaluation/kv_measurement_list.html", context)
 
 
+def _chosen_group(request: HttpRequest, groups: list[GroupTab]) -> str:
+    """The respondent group whose answers the form shows: ``?group=`` when it
+    is one of the tabs, else the first tab with answers, else the first."""
+    codes = [tab.code for tab in groups]
+    asked = request.GET.get("group")
+    if asked in codes:
+        return str(asked)
+    answered = [tab.code for tab in groups if tab.answered]
+    return answered[0] if answered else codes[0]
+
+
 @role_required(RESEARCH_ROLES)
 @require_http_methods(["GET", "POST"])
 def kv_measurement_edit_view(
@@ -225,10 +285,12 @@ def kv_measurement_edit_view(
         RESEARCH_ROLES,
         pk=kv_measurement_pk,
     )
+    groups = kv_answer_groups(kv_measurement)
+    group = _chosen_group(request, groups)
     form = MeasurementForm(
         request.POST or None,
         items=items_for(kv_measurement.catalogue, None),
-        answers=_answers_by_item(kv_measurement),
+        answers=_answers_by_item(kv_measurement, group),
         version=kv_measurement.version,
         notes_label=_("interview notes"),
     )
@@ -236,14 +298,19 @@ def kv_measurement_edit_view(
     if (
         request.method == "POST"
         and form.is_valid()
-        and _save_measurement(request, form, kv_measurement)
+        and _save_measurement(request, form, kv_measurement, group)
     ):
-        return redirect(
-            "evaluation:kv_measurement_edit", kv_measurement_pk=kv_measurement.pk
+        url = reverse(
+            "evaluation:kv_measurement_edit",
+            kwargs={"kv_measurement_pk": kv_measurement.pk},
         )
+        return redirect(f"{url}?{urlencode({'group': group})}")
     context = {
         "kv_measurement": kv_measurement,
         "form": form,
+        "groups": groups,
+        "group": group,
+        "group_name": respondent_group_name(group),
         "earlier_answers": earlier_kv_answers(kv_measurement),
     }
     return render(request, "evaluation/kv_measurement_form.html", context)

@@ -105,6 +105,9 @@ CODEBOOK_HEADERS = [
     "moment",
     "catalogusversie",
     "bron",
+    "vastgelegd",
+    "vastgelegd_in",
+    "weg_naar_dataset",
 ]
 
 #: Stata allows 32 characters, but pyreadstat names a variable's value-label
@@ -130,6 +133,11 @@ class Column:
     catalogue_version: str = ""
     source: str = "registratie"
     decimals: int = 0
+    #: a catalogue item's place on the registration map (research question
+    #: 3b): who holds it, where, and how it reaches the dataset
+    held_by: str = ""
+    held_in: str = ""
+    route: str = ""
 
     @property
     def numeric(self) -> bool:
@@ -179,6 +187,9 @@ class Column:
             self.moment,
             self.catalogue_version,
             self.source,
+            self.held_by,
+            self.held_in,
+            self.route,
         ]
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.models import Gender, SecurityLevel, Site
 from core.periods import Period
@@ -50,6 +50,7 @@ from dashboards.exports.codebook import (
 )
 from dashboards.scope import Scope
 from dashboards.selectors.flow import site_summaries
+from evaluation.catalogue import current_catalogue
 from evaluation.models import (
     MOMENT_ORDER,
     TAKEN,
@@ -61,6 +62,12 @@ from evaluation.models import (
     Measurement,
     MeasurementStatus,
     Moment,
+)
+from evaluation.registration import (
+    Holder,
+    map_entry,
+    registration_map,
+    respondent_groups,
 )
 from intake.models import (
     AwarenessChannel,
@@ -227,6 +234,9 @@ def _item_columns(column: Column, info: ItemInfo, moment: str = "") -> list[Colu
             moment=moment or column.moment,
             catalogue_version=column.catalogue_version,
             source=column.source,
+            held_by=column.held_by,
+            held_in=column.held_in,
+            route=column.route,
         ),
     ]
 
@@ -273,6 +283,10 @@ def _items(
         if item.parent_id is not None:
             label = f"{item.parent.text}: {item.text}"
         kind = item_kind(item.answer_type, item.decimals)
+        with translation.override("nl"):
+            entry = map_entry(item)
+            held_by = str(Holder(entry.holder).label) if entry.holder else ""
+            route = str(entry.route_label)
         columns[item.var] = Column(
             name=item.var,
             label=label[:250],
@@ -290,6 +304,9 @@ def _items(
                 else "meting"
             ),
             decimals=item.decimals,
+            held_by=held_by,
+            held_in=entry.held_in_label,
+            route=route,
         )
     return list(columns.values()), info
 
@@ -593,8 +610,26 @@ def kv_registration(filters: ExportFilters) -> Sheet:
     )
 
 
+#: the respondent group of answers from before the groups existed
+UNSPECIFIED_GROUP_CODE = 0
+
+
+def respondent_group_column() -> Column:
+    labels = {UNSPECIFIED_GROUP_CODE: "niet gespecificeerd"}
+    labels |= {g.export_code: g.name for g in respondent_groups().values()}
+    return Column(
+        "respondent_group",
+        "Respondentgroep (een rij per KV, periode en respondentgroep; 0 = niet "
+        "gespecificeerd: antwoorden van voor de respondentgroepen; leeg = nog "
+        "geen antwoorden)",
+        CODE,
+        value_labels=dict(sorted(labels.items())),
+    )
+
+
 def kv_measurements(filters: ExportFilters) -> Sheet:
-    """KV-level measurements (interview topics), one row per site and period.
+    """KV-level measurements (interview topics), one row per site, period and
+    respondent group: the answers of different groups are never merged.
 
     Answers given per KV to items now recorded per person (before catalogue
     version 2) are kept here as they were given.
@@ -624,14 +659,24 @@ def kv_measurements(filters: ExportFilters) -> Sheet:
         Column("period_start", "Periode van", DATE),
         Column("period_end", "Periode tot en met", DATE),
         coded("status", "Status van de meting", MeasurementStatus),
+        respondent_group_column(),
         *item_columns,
     ]
+    groups = respondent_groups()
+    group_codes = {code: g.export_code for code, g in groups.items()}
+    group_order = {code: index for index, code in enumerate(["", *groups])}
 
     def rows() -> Iterator[list[Any]]:
         answers = (
             KvAnswer.objects.filter(kv_measurement__in=measured)
             .order_by("kv_measurement_id")
-            .values_list("kv_measurement_id", "item_id", "value", "missing_reason")
+            .values_list(
+                "kv_measurement_id",
+                "item_id",
+                "value",
+                "missing_reason",
+                "respondent_group",
+            )
             .iterator(chunk_size=CHUNK)
         )
         pending = next(answers, None)
@@ -641,10 +686,12 @@ def kv_measurements(filters: ExportFilters) -> Sheet:
             .values_list("pk", "site__code", "period_start", "period_end", "status")
             .iterator(chunk_size=CHUNK)
         ):
-            values: list[Any] = [None] * len(item_columns)
+            # one measurement's answers: items x groups, a bounded handful
+            by_group: dict[str, list[Any]] = {}
             while pending is not None and pending[0] <= pk:
                 if pending[0] == pk and pending[1] in items:
                     info = items[pending[1]]
+                    values = by_group.setdefault(pending[4], [None] * len(item_columns))
                     _place(
                         values,
                         position,
@@ -655,13 +702,71 @@ def kv_measurements(filters: ExportFilters) -> Sheet:
                         info.var,
                     )
                 pending = next(answers, None)
-            yield [site, start, end, STATUSES.get(status), *values]
+            head = [site, start, end, STATUSES.get(status)]
+            if not by_group:
+                yield [*head, None, *([None] * len(item_columns))]
+            for group in sorted(by_group, key=lambda g: group_order.get(g, 99)):
+                code = group_codes.get(group, UNSPECIFIED_GROUP_CODE)
+                yield [*head, code, *by_group[group]]
 
     return Sheet(
         "kv_metingen",
         columns,
         rows(),
-        "Metingen op KV-niveau (interviews over de KV zelf), per KV en periode.",
+        "Metingen op KV-niveau (interviews over de KV zelf): een rij per KV, "
+        "periode en respondentgroep (kolom respondent_group); de antwoorden van "
+        "verschillende groepen staan nooit in dezelfde rij.",
+    )
+
+
+def registration_sheet(filters: ExportFilters) -> Sheet:
+    """The registration map (research question 3b) per site and topic of the
+    current catalogue: how many items are held where and how they reach the
+    dataset; the same shares as the page, from the same selector."""
+    counts = [
+        Column(name, label, INTEGER, unit="items")
+        for name, label in (
+            ("items", "Items met een waarde"),
+            ("held_app", "Vastgelegd in deze applicatie"),
+            ("held_external", "Vastgelegd in een extern systeem"),
+            ("held_nowhere", "Nergens vastgelegd"),
+            ("route_derived", "Afgeleid uit de registratie van deze applicatie"),
+            ("route_researcher", "Ingevoerd door de onderzoeker"),
+            ("route_external_link", "Overgenomen uit een externe registratie"),
+        )
+    ]
+    columns = [
+        SITE,
+        Column("catalogue_version", "Catalogusversie", INTEGER),
+        Column("topic_code", "Onderwerp (code)"),
+        Column("topic", "Onderwerp"),
+        *counts,
+    ]
+
+    def rows() -> Iterator[list[Any]]:
+        sites = Site.objects.filter(pk__in=filters.site_ids).order_by("code")
+        codes = {site.pk: site.code for site in sites}
+        catalogues = [c for c in map(current_catalogue, sites) if c is not None]
+        for site_map in registration_map(catalogues, filters.topics):
+            code = codes[site_map.catalogue.site_id]
+            for node in site_map.topics:
+                yield [
+                    code,
+                    site_map.catalogue.version,
+                    node.code,
+                    node.title,
+                    node.total,
+                    *(share.count for share in node.holder_shares),
+                    *(share.count for share in node.route_shares),
+                ]
+
+    return Sheet(
+        "registratiekaart",
+        columns,
+        rows(),
+        "Wordt deze informatie reeds vastgelegd? Per KV en onderwerp: waar de "
+        "items zijn vastgelegd en hoe ze in de dataset komen; per item in het "
+        "codeboek (vastgelegd, vastgelegd_in, weg_naar_dataset).",
     )
 
 
@@ -1311,6 +1416,7 @@ SHEETS: list[Callable[[ExportFilters], Sheet]] = [
     activities,
     partner_roles,
     b7_sheet,
+    registration_sheet,
 ]
 
 
