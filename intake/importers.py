@@ -1062,8 +1062,14 @@ class _Changed(Exception):
 
 
 def _apply(batch: ImportBatch, *, actor: AbstractBaseUser | None) -> ImportBatch:
+    # Only the batch's row is locked: with the joined site row locked too
+    # (FOR UPDATE), every other transaction writing a row that refers to the
+    # site (an audit entry, a read log line, a case) waited at its commit
+    # for the whole import. NO KEY: rows referring to the batch stay free.
     batch = (
-        ImportBatch.objects.select_for_update().select_related("site").get(pk=batch.pk)
+        ImportBatch.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("site")
+        .get(pk=batch.pk)
     )
     if batch.status == ImportStatus.APPLIED:
         raise ValidationError(ALREADY_APPLIED, code="applied")

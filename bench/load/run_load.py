@@ -560,7 +560,15 @@ def _users(count: int, base: str, think: tuple) -> list[User]:
 
 async def run(args: argparse.Namespace, base: str) -> dict[str, Any]:
     users = _users(args.users, base, (args.think_min, args.think_max))
-    await asyncio.gather(*(user.login() for user in users))
+    # Logins hash a password each: no more at once than there are workers,
+    # so that on a busy machine none waits past the client's timeout.
+    gate = asyncio.Semaphore(args.workers)
+
+    async def login(user: User) -> None:
+        async with gate:
+            await user.login()
+
+    await asyncio.gather(*(login(user) for user in users))
     results = Results()
     importer = Results()
     started = time.monotonic()
