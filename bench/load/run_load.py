@@ -73,6 +73,7 @@ DEMO_PASSWORD = "demo-kv-monitor"  # noqa: S105 - the demo's published password
 SITES = ["almelo", "krimpen", "middelburg", "rotterdam"]
 DEFAULT_DB = "postgres://kvmonitor:kvmonitor@127.0.0.1:5432/kvmonitor_load"
 RUN_SECRET_KEY = secrets.token_urlsafe(50)
+WORKER_NICE = 10  # as deploy/systemd/kvmonitor-worker.service
 
 
 @dataclass(frozen=True)
@@ -540,12 +541,15 @@ async def import_mid_run(base: str, rows: int, delay: float, results: Results) -
 
 
 def start_worker(database_url: str) -> subprocess.Popen:
-    """A task-queue worker (``manage.py qcluster``) for the list import."""
+    """A task-queue worker (``manage.py qcluster``) for the list import, at
+    the CPU priority the deployment gives it (``Nice=10`` in
+    ``deploy/systemd/kvmonitor-worker.service``)."""
     return subprocess.Popen(  # noqa: S603
         [PYTHON, "manage.py", "qcluster"],
         cwd=ROOT,
         env=_environment(database_url),
         start_new_session=True,
+        preexec_fn=lambda: os.nice(WORKER_NICE),
         stdout=subprocess.DEVNULL,
     )
 
