@@ -40,7 +40,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
@@ -1051,8 +1051,26 @@ def import_batch_apply(
         with transaction.atomic():
             error = _refuse_changed(changed.batch, changed.stored, changed.fresh)
         raise error from None
+    _statistics_refresh()
     report(batch.row_count, batch.row_count)
     return batch
+
+
+def _statistics_refresh() -> None:
+    """Renew PostgreSQL's planner statistics of the tables a list fills.
+
+    A list adds thousands of people and cases to tables that may have held a
+    few dozen; until autovacuum gets to them (up to a minute later) the
+    planner believes the few dozen and reads the new cases one by one in
+    nested loops: the worklist took 0.8 s a query instead of milliseconds,
+    measured. ANALYZE samples a bounded number of rows and blocks nobody.
+    """
+    if connection.vendor != "postgresql":
+        return
+    names = [model._meta.db_table for model in (Person, IntakeCase)]
+    tables = ", ".join(connection.ops.quote_name(name) for name in names)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}")
 
 
 class _Changed(Exception):

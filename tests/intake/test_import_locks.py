@@ -61,3 +61,21 @@ def test_others_can_write_for_the_site_while_a_list_is_imported(
     importers.import_batch_apply(batch, actor=casemanager_almelo)
     assert free_meanwhile == [True]
     assert IntakeCase.objects.filter(import_batch=batch).count() == 5
+
+
+def test_an_imported_list_leaves_the_planner_knowing_how_many_cases_there_are(
+    casemanager_almelo, almelo, almelo_process
+):
+    """Pages read thousands of new cases right after an import with plans for
+    that many, not for the few dozen the table held before (autovacuum may
+    take a minute to notice)."""
+    CriteriaVersionFactory(site=almelo, version=1, valid_from=datetime.date(2019, 1, 1))
+    batch = _batch(almelo, casemanager_almelo, _csv(300))
+    importers.import_batch_apply(batch, actor=casemanager_almelo)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relname IN %s",
+            [("intake_intakecase", "core_person")],
+        )
+        known = dict(cursor.fetchall())
+    assert known == {"intake_intakecase": 300, "core_person": 300}
