@@ -369,8 +369,9 @@ def worklist_page(
         for process, process_stages in first.items()
     )
     overdue += sum(found.get(f"late_{stage.pk}", 0) for stage in stages_first)
-    # a page past the end is empty, whatever number was asked
-    offset = max(0, min(offset, total))
+    # past the end: the last page, whatever number was asked
+    last = (total - 1) // limit * limit if limit and total else total
+    offset = max(0, min(offset, last))
     partner_labels = dict(PrescanAnswer._meta.get_field("partner").choices)
     wanted = None if limit is None else offset + limit
     candidates: list[tuple[tuple, IntakeStageDefinition, datetime.date | None]] = []

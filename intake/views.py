@@ -45,7 +45,6 @@ from intake.models import (
 )
 from intake.selectors import (
     WORKLIST_PAGE_SIZE,
-    Worklist,
     case_list,
     case_next_steps,
     case_stage_statuses,
@@ -389,10 +388,14 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
     sites = Site.objects.visible_to(request.user, CASE_READ_ROLES)
     site = sites.filter(code=request.GET.get("site", "")).first()
     number = page_from(request.GET.get("page"))
-    found = _worklist_at(request, site, number)
+    # a number past the last page gets the last page, here as in the selector
+    found = worklist_page(
+        user=request.user,
+        site=site,
+        offset=(number - 1) * WORKLIST_PAGE_SIZE,
+        limit=WORKLIST_PAGE_SIZE,
+    )
     page = Paginator(range(found.total), WORKLIST_PAGE_SIZE).get_page(number)
-    if page.number != number:  # past the last page: the last one
-        found = _worklist_at(request, site, page.number)
     return render(
         request,
         "intake/worklist.html",
@@ -405,15 +408,6 @@ def worklist_view(request: HttpRequest) -> HttpResponse:
             "site": site,
             "today": timezone.localdate(),
         },
-    )
-
-
-def _worklist_at(request: HttpRequest, site: Site | None, number: int) -> Worklist:
-    return worklist_page(
-        user=request.user,
-        site=site,
-        offset=(number - 1) * WORKLIST_PAGE_SIZE,
-        limit=WORKLIST_PAGE_SIZE,
     )
 
 
