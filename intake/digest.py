@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.digest import DigestLine
 from core.scoping import Role, roles_of
-from intake.selectors import overdue_count, worklist
+from intake.selectors import worklist_page
 
 
 def lines(user: AbstractBaseUser) -> list[DigestLine]:
@@ -18,7 +18,7 @@ def lines(user: AbstractBaseUser) -> list[DigestLine]:
         DigestLine(
             "intake_stages_overdue",
             _("intake steps past their due date"),
-            overdue_count(worklist(user=user)),
+            worklist_page(user=user, limit=0).overdue,
             "intake:worklist",
         )
     ]

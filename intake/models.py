@@ -934,12 +934,29 @@ def due_date_for(
     prerequisites_done_on: datetime.date | None,
 ) -> datetime.date | None:
     """When the stage is due for ``case``, where the report sets a term."""
+    return stage_due_on(
+        stage,
+        opened_on=case.opened_on,
+        report_date=case.report_date,
+        prerequisites_done_on=prerequisites_done_on,
+    )
+
+
+def stage_due_on(
+    stage: IntakeStageDefinition,
+    *,
+    opened_on: datetime.date,
+    report_date: datetime.date | None,
+    prerequisites_done_on: datetime.date | None,
+) -> datetime.date | None:
+    """``due_date_for`` from a case's dates alone (the worklist reads
+    thousands of cases as plain values, not as model instances)."""
     if stage.due_offset_days is None or not stage.due_anchor:
         return None
     anchor = {
-        DueAnchor.OPENED: case.opened_on,
-        DueAnchor.PREREQUISITES: prerequisites_done_on or case.opened_on,
-        DueAnchor.REPORT_DATE: case.report_date,
+        DueAnchor.OPENED: opened_on,
+        DueAnchor.PREREQUISITES: prerequisites_done_on or opened_on,
+        DueAnchor.REPORT_DATE: report_date,
     }.get(stage.due_anchor)
     if anchor is None:
         return None

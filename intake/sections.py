@@ -16,21 +16,20 @@ from core.scoping import (
     site_ids_for,
 )
 from core.service_forms import can_edit
-from intake.selectors import case_search, overdue_count, person_cases, worklist
+from intake.selectors import case_search, person_cases, worklist_page
+
+#: work items on a casemanager's home page
+HOME_ITEMS = 10
 
 
 def home(request: HttpRequest, obj: Any = None) -> Section | None:
     """What needs doing in intake, for casemanagers."""
     if Role.CASEMANAGER not in roles_of(request.user):
         return None
-    items = worklist(user=request.user)
+    found = worklist_page(user=request.user, limit=HOME_ITEMS)
     return Section(
         template="intake/partials/_home.html",
-        context={
-            "items": items[:10],
-            "total": len(items),
-            "overdue": overdue_count(items),
-        },
+        context={"items": found.items, "total": found.total, "overdue": found.overdue},
         order=20,
     )
 

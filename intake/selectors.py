@@ -14,11 +14,14 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
 from django.db.models import (
     Case,
+    Count,
     Exists,
+    F,
     IntegerField,
     Max,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -28,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import FieldChange
+from core.dates import add_days
 from core.models import Person, Site
 from core.registry import PersonStatus
 from core.scoping import CASE_READ_ROLES
@@ -38,6 +42,7 @@ from intake.models import (
     CaseDocument,
     CaseEndReason,
     CriterionCheck,
+    DueAnchor,
     EndReasonCode,
     EntryRoute,
     ImportBatch,
@@ -51,6 +56,7 @@ from intake.models import (
     StageKind,
     StageOutcome,
     due_date_for,
+    stage_due_on,
 )
 
 
@@ -199,34 +205,40 @@ class WorkItem:
     partners: list[str] = field(default_factory=list)
 
 
-def worklist(
-    *,
-    user: AbstractBaseUser | AnonymousUser,
-    site: Site | None = None,
-    today: datetime.date | None = None,
-) -> list[WorkItem]:
-    """What needs action now on the open cases the user may read.
+#: work items on one page of the intake worklist
+WORKLIST_PAGE_SIZE = 50
 
-    Per open case: every stage whose preceding stages are passed and that is
-    not recorded yet (with who performs it and the due date where the report
-    sets one), and a closing action where a stage ended negative. Overdue
-    items come first. Four queries whatever the number of cases.
-    """
-    today = today or timezone.localdate()
-    cases = IntakeCase.objects.visible_to(user, CASE_READ_ROLES).filter(
-        outcome=IntakeOutcome.OPEN, process__isnull=False
-    )
-    if site is not None:
-        cases = cases.filter(site=site)
-    cases = list(
-        cases.select_related("person", "site").prefetch_related(
-            Prefetch("events", queryset=StageEvent.objects.all()),
-            "prescan_answers",
-        )
-    )
-    stages = _stages_by_process({case.process_id for case in cases})
+
+@dataclass
+class Worklist:
+    """One page of work items, and the counts over every item."""
+
+    items: list[WorkItem]
+    total: int
+    overdue: int
+
+
+_FAR = datetime.date.max
+
+
+def _item_key(item: WorkItem) -> tuple:
+    # overdue first, then by due date, possible-since date, case and stage
+    order = item.stage.order if item.stage else -1
+    return (not item.overdue, item.due or _FAR, item.since or _FAR, item.case.pk, order)
+
+
+def _worked_on_items(
+    cases: IntakeCaseQuerySet,
+    stages: dict[int, list[IntakeStageDefinition]],
+    today: datetime.date,
+) -> list[WorkItem]:
+    """Every item of open cases with a stage or pre-scan answer recorded,
+    case by case (the rules of ``case_stage_statuses``)."""
     items: list[WorkItem] = []
     partner_labels = dict(PrescanAnswer._meta.get_field("partner").choices)
+    cases = cases.select_related("person", "site").prefetch_related(
+        Prefetch("events", queryset=StageEvent.objects.all()), "prescan_answers"
+    )
     for case in cases:
         events = list(case.events.all())
         if any(event.outcome == StageOutcome.NEGATIVE for event in events):
@@ -249,26 +261,183 @@ def worklist(
             if status.event is not None or not status.ready:
                 continue
             items.append(
-                WorkItem(
-                    case=case,
-                    action="stage",
-                    stage=status.stage,
-                    performer=f"{status.stage.performer_role} "
-                    f"({status.stage.performer_organisation})",
+                _stage_item(
+                    case,
+                    status.stage,
                     since=status.ready_since,
                     due=status.due,
-                    overdue=status.due is not None and status.due < today,
-                    optional=status.stage.optional,
+                    today=today,
                     partners=[str(partner_labels[p]) for p in status.missing_partners],
                 )
             )
-    far = datetime.date.max
-    items.sort(key=lambda i: (not i.overdue, i.due or far, i.since or far, i.case.pk))
     return items
 
 
+def _stage_item(
+    case: IntakeCase,
+    stage: IntakeStageDefinition,
+    *,
+    since: datetime.date | None,
+    due: datetime.date | None,
+    today: datetime.date,
+    partners: list[str],
+) -> WorkItem:
+    return WorkItem(
+        case=case,
+        action="stage",
+        stage=stage,
+        performer=f"{stage.performer_role} ({stage.performer_organisation})",
+        since=since,
+        due=due,
+        overdue=due is not None and due < today,
+        optional=stage.optional,
+        partners=partners,
+    )
+
+
+def _due_anchor_field(stage: IntakeStageDefinition) -> str | None:
+    """The case's date a first stage's due date counts from, if it has one
+    (before any stage is recorded the preceding stages' date is the
+    opening date)."""
+    if stage.due_offset_days is None or not stage.due_anchor:
+        return None
+    return "report_date" if stage.due_anchor == DueAnchor.REPORT_DATE else "opened_on"
+
+
+def worklist_page(
+    *,
+    user: AbstractBaseUser | AnonymousUser,
+    site: Site | None = None,
+    today: datetime.date | None = None,
+    offset: int = 0,
+    limit: int | None = WORKLIST_PAGE_SIZE,
+) -> Worklist:
+    """What needs action now on the open cases the user may read: the items
+    from ``offset`` (``limit`` of them; ``None``: all), with the number of
+    items and of overdue items in total.
+
+    Per open case: every stage whose preceding stages are passed and that is
+    not recorded yet (with who performs it and the due date where the report
+    sets one), and a closing action where a stage ended negative. Overdue
+    items come first, then by due date.
+
+    An imported list opens thousands of cases on which nothing is recorded
+    yet; their items are the first stages of their process, so they are
+    counted and ordered in the database, per process and first stage, and
+    only the cases on the page are read. Cases with something recorded are
+    worked out one by one. The query count does not depend on the number of
+    cases, and the rows read on the number of cases worked on and the page.
+    """
+    today = today or timezone.localdate()
+    cases = IntakeCase.objects.visible_to(user, CASE_READ_ROLES).filter(
+        outcome=IntakeOutcome.OPEN, process__isnull=False
+    )
+    if site is not None:
+        cases = cases.filter(site=site)
+    worked_on = Q(Exists(StageEvent.objects.filter(case=OuterRef("pk")))) | Q(
+        Exists(PrescanAnswer.objects.filter(case=OuterRef("pk")))
+    )
+    untouched = cases.filter(~worked_on)
+    stages: dict[int, list[IntakeStageDefinition]] = defaultdict(list)
+    for stage in IntakeStageDefinition.objects.filter(
+        process__in=cases.order_by().values("process_id")
+    ):
+        stages[stage.process_id].append(stage)
+    items = _worked_on_items(cases.filter(worked_on), stages, today)
+    total, overdue = len(items), overdue_count(items)
+    # the first stages of each process: the items of a case nothing is recorded on
+    first = {
+        process: [stage for stage in process_stages if not stage.requires]
+        for process, process_stages in stages.items()
+    }
+    stages_first = [
+        stage for process_stages in first.values() for stage in process_stages
+    ]
+    counts: dict[str, Any] = {}
+    for process, process_stages in first.items():
+        counts[f"cases_{process}"] = Count("pk", filter=Q(process_id=process))
+        for stage in process_stages:
+            anchor = _due_anchor_field(stage)
+            if anchor is not None:
+                # due < today exactly when the anchor is before today - offset
+                late = {f"{anchor}__lt": add_days(today, -stage.due_offset_days)}
+                counts[f"late_{stage.pk}"] = Count(
+                    "pk", filter=Q(process_id=process, **late)
+                )
+    found = untouched.order_by().aggregate(**counts) if counts else {}
+    total += sum(
+        found[f"cases_{process}"] * len(process_stages)
+        for process, process_stages in first.items()
+    )
+    overdue += sum(found.get(f"late_{stage.pk}", 0) for stage in stages_first)
+    # past the end: the last page, whatever number was asked
+    last = (total - 1) // limit * limit if limit and total else total
+    offset = max(0, min(offset, last))
+    partner_labels = dict(PrescanAnswer._meta.get_field("partner").choices)
+    wanted = None if limit is None else offset + limit
+    candidates: list[tuple[tuple, IntakeStageDefinition, datetime.date | None]] = []
+    for process, process_stages in first.items():
+        if not found.get(f"cases_{process}"):
+            continue
+        for stage in process_stages:
+            anchor = _due_anchor_field(stage)
+            order = [F(anchor).asc(nulls_last=True)] if anchor else []
+            rows = (
+                untouched.filter(process_id=process)
+                .order_by(*order, "opened_on", "pk")
+                .values_list("pk", "opened_on", "report_date")
+            )
+            if wanted is not None:
+                rows = rows[:wanted]
+            for pk, opened_on, report_date in rows:
+                due = stage_due_on(
+                    stage,
+                    opened_on=opened_on,
+                    report_date=report_date,
+                    prerequisites_done_on=opened_on,
+                )
+                overdue_now = due is not None and due < today
+                key = (not overdue_now, due or _FAR, opened_on, pk, stage.order)
+                candidates.append((key, stage, due))
+    candidates.sort(key=lambda candidate: candidate[0])
+    if wanted is not None:
+        candidates = candidates[:wanted]
+    shown = IntakeCase.objects.select_related("person", "site").in_bulk(
+        {key[3] for key, _stage, _due in candidates}
+    )
+    for key, stage, due in candidates:
+        partners = (
+            [str(partner_labels[p]) for p in stage.prescan_partners]
+            if stage.kind == StageKind.PRESCAN
+            else []
+        )
+        items.append(
+            _stage_item(
+                shown[key[3]],
+                stage,
+                since=key[2],
+                due=due,
+                today=today,
+                partners=partners,
+            )
+        )
+    items.sort(key=_item_key)
+    end = None if limit is None else offset + limit
+    return Worklist(items=items[offset:end], total=total, overdue=overdue)
+
+
+def worklist(
+    *,
+    user: AbstractBaseUser | AnonymousUser,
+    site: Site | None = None,
+    today: datetime.date | None = None,
+) -> list[WorkItem]:
+    """Every item of the worklist (``worklist_page`` without a page)."""
+    return worklist_page(user=user, site=site, today=today, limit=None).items
+
+
 def overdue_count(items: list[WorkItem]) -> int:
-    """Stages past their due date among worklist items (home page, e-mail)."""
+    """Stages past their due date among worklist items."""
     return sum(1 for item in items if item.overdue)
 
 
@@ -480,7 +649,7 @@ def funnel_for_site(*, site: Site, start: datetime.date, end: datetime.date) -> 
 
     Every ``query`` is the query string of the case list
     (``intake:case_list``) that shows exactly the cases behind the number.
-    Five queries whatever the number of cases.
+    Six queries whatever the number of cases, all counted in the database.
     """
     base = {
         "site": site.code,
@@ -495,30 +664,39 @@ def funnel_for_site(*, site: Site, start: datetime.date, end: datetime.date) -> 
         site=site, opened_on__gte=start, opened_on__lte=end
     )
     reach = stage_reach(opened_in_period)
-    cases = list(opened_in_period.select_related("entry_route").order_by("pk"))
-    case_ids = [case.pk for case in cases]
-    events = list(StageEvent.objects.filter(case_id__in=case_ids).order_by("pk"))
-    reasons = list(
-        CaseEndReason.objects.filter(case_id__in=case_ids).values_list(
-            "case_id", "code"
-        )
+    # counted in the database: a list opens thousands of cases at once
+    route_rows = (
+        opened_in_period.order_by()
+        .values_list("entry_route__code", "entry_route__name", "process_id", "outcome")
+        .annotate(n=Count("pk"))
     )
-    stages = _stages_by_process({c.process_id for c in cases if c.process_id})
-    stage_by_pk = {s.pk: s for group in stages.values() for s in group}
-
+    route_counts: Counter[str] = Counter()
+    outcome_counts: Counter[str] = Counter()
+    route_names: dict[str, str] = {}
+    process_ids = set()
     # versions may rename a route; the code is what the case list filters on
-    route_counts = Counter(c.entry_route.code if c.entry_route else "" for c in cases)
-    route_names = {
-        c.entry_route.code: c.entry_route.name
-        for c in sorted(cases, key=lambda c: c.process_id or 0)
-        if c.entry_route
-    }
+    for code, name, process_id, outcome, count in sorted(
+        route_rows, key=lambda row: row[2] or 0
+    ):
+        route_counts[code or ""] += count
+        outcome_counts[outcome] += count
+        if code:
+            route_names[code] = name
+        if process_id:
+            process_ids.add(process_id)
     routes = [
         FunnelCount(code, route_names.get(code, "-"), count, query(route=code))
         for code, count in sorted(route_counts.items())
     ]
-
-    opened = {case.pk: case.opened_on for case in cases}
+    # events are as many as the stages actually recorded, not the cases
+    events = list(
+        StageEvent.objects.filter(case__in=opened_in_period)
+        .annotate(case_opened_on=F("case__opened_on"))
+        .order_by("pk")
+    )
+    stages = _stages_by_process(process_ids)
+    stage_by_pk = {s.pk: s for group in stages.values() for s in group}
+    opened = {event.case_id: event.case_opened_on for event in events}
     events_by_case: dict[int, dict[str, StageEvent]] = defaultdict(dict)
     for event in events:
         events_by_case[event.case_id][stage_by_pk[event.stage_id].code] = event
@@ -570,23 +748,28 @@ def funnel_for_site(*, site: Site, start: datetime.date, end: datetime.date) -> 
 
     # where versions order stages differently, the funnel still never rises
     rows.sort(key=lambda row: -row.reached)
-    outcome_counts = Counter(case.outcome for case in cases)
     outcomes = [
         FunnelCount(value, str(label), outcome_counts[value], query(outcome=value))
         for value, label in IntakeOutcome.choices
-        if outcome_counts[value]
+        if outcome_counts.get(value)
     ]
-    reason_counts = Counter(code for _case, code in set(reasons))
+    # a case counts once per reason, however often it was recorded
+    reason_counts = dict(
+        CaseEndReason.objects.filter(case__in=opened_in_period)
+        .order_by()
+        .values_list("code")
+        .annotate(n=Count("case_id", distinct=True))
+    )
     end_reasons = [
         FunnelCount(value, str(label), reason_counts[value], query(reason=value))
         for value, label in EndReasonCode.choices
-        if reason_counts[value]
+        if reason_counts.get(value)
     ]
     return Funnel(
         site=site,
         start=start,
         end=end,
-        total=len(cases),
+        total=sum(route_counts.values()),
         total_query=query(),
         routes=routes,
         stages=rows,

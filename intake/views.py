@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,7 +24,7 @@ from core.scoping import (
     REFERENCE_ROLES,
     get_visible_or_404,
 )
-from core.search import table_configure
+from core.search import page_from, table_configure
 from core.service_forms import add_service_errors
 from core.service_forms import can_edit as user_can_edit
 from intake import services
@@ -44,12 +45,13 @@ from intake.models import (
     StageKind,
 )
 from intake.selectors import (
+    WORKLIST_PAGE_SIZE,
     case_list,
     case_next_steps,
     case_stage_statuses,
     funnel_for_site,
     process_versions_for_site,
-    worklist,
+    worklist_page,
 )
 from intake.tables import IntakeCaseTable
 
@@ -376,11 +378,27 @@ def case_close_view(request: HttpRequest, case_pk: int) -> HttpResponse:
 def worklist_view(request: HttpRequest) -> HttpResponse:
     sites = Site.objects.visible_to(request.user, CASE_READ_ROLES)
     site = sites.filter(code=request.GET.get("site", "")).first()
-    items = worklist(user=request.user, site=site)
+    number = page_from(request.GET.get("page"))
+    # a number past the last page gets the last page, here as in the selector
+    found = worklist_page(
+        user=request.user,
+        site=site,
+        offset=(number - 1) * WORKLIST_PAGE_SIZE,
+        limit=WORKLIST_PAGE_SIZE,
+    )
+    page = Paginator(range(found.total), WORKLIST_PAGE_SIZE).get_page(number)
     return render(
         request,
         "intake/worklist.html",
-        {"items": items, "sites": sites, "site": site, "today": timezone.localdate()},
+        {
+            "items": found.items,
+            "total": found.total,
+            "overdue": found.overdue,
+            "page": page,
+            "sites": sites,
+            "site": site,
+            "today": timezone.localdate(),
+        },
     )
 
 

@@ -73,6 +73,7 @@ DEMO_PASSWORD = "demo-kv-monitor"  # noqa: S105 - the demo's published password
 SITES = ["almelo", "krimpen", "middelburg", "rotterdam"]
 DEFAULT_DB = "postgres://kvmonitor:kvmonitor@127.0.0.1:5432/kvmonitor_load"
 RUN_SECRET_KEY = secrets.token_urlsafe(50)
+WORKER_NICE = 10  # as deploy/systemd/kvmonitor-worker.service
 
 
 @dataclass(frozen=True)
@@ -540,12 +541,15 @@ async def import_mid_run(base: str, rows: int, delay: float, results: Results) -
 
 
 def start_worker(database_url: str) -> subprocess.Popen:
-    """A task-queue worker (``manage.py qcluster``) for the list import."""
+    """A task-queue worker (``manage.py qcluster``) for the list import, at
+    the CPU priority the deployment gives it (``Nice=10`` in
+    ``deploy/systemd/kvmonitor-worker.service``)."""
     return subprocess.Popen(  # noqa: S603
         [PYTHON, "manage.py", "qcluster"],
         cwd=ROOT,
         env=_environment(database_url),
         start_new_session=True,
+        preexec_fn=lambda: os.nice(WORKER_NICE),
         stdout=subprocess.DEVNULL,
     )
 
@@ -560,7 +564,15 @@ def _users(count: int, base: str, think: tuple) -> list[User]:
 
 async def run(args: argparse.Namespace, base: str) -> dict[str, Any]:
     users = _users(args.users, base, (args.think_min, args.think_max))
-    await asyncio.gather(*(user.login() for user in users))
+    # Logins hash a password each: no more at once than there are workers,
+    # so that on a busy machine none waits past the client's timeout.
+    gate = asyncio.Semaphore(args.workers)
+
+    async def login(user: User) -> None:
+        async with gate:
+            await user.login()
+
+    await asyncio.gather(*(login(user) for user in users))
     results = Results()
     importer = Results()
     started = time.monotonic()
