@@ -565,20 +565,17 @@ def seed_intake(ctx: DemoContext) -> None:
 def seed_taken_over_stages(ctx: DemoContext) -> None:
     """Tasks taken over by the KV, as the report describes them.
 
-    Middelburg: at the opening the reclassering had too little capacity to
-    contribute to the intake, so the advice after the pre-scan was written
-    by the PI instead (L3999-4001, L4011-4014, L4044-4046). Under the
-    first process version the screening was agreed to Reclassering Nederland
-    (table 2.4.1, L2233-2234); its demo cases record the PI as performer.
-    The second version agrees it to the PI, so there it is the PI's own work.
+    Middelburg: the screening and the advice are agreed to Reclassering
+    Nederland (table 2.4.1, L2233-2234), but the reclassering had too little
+    capacity to contribute to the intake, so the advice after the pre-scan
+    is written by the PI instead (L3999-4001, L4011-4014, L4044-4046). Every
+    demo screening records the PI as the organisation that did it.
     """
     pi = Organisation.objects.filter(name="PI Middelburg").first()
     if pi is None:
         return
     events = StageEvent.objects.filter(
-        case__site__code="middelburg",
-        stage__code="screening",
-        stage__process__version=1,
+        case__site__code="middelburg", stage__code="screening"
     ).select_related("case__site")
     for event in events:
         stage_event_performer_change(event=event, organisation=pi)
