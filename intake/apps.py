@@ -11,7 +11,7 @@ class IntakeConfig(AppConfig):
     verbose_name = _("Intake")
     subject_access_sections = ["intake.subject_access.sections"]
     reference_loaders = ["intake.reference.intake_processes_load"]
-    demo_steps = ["intake.demo.seed_intake"]
+    demo_steps = ["intake.demo.seed_intake", "intake.demo.seed_taken_over_stages"]
     nav_items = [
         ("intake:worklist", _("Intake"), {Role.CASEMANAGER, Role.PROJECT_LEADER}),
     ]

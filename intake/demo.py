@@ -31,6 +31,7 @@ from intake.models import (
     EndReasonCode,
     IntakeCase,
     IntakeOutcome,
+    StageEvent,
     StageKind,
     StageOutcome,
 )
@@ -42,6 +43,7 @@ from intake.services import (
     document_record,
     prescan_answer_record,
     process_on,
+    stage_event_performer_change,
     stage_event_record,
 )
 from partners.models import Organisation
@@ -558,3 +560,22 @@ def seed_intake(ctx: DemoContext) -> None:
             ):
                 _close(case, plan.end, plan.reasons, day, user, plan.at, plan.objecting)
     placements.sort(key=lambda p: (p.placed_on, p.case.pk))
+
+
+def seed_taken_over_stages(ctx: DemoContext) -> None:
+    """Tasks taken over by the KV, as the report describes them.
+
+    Middelburg: the screening and the advice are agreed to Reclassering
+    Nederland (table 2.4.1, L2233-2234), but the reclassering had too little
+    capacity to contribute to the intake, so the advice after the pre-scan
+    is written by the PI instead (L3999-4001, L4011-4014, L4044-4046). Every
+    demo screening records the PI as the organisation that did it.
+    """
+    pi = Organisation.objects.filter(name="PI Middelburg").first()
+    if pi is None:
+        return
+    events = StageEvent.objects.filter(
+        case__site__code="middelburg", stage__code="screening"
+    ).select_related("case__site")
+    for event in events:
+        stage_event_performer_change(event=event, organisation=pi)

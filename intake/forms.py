@@ -150,18 +150,38 @@ class CaseUpdateForm(CaseVersionedForm):
         )
 
 
+def performing_organisation_field(default_label: Any) -> forms.ModelChoiceField:
+    """ "Who did the work": empty means the agreed organisation."""
+    return forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=default_label,
+        label=_("performed by"),
+        help_text=_(
+            "Change this only when another party did the work, e.g. the PI or "
+            "the KV itself took the task over."
+        ),
+    )
+
+
 class StageEventForm(CaseVersionedForm):
     stage = forms.ModelChoiceField(queryset=None, label=_("stage"))
     occurred_on = PlausibleDateFormField(
         label=_("date"), widget=DateInput(), initial=_today
     )
     outcome = forms.ChoiceField(choices=StageOutcome.choices, label=_("outcome"))
+    performing_organisation = performing_organisation_field(
+        _("the organisation the stage is agreed to")
+    )
 
     def __init__(self, *args: Any, case: IntakeCase, **kwargs: Any) -> None:
         super().__init__(*args, case=case, **kwargs)
         self.fields["stage"].queryset = IntakeStageDefinition.objects.filter(
             process_id=case.process_id
         ).exclude(kind=StageKind.PRESCAN)
+        self.fields["performing_organisation"].queryset = Organisation.objects.for_site(
+            case.site
+        )
 
 
 class PrescanAnswerForm(CaseVersionedForm):
@@ -178,6 +198,15 @@ class PrescanAnswerForm(CaseVersionedForm):
         widget=forms.RadioSelect,
         label=_("objection"),
     )
+    performing_organisation = performing_organisation_field(
+        _("the organisation agreed for this partner")
+    )
+
+    def __init__(self, *args: Any, case: IntakeCase, **kwargs: Any) -> None:
+        super().__init__(*args, case=case, **kwargs)
+        self.fields["performing_organisation"].queryset = Organisation.objects.for_site(
+            case.site
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -228,6 +228,20 @@ class IntakeStageDefinition(models.Model):
     performer_organisation = models.CharField(
         _("performed by (organisation)"), max_length=300
     )
+    #: the organisation the stage is agreed to; a stage event records it as
+    #: its performer unless another party did the work
+    performer = models.ForeignKey(
+        "partners.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("responsible organisation"),
+    )
+    #: {pre-scan partner code: organisation name} for a pre-scan stage
+    prescan_performers = models.JSONField(
+        _("pre-scan partner organisations"), default=dict, blank=True
+    )
     description = models.TextField(_("description"), blank=True)
     #: [{"code": ..., "name": ...}] documents or advice the stage produces
     documents = models.JSONField(_("documents and advice"), default=list, blank=True)
@@ -554,6 +568,23 @@ class StageEvent(models.Model):
     outcome = models.CharField(
         _("outcome"), max_length=20, choices=StageOutcome.choices
     )
+    agreed_organisation = models.ForeignKey(
+        "partners.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("responsible by agreement"),
+    )
+    performing_organisation = models.ForeignKey(
+        "partners.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("performed by"),
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -584,6 +615,15 @@ class StageEvent(models.Model):
     def passed(self) -> bool:
         return self.outcome != StageOutcome.NEGATIVE
 
+    @property
+    def is_taken_over(self) -> bool:
+        """Another party did the work than the one agreed."""
+        return (
+            self.agreed_organisation_id is not None
+            and self.performing_organisation_id is not None
+            and self.performing_organisation_id != self.agreed_organisation_id
+        )
+
     def clean(self) -> None:
         errors: dict[str, ValidationError] = {}
         case = self.case if self.case_id else None
@@ -613,6 +653,23 @@ class PrescanAnswer(models.Model):
     asked_on = FactDateField(_("asked on"))
     answered_on = FactDateField(_("answered on"))
     objection = models.BooleanField(_("objection"))
+    agreed_organisation = models.ForeignKey(
+        "partners.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("responsible by agreement"),
+    )
+    performing_organisation = models.ForeignKey(
+        "partners.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("performed by"),
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -641,6 +698,15 @@ class PrescanAnswer(models.Model):
 
     def __str__(self) -> str:
         return self.get_partner_display()
+
+    @property
+    def is_taken_over(self) -> bool:
+        """Another party did the work than the one agreed."""
+        return (
+            self.agreed_organisation_id is not None
+            and self.performing_organisation_id is not None
+            and self.performing_organisation_id != self.agreed_organisation_id
+        )
 
     def clean(self) -> None:
         errors: dict[str, ValidationError] = {}

@@ -144,8 +144,16 @@ def _detail_context(
     request: HttpRequest, case: IntakeCase, **forms: Any
 ) -> dict[str, Any]:
     stages = list(case.process.stages.all()) if case.process else []
-    events = list(case.events.select_related("stage", "actor"))
-    answers = list(case.prescan_answers.all())
+    events = list(
+        case.events.select_related(
+            "stage", "actor", "performing_organisation", "agreed_organisation"
+        )
+    )
+    answers = list(
+        case.prescan_answers.select_related(
+            "performing_organisation", "agreed_organisation"
+        )
+    )
     can_edit = case.is_open and user_can_edit(request.user, case.site_id)
     prescan = next((s for s in stages if s.kind == StageKind.PRESCAN), None)
     statuses = case_stage_statuses(case, stages, events, answers)

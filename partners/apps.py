@@ -19,4 +19,7 @@ class PartnersConfig(AppConfig):
     # Organisations and contacts are seeded from the trajectories config so
     # they exist before the stays' plans refer to them; the per-case roles,
     # consents and network need the stays and come here.
-    demo_steps = ["partners.demo.seed_case_partners"]
+    demo_steps = [
+        "partners.demo.seed_case_partners",
+        "partners.demo.seed_taken_over_roles",
+    ]

@@ -26,6 +26,7 @@ from partners.models import (
 from partners.reference import partners_load
 from partners.services import (
     case_role_assign,
+    case_role_end,
     consent_record,
     consent_withdraw,
     contact_person_create,
@@ -173,3 +174,34 @@ def seed_case_partners(ctx: DemoContext) -> None:
                         kind=ctx.rng.choice(NetworkContactKind.values),
                         minutes=ctx.rng.choice([15, 30, 60]),
                     )
+
+
+def seed_taken_over_roles(ctx: DemoContext) -> None:
+    """Almelo: the probation officer (toezichthouder) during the stay is
+    agreed to the 3RO (table 2.1.1), but the HvH found it hard to involve
+    one "vanwege de beperkte capaciteit bij de reclassering" (L3100-3103);
+    as obstacle C says, the KV then does the task itself (L4973-4975). About
+    a third of the Almelo stays get the HvH's casemanager (PI Almelo) in that
+    role, the rest a reclasseringswerker of the 3RO."""
+    probation = Organisation.objects.filter(
+        name="3 reclasseringsorganisaties (3RO)"
+    ).first()
+    kv = Organisation.objects.filter(name="PI Almelo").first()
+    if probation is None or kv is None:
+        return
+    for stay in ctx.extra.get("stays", []):
+        if stay.site.code != "almelo":
+            continue
+        organisation = kv if ctx.rng.random() < 0.35 else probation
+        contact = organisation.contacts.order_by("pk").first()
+        if contact is None:
+            continue
+        role = case_role_assign(
+            person=stay.person,
+            role=CaseRoleKind.PROBATION_OFFICER,
+            organisation=organisation,
+            contact=contact,
+            started_on=min(stay.placed_on + datetime.timedelta(days=3), ctx.today),
+        )
+        if stay.ended_on and stay.ended_on >= role.started_on:
+            case_role_end(case_role=role, ended_on=stay.ended_on)

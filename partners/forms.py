@@ -53,6 +53,13 @@ class CaseRoleForm(ServiceValidatedModelForm):
         super().__init__(*args, **kwargs)
         organisations = Organisation.objects.for_site(site).order_by("name")
         self.fields["organisation"].queryset = organisations
+        self.fields["organisation"].empty_label = _(
+            "the contact's organisation, or the one agreed for this role"
+        )
+        self.fields["organisation"].help_text = _(
+            "The organisation that plays the role. Choose another one only when "
+            "another party took the role over."
+        )
         self.fields["contact"].queryset = ContactPerson.objects.filter(
             organisation__in=organisations, active=True
         ).select_related("organisation")

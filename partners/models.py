@@ -107,6 +107,10 @@ class Organisation(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("partners:organisation_detail", args=[self.pk])
 
+    def serves(self, site: Site) -> bool:
+        """Whether this organisation works for ``site`` (national ones do)."""
+        return Organisation.objects.for_site(site).filter(pk=self.pk).exists()
+
 
 class ContactPerson(models.Model):
     """A contact at an organisation, with a named backup (report L3103, L3963)."""
@@ -226,8 +230,51 @@ class CaseRoleKind(models.TextChoices):
     OTHER = "other", _("other")
 
 
+class AgreedRole(models.Model):
+    """Which organisation a site agreed plays a case role (reference data).
+
+    A new case role gets this organisation unless another party took it on;
+    the partners dashboard compares the two.
+    """
+
+    site_lookup = "site"
+
+    site = models.ForeignKey(
+        Site,
+        on_delete=models.CASCADE,
+        related_name="agreed_roles",
+        verbose_name=_("site"),
+    )
+    role = models.CharField(_("role"), max_length=30, choices=CaseRoleKind.choices)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="agreed_roles",
+        verbose_name=_("organisation"),
+    )
+    report_lines = models.CharField(_("report lines"), max_length=50, blank=True)
+
+    objects = SiteScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["site", "role"]
+        verbose_name = _("agreed role")
+        verbose_name_plural = _("agreed roles")
+        constraints = [
+            models.UniqueConstraint(fields=["site", "role"], name="agreed_role_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site.code}: {self.get_role_display()}"
+
+
 class CaseRole(DatedPeriod):
-    """Who plays which role for a person, from which date."""
+    """Who plays which role for a person, from which date.
+
+    ``organisation`` is the party that actually plays the role;
+    ``agreed_organisation`` the one the site's agreements assign the role to
+    (``AgreedRole``), kept as it stood when the role was recorded.
+    """
 
     site_lookup = "person__site"
     person_lookup = "person"
@@ -246,6 +293,15 @@ class CaseRole(DatedPeriod):
         blank=True,
         related_name="case_roles",
         verbose_name=_("organisation"),
+    )
+    agreed_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="agreed_case_roles",
+        verbose_name=_("responsible by agreement"),
     )
     contact = models.ForeignKey(
         ContactPerson,
@@ -289,6 +345,15 @@ class CaseRole(DatedPeriod):
                 ROLE_HOLDER_REQUIRED, code="holder_required"
             )
         raise_if(errors)
+
+    @property
+    def is_taken_over(self) -> bool:
+        """Another party plays the role than the one agreed."""
+        return (
+            self.agreed_organisation_id is not None
+            and self.organisation_id is not None
+            and self.organisation_id != self.agreed_organisation_id
+        )
 
     @property
     def holder(self) -> str:

@@ -18,6 +18,8 @@ from django.db import transaction
 
 from core.models import Site
 from partners.models import (
+    AgreedRole,
+    CaseRole,
     Organisation,
     PartnerResponsibility,
     RequiredConsent,
@@ -69,6 +71,7 @@ def partners_load(*, data: dict[str, Any] | None = None) -> list[ResponsibilityT
                     "report_lines": _text(entry.get("report_lines")),
                 },
             )
+    _agreed_roles_load(data, sites, organisations)
     tables = []
     for entry in data["responsibility_tables"]:
         site = sites.get(entry["site"])
@@ -103,3 +106,46 @@ def partners_load(*, data: dict[str, Any] | None = None) -> list[ResponsibilityT
             )
         tables.append(table)
     return tables
+
+
+def _agreed_roles_load(
+    data: dict[str, Any], sites: dict[str, Site], organisations: dict[str, Organisation]
+) -> None:
+    for entry in data.get("agreed_roles") or []:
+        site = sites.get(entry["site"])
+        if site is None:
+            continue
+        organisation = organisations.get(entry["organisation"])
+        if organisation is None or not organisation.serves(site):
+            raise ValidationError(
+                f"partners.yaml, agreed role {entry['site']}/{entry['role']}: "
+                f"{entry['organisation']} is no organisation of the site"
+            )
+        agreed, _created = AgreedRole.objects.update_or_create(
+            site=site,
+            role=entry["role"],
+            defaults={
+                "organisation": organisation,
+                "report_lines": _text(entry.get("report_lines")),
+            },
+        )
+        agreed.full_clean()
+    case_roles_agreed_backfill(agreed_role_model=AgreedRole, case_role_model=CaseRole)
+
+
+def case_roles_agreed_backfill(*, agreed_role_model: Any, case_role_model: Any) -> int:
+    """Case roles recorded before their site agreed who plays the role get
+    that organisation as agreed one, and as the one playing it when none was
+    given. Takes the model classes so a data migration can run it too."""
+    changed = 0
+    for site_id, role, organisation_id in agreed_role_model.objects.values_list(
+        "site_id", "role", "organisation_id"
+    ):
+        roles = case_role_model.objects.filter(
+            person__site_id=site_id, role=role, agreed_organisation__isnull=True
+        )
+        changed += roles.filter(organisation__isnull=True).update(
+            organisation_id=organisation_id, agreed_organisation_id=organisation_id
+        )
+        changed += roles.update(agreed_organisation_id=organisation_id)
+    return changed

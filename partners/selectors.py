@@ -173,7 +173,7 @@ def case_partners(*, person: Person) -> dict[str, Any]:
     """Roles, consents (with warnings) and network of one person."""
     roles = list(
         CaseRole.objects.filter(person=person)
-        .select_related("organisation", "contact__backup")
+        .select_related("organisation", "agreed_organisation", "contact__backup")
         .prefetch_related("contacts")
         .order_by("ended_on", "-started_on")
     )

@@ -14,6 +14,7 @@ from core.models import Person, Site
 from partners.models import (
     ROLE_HOLDER_REQUIRED,
     WITHDRAWN_BEFORE_GIVEN,
+    AgreedRole,
     CaseRole,
     Consent,
     ConsentKind,
@@ -36,6 +37,25 @@ CONTACT_OTHER_ORGANISATION = _("This contact person works at another organisatio
 ORGANISATION_NOT_FOR_SITE = _("This organisation does not work with this site.")
 
 __all__ = ["ROLE_HOLDER_REQUIRED", "WITHDRAWN_BEFORE_GIVEN"]
+
+
+def performing_organisation_check(
+    *, organisation: Organisation | None, site: Site, field: str
+) -> None:
+    """Refuse a performing (or responsible) organisation that does not work
+    for ``site``; the one check behind every "who did the work" field."""
+    if organisation is not None and not organisation.serves(site):
+        raise ValidationError({field: ORGANISATION_NOT_FOR_SITE})
+
+
+def agreed_role_organisation(*, site: Site, role: str) -> Organisation | None:
+    """The organisation the site's agreements assign ``role`` to, if any."""
+    agreed = (
+        AgreedRole.objects.filter(site=site, role=role)
+        .select_related("organisation")
+        .first()
+    )
+    return agreed.organisation if agreed is not None else None
 
 
 @transaction.atomic
@@ -103,26 +123,29 @@ def case_role_assign(
 ) -> CaseRole:
     """Record who plays ``role`` for the person from ``started_on``.
 
-    An earlier open holder of the same role ends the day before.
+    The organisation playing the role is the contact's, or the one given, or
+    else the one the site agreed plays it (``AgreedRole``); that agreed one
+    is kept with the role so the partners dashboard sees a role taken over
+    by another party. An earlier open holder of the same role ends the day
+    before.
     """
     if contact is None and not name.strip():
         raise ValidationError({"name": ROLE_HOLDER_REQUIRED})
+    agreed = agreed_role_organisation(site=person.site, role=role)
     if contact is not None:
         if organisation is None:
             organisation = contact.organisation
         elif contact.organisation_id != organisation.pk:
             raise ValidationError({"contact": CONTACT_OTHER_ORGANISATION})
-    if (
-        organisation is not None
-        and not Organisation.objects.for_site(person.site)
-        .filter(pk=organisation.pk)
-        .exists()
-    ):
-        raise ValidationError({"organisation": ORGANISATION_NOT_FOR_SITE})
+    organisation = organisation or agreed
+    performing_organisation_check(
+        organisation=organisation, site=person.site, field="organisation"
+    )
     case_role = CaseRole(
         person=person,
         role=role,
         organisation=organisation,
+        agreed_organisation=agreed,
         contact=contact,
         name=name.strip(),
         started_on=started_on,

@@ -24,6 +24,7 @@ class TrajectoriesConfig(AppConfig):
     demo_steps = [
         "partners.demo.seed_organisations",
         "trajectories.demo.seed_trajectories",
+        "trajectories.demo.seed_taken_over_activities",
     ]
 
     def ready(self) -> None:

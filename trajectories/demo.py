@@ -25,6 +25,7 @@ from core.demo import DemoContext
 from intake.services import case_place
 from partners.models import Organisation
 from trajectories.models import (
+    Activity,
     ActivityStatus,
     Detection,
     IncidentKind,
@@ -42,6 +43,7 @@ from trajectories.models import (
 from trajectories.reference import plans_load
 from trajectories.services import (
     activity_create,
+    activity_update,
     employer_check_record,
     employment_record,
     goal_create,
@@ -411,3 +413,29 @@ def _carry_out(
             outflow_type=placement.outflow_type,
             aftercare_municipality=stay.person.municipality_of_origin,
         )
+
+
+MIDDELBURG_RECLASSERING = [
+    "Emergis GGZ (Verslavingsreclassering)",
+    "Reclassering Nederland",
+    "3 reclasseringsorganisaties (3RO)",
+]
+
+
+def seed_taken_over_activities(ctx: DemoContext) -> None:
+    """Middelburg: "De reclassering heeft ook te weinig capaciteit om de
+    beoogde taken uit te voeren" (L4044-4046); the KV takes such tasks on
+    itself (obstacle C, L4973-4975). About half of the plan activities done
+    for which a reclassering (Emergis' verslavingsreclassering, Reclassering
+    Nederland, the 3RO) is responsible are recorded as done by the PI."""
+    pi = Organisation.objects.filter(name="PI Middelburg").first()
+    if pi is None:
+        return
+    activities = Activity.objects.filter(
+        goal__plan__stay__site__code="middelburg",
+        status=ActivityStatus.DONE,
+        responsible_organisation__name__in=MIDDELBURG_RECLASSERING,
+    ).order_by("pk")
+    for activity in activities:
+        if ctx.rng.random() < 0.5:
+            activity_update(activity=activity, data={"performing_organisation": pi})

@@ -269,6 +269,7 @@ class ActivityForm(VersionedFormMixin, ServiceValidatedModelForm):
         fields = [
             "description",
             "responsible_organisation",
+            "performing_organisation",
             "responsible_person",
             "status",
             "due_on",
@@ -283,9 +284,15 @@ class ActivityForm(VersionedFormMixin, ServiceValidatedModelForm):
 
     def __init__(self, *args: Any, site: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields[
-            "responsible_organisation"
-        ].queryset = Organisation.objects.for_site(site).order_by("name")
+        organisations = Organisation.objects.for_site(site).order_by("name")
+        self.fields["responsible_organisation"].queryset = organisations
+        performer = self.fields["performing_organisation"]
+        performer.queryset = organisations
+        performer.empty_label = _("the responsible partner")
+        performer.help_text = _(
+            "Change this only when another party did the activity, e.g. the PI "
+            "or the KV itself took it over."
+        )
         _versioned_only_when_editing(self)
 
 

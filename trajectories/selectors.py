@@ -695,7 +695,7 @@ def plan_detail_data(plan: IndividualPlan) -> dict[str, Any]:
                 Prefetch(
                     "activities",
                     queryset=Activity.objects.select_related(
-                        "responsible_organisation"
+                        "responsible_organisation", "performing_organisation"
                     ),
                 )
             )

@@ -40,7 +40,7 @@ from intake.selectors import case_changes_since
 from intake.signals import case_placed
 from partners.models import Organisation
 from partners.selectors import consents_missing_for_placement
-from partners.services import consent_from_intake
+from partners.services import consent_from_intake, performing_organisation_check
 
 NO_PROCESS = _("No intake process is registered for %(site)s on %(day)s.")
 SITE_NOT_RECEIVING = _(
@@ -409,8 +409,15 @@ def _event_save(
     occurred_on: datetime.date,
     outcome: str,
     actor: AbstractBaseUser | None,
+    performing_organisation: Organisation | None = None,
 ) -> StageEvent:
     _check_stage(case, stage, occurred_on)
+    performing_organisation = performing_organisation or stage.performer
+    performing_organisation_check(
+        organisation=performing_organisation,
+        site=case.site,
+        field="performing_organisation",
+    )
     if outcome not in stage.outcomes:
         raise ValidationError(
             OUTCOME_NOT_ALLOWED,
@@ -422,6 +429,8 @@ def _event_save(
         stage=stage,
         occurred_on=occurred_on,
         outcome=outcome,
+        agreed_organisation=stage.performer,
+        performing_organisation=performing_organisation,
         actor=actor if actor is not None and actor.pk else None,
     )
     event.full_clean()
@@ -445,11 +454,14 @@ def stage_event_record(
     outcome: str,
     actor: AbstractBaseUser | None,
     expected_version: int | None = None,
+    performing_organisation: Organisation | None = None,
 ) -> StageEvent:
     """Record that a case passed (or failed) a stage of its process.
 
-    Refused on a closed case, for a stage of another process version, twice
-    for the same stage, or before the stages it requires are passed.
+    The organisation that did the work is the stage's agreed one unless
+    ``performing_organisation`` names another party of the site. Refused on
+    a closed case, for a stage of another process version, twice for the
+    same stage, or before the stages it requires are passed.
     """
     case = _lock_open_case(case, expected_version)
     if stage.kind == StageKind.PRESCAN:
@@ -457,7 +469,12 @@ def stage_event_record(
     if stage.kind == StageKind.DECISION and outcome == StageOutcome.POSITIVE:
         raise ValidationError(DECISION_NEEDS_PLACEMENT, code="decision_via_placement")
     return _event_save(
-        case=case, stage=stage, occurred_on=occurred_on, outcome=outcome, actor=actor
+        case=case,
+        stage=stage,
+        occurred_on=occurred_on,
+        outcome=outcome,
+        actor=actor,
+        performing_organisation=performing_organisation,
     )
 
 
@@ -471,8 +488,13 @@ def prescan_answer_record(
     objection: bool,
     actor: AbstractBaseUser | None,
     expected_version: int | None = None,
+    performing_organisation: Organisation | None = None,
 ) -> PrescanAnswer:
     """Register one partner's pre-scan answer: objection yes or no, nothing else.
+
+    The answering organisation is the one the stage agrees for the partner
+    (``prescan_performers``) unless ``performing_organisation`` names
+    another party of the site.
 
     When the last partner has answered, the pre-scan stage is recorded:
     negative if anyone objected.
@@ -492,12 +514,21 @@ def prescan_answer_record(
         )
     if not case.events.filter(stage=stage).exists():
         _check_stage(case, stage, answered_on)
+    agreed = prescan_agreed_organisation(stage=stage, partner=partner)
+    performing_organisation = performing_organisation or agreed
+    performing_organisation_check(
+        organisation=performing_organisation,
+        site=case.site,
+        field="performing_organisation",
+    )
     answer = PrescanAnswer(
         case=case,
         partner=partner,
         asked_on=asked_on,
         answered_on=answered_on,
         objection=objection,
+        agreed_organisation=agreed,
+        performing_organisation=performing_organisation,
         actor=actor if actor is not None and actor.pk else None,
     )
     answer.full_clean()
@@ -514,6 +545,29 @@ def prescan_answer_record(
             actor=actor,
         )
     return answer
+
+
+def prescan_agreed_organisation(
+    *, stage: IntakeStageDefinition, partner: str
+) -> Organisation | None:
+    """The organisation a pre-scan stage agrees answers for ``partner``."""
+    name = stage.prescan_performers.get(partner)
+    return Organisation.objects.filter(name=name).first() if name else None
+
+
+@transaction.atomic
+def stage_event_performer_change(
+    *, event: StageEvent, organisation: Organisation
+) -> StageEvent:
+    """Record afterwards that another party of the site did a stage's work."""
+    performing_organisation_check(
+        organisation=organisation,
+        site=event.case.site,
+        field="performing_organisation",
+    )
+    event.performing_organisation = organisation
+    event.save(update_fields=["performing_organisation"])
+    return event
 
 
 @transaction.atomic

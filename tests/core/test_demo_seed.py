@@ -109,6 +109,17 @@ def test_demo_is_realistic_for_today(demo, client):
     case_url = reverse("intake:case_detail", args=[person.intake_cases.first().pk])
     assert case_url.encode() in response.content
 
+    # Who did the work: the takeovers the report describes (L3100-3103,
+    # L4044-4046) are on the project leaders' partners dashboards for the
+    # default period, each with a number that opens its records.
+    for site_code in ("almelo", "middelburg"):
+        leader = get_user_model().objects.get(username=f"pl-{site_code}")
+        client.force_login(leader)
+        url = reverse("dashboards:site_partners", args=[site_code])
+        page = client.get(url).content.decode()
+        taken = page.split('id="taken-over"')[1].split("</tbody>")[0]
+        assert "measure=taken_over" in taken, site_code
+
 
 def test_a_full_demo_export_opens_cleanly_in_pspp_and_reads_back_the_same(
     demo, tmp_path, settings

@@ -315,6 +315,16 @@ class Activity(models.Model):
     responsible_person = models.CharField(
         _("responsible person"), max_length=200, blank=True
     )
+    #: who actually did it; the responsible partner unless another party
+    #: took the activity over (report L4969-4975)
+    performing_organisation = models.ForeignKey(
+        "partners.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="performed_plan_activities",
+        verbose_name=_("performed by"),
+    )
     status = models.CharField(
         _("status"),
         max_length=20,
@@ -363,6 +373,15 @@ class Activity(models.Model):
         check_not_before_plan(errors, plan, field="due_on", value=self.due_on)
         check_not_before_plan(errors, plan, field="done_on", value=self.done_on)
         raise_if(errors)
+
+    @property
+    def is_taken_over(self) -> bool:
+        """Another party did the work than the one agreed."""
+        return (
+            self.responsible_organisation_id is not None
+            and self.performing_organisation_id is not None
+            and self.performing_organisation_id != self.responsible_organisation_id
+        )
 
     def is_past_due(self, today: datetime.date) -> bool:
         return (

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import versioned_save
+from partners.services import performing_organisation_check
 from trajectories.models import (
     ACTIVITY_REASON_REQUIRED,
     CONFIGURABLE_PLAN_FIELDS,
@@ -166,6 +167,7 @@ def goal_update(
 ACTIVITY_EDITABLE_FIELDS = (
     "description",
     "responsible_organisation",
+    "performing_organisation",
     "responsible_person",
     "status",
     "due_on",
@@ -181,6 +183,14 @@ def _activity_apply(activity: Activity, data: dict[str, Any]) -> None:
             setattr(activity, name, value.strip() if isinstance(value, str) else value)
     if activity.status != ActivityStatus.NOT_DONE:
         activity.not_done_reason = ""
+    # Who did it: the responsible partner unless another party is named.
+    if activity.performing_organisation is None:
+        activity.performing_organisation = activity.responsible_organisation
+    site = activity.goal.plan.stay.site
+    for field in ("responsible_organisation", "performing_organisation"):
+        performing_organisation_check(
+            organisation=getattr(activity, field), site=site, field=field
+        )
 
 
 @transaction.atomic
