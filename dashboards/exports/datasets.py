@@ -218,14 +218,18 @@ class ItemInfo:
 
 def _item_columns(column: Column, info: ItemInfo, moment: str = "") -> list[Column]:
     """The column(s) of one item: a date item also gets the column holding
-    the reason its date is missing."""
-    if info.answer_type != AnswerType.DATE:
+    the reason its date is missing; a free-text item only that column (the
+    text may name people and never leaves, the reason it is missing does,
+    so completeness per reason can be recomputed)."""
+    if info.answer_type not in (AnswerType.DATE, AnswerType.TEXT):
         return [column]
+    text = info.answer_type == AnswerType.TEXT
     return [
-        column,
+        *([] if text else [column]),
         Column(
             f"{column.name}_ontbr"[:64],
-            f"{column.label}: reden ontbreken",
+            f"{column.label}: reden ontbreken"
+            + (" (de tekst zelf wordt nooit geëxporteerd)" if text else ""),
             CODE,
             value_labels=dict(MISSING_LABELS),
             missing=False,
@@ -256,7 +260,7 @@ def _items(
     """
     items = (
         Item.objects.filter(catalogue__site_id__in=filters.site_ids)
-        .exclude(answer_type__in=FREE_TEXT_TYPES)
+        .exclude(answer_type=AnswerType.GROUP)
         .select_related("topic", "catalogue__site")
         .order_by(
             "catalogue__site__code", "topic__order", "order", "-catalogue__version"
@@ -309,6 +313,18 @@ def _items(
             route=route,
         )
     return list(columns.values()), info
+
+
+def _item_positions(
+    variables: list[Column], infos: dict[str, ItemInfo]
+) -> tuple[list[Column], dict[str, int]]:
+    """The columns of the items and where each variable's first column is."""
+    columns: list[Column] = []
+    position: dict[str, int] = {}
+    for variable in variables:
+        position[variable.name] = len(columns)
+        columns += _item_columns(variable, infos[variable.name])
+    return columns, position
 
 
 STAY_CODE = Column("stay_code", "Verblijf (code S…, gelijk in elk blad en elke export)")
@@ -366,6 +382,9 @@ def _place(
     index = position.get(key)
     if index is None:
         return
+    if info.answer_type in FREE_TEXT_TYPES:
+        values[index] = missing_code(reason)  # never the text itself
+        return
     values[index] = encode(
         info.answer_type, info.choices, value, reason, by, info.decimals
     )
@@ -377,12 +396,7 @@ def person_long(filters: ExportFilters) -> Sheet:
     """One row per person per measurement moment (and stay)."""
     variables, items = _items(filters, kv_level=False)
     infos = {info.var: info for info in items.values()}
-    item_columns = [
-        column
-        for variable in variables
-        for column in _item_columns(variable, infos[variable.name])
-    ]
-    position = {column.name: index for index, column in enumerate(item_columns)}
+    item_columns, position = _item_positions(variables, infos)
     columns = [
         *PERSON_COLUMNS,
         STAY_CODE,
@@ -648,12 +662,7 @@ def kv_measurements(filters: ExportFilters) -> Sheet:
     )
     variables, items = _items(filters, kv_level=True, extra_item_ids=earlier)
     infos = {info.var: info for info in items.values()}
-    item_columns = [
-        column
-        for variable in variables
-        for column in _item_columns(variable, infos[variable.name])
-    ]
-    position = {column.name: index for index, column in enumerate(item_columns)}
+    item_columns, position = _item_positions(variables, infos)
     columns = [
         SITE,
         Column("period_start", "Periode van", DATE),
@@ -869,13 +878,19 @@ def intake_stages(filters: ExportFilters) -> Sheet:
         Column("stage", "Stap (code)"),
         Column("stage_name", "Stap"),
         coded("stage_kind", "Soort stap", StageKind),
+        Column(
+            "stage_order",
+            "Plaats van de stap in het intakeproces (een zaak die een latere stap "
+            "bereikte, heeft deze ook bereikt)",
+            INTEGER,
+        ),
         Column("occurred_on", "Datum (verschoven als gevraagd)", DATE),
         coded("outcome", "Uitkomst van de stap", StageOutcome),
     ]
     period = filters.period
 
     def rows() -> Iterator[list[Any]]:
-        for pseudonym, site, case, code, name, kind, day, outcome in (
+        for pseudonym, site, case, code, name, kind, order, day, outcome in (
             StageEvent.objects.filter(
                 case__site_id__in=filters.site_ids,
                 case__opened_on__range=(period.start, period.end),
@@ -888,6 +903,7 @@ def intake_stages(filters: ExportFilters) -> Sheet:
                 "stage__code",
                 "stage__name",
                 "stage__kind",
+                "stage__order",
                 "occurred_on",
                 "outcome",
             )
@@ -901,6 +917,7 @@ def intake_stages(filters: ExportFilters) -> Sheet:
                 code,
                 name,
                 STAGE_KINDS.get(kind),
+                order,
                 shift(day, by),
                 STAGE_OUTCOMES.get(outcome),
             ]
