@@ -52,6 +52,13 @@ class Holder(models.TextChoices):
     APP = "app", _("registered in this application")
     EXTERNAL = "external", _("registered in an external system")
     NONE = "none", _("registered nowhere")
+    #: an item of a catalogue loaded before the map existed, or of a
+    #: catalogue file without it: shown, never left out of the shares
+    UNMAPPED = "unmapped", _("not mapped yet")
+
+
+#: the route of an item whose catalogue entry has no registration yet
+ROUTE_UNMAPPED = "unmapped"
 
 
 @dataclass(frozen=True)
@@ -148,7 +155,7 @@ def held_in_label(held_in: str) -> str:
         return system.name if system else held_in
     if holder == Holder.NONE:
         return str(_("nowhere"))
-    return held_in
+    return held_in or str(Holder.UNMAPPED.label)
 
 
 def _model_field(held_in: str) -> tuple[type[models.Model] | None, str]:
@@ -274,10 +281,9 @@ class TopicMap:
     def total(self) -> int:
         return len(self.entries)
 
-    def _shares(self, attribute: str, choices: type[models.TextChoices]) -> list[Share]:
+    def _shares(self, attribute: str, choices: list[tuple[str, Any]]) -> list[Share]:
         shares = {
-            value: Share(f"{attribute}-{value}", str(label))
-            for value, label in choices.choices
+            value: Share(f"{attribute}-{value}", str(label)) for value, label in choices
         }
         for entry in self.entries:
             shares[getattr(entry, attribute)].entries.append(entry)
@@ -285,11 +291,13 @@ class TopicMap:
 
     @property
     def holder_shares(self) -> list[Share]:
-        return self._shares("holder", Holder)
+        return self._shares("holder", Holder.choices)
 
     @property
     def route_shares(self) -> list[Share]:
-        return self._shares("route", Route)
+        return self._shares(
+            "route", [*Route.choices, (ROUTE_UNMAPPED, Holder.UNMAPPED.label)]
+        )
 
     def external_counts(self) -> list[tuple[str, int]]:
         counts = Counter(e.held_in for e in self.entries if e.holder == Holder.EXTERNAL)
@@ -310,13 +318,16 @@ class SiteMap:
 def map_entry(item: Item) -> MapEntry:
     """An item's place on the map, from its stored ``registered_in`` and
     ``reaches_dataset`` (the codebook reads the same)."""
+    if item.answer_type == AnswerType.GROUP:
+        # a heading holds no value, so it has no place on the map
+        return MapEntry(item, "", "", "", "", "")
     return MapEntry(
         item=item,
-        holder=holder_of(item.registered_in),
+        holder=holder_of(item.registered_in) or Holder.UNMAPPED,
         held_in=item.registered_in,
         held_in_label=held_in_label(item.registered_in),
-        route=item.reaches_dataset,
-        route_label=item.get_reaches_dataset_display(),
+        route=item.reaches_dataset or ROUTE_UNMAPPED,
+        route_label=item.get_reaches_dataset_display() or str(Holder.UNMAPPED.label),
     )
 
 

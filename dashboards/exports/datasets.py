@@ -739,9 +739,11 @@ def registration_sheet(filters: ExportFilters) -> Sheet:
             ("held_app", "Vastgelegd in deze applicatie"),
             ("held_external", "Vastgelegd in een extern systeem"),
             ("held_nowhere", "Nergens vastgelegd"),
+            ("held_unmapped", "Nog niet in kaart gebracht"),
             ("route_derived", "Afgeleid uit de registratie van deze applicatie"),
             ("route_researcher", "Ingevoerd door de onderzoeker"),
             ("route_external_link", "Overgenomen uit een externe registratie"),
+            ("route_unmapped", "Nog niet in kaart gebracht"),
         )
     ]
     columns = [

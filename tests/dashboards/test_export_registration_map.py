@@ -87,13 +87,17 @@ def test_registration_sheet_holds_the_shares_of_the_page(
     for row, node in zip(rows, site_map.topics, strict=True):
         assert row["site"] == "krimpen"
         assert row["items"] == node.total
-        assert [row["held_app"], row["held_external"], row["held_nowhere"]] == [
-            share.count for share in node.holder_shares
-        ]
+        assert [
+            row["held_app"],
+            row["held_external"],
+            row["held_nowhere"],
+            row["held_unmapped"],
+        ] == [share.count for share in node.holder_shares]
         assert [
             row["route_derived"],
             row["route_researcher"],
             row["route_external_link"],
+            row["route_unmapped"],
         ] == [share.count for share in node.route_shares]
     assert sum(row["items"] for row in rows) == (
         Item.objects.filter(catalogue=catalogue)
@@ -110,6 +114,35 @@ def test_registration_sheet_holds_the_shares_of_the_page(
     assert list(frame["held_app"]) == [row["held_app"] for row in rows]
     labels = dict(zip(meta.column_names, meta.column_labels, strict=True))
     assert labels["held_nowhere"] == "Nergens vastgelegd (items)"
+
+
+def test_items_loaded_before_the_map_are_exported_as_not_mapped_yet(
+    client, krimpen_with_catalogue
+):
+    """A catalogue loaded before the registration map existed (its items have
+    no entry yet) still exports: its items count as "not mapped yet" on the
+    registration sheet and in the codebook, and every share still adds up."""
+    site, catalogue = krimpen_with_catalogue
+    items = Item.objects.filter(catalogue=catalogue).exclude(
+        answer_type=AnswerType.GROUP
+    )
+    unmapped = list(items.order_by("pk")[:5].values_list("var", flat=True))
+    items.filter(var__in=unmapped).update(registered_in="", reaches_dataset="")
+    _job, content = export(client, site, **PERIOD)
+    sheets = workbook_sheets(content)
+    rows = as_dicts(sheets["registratiekaart"])
+    assert sum(row["held_unmapped"] for row in rows) == len(unmapped)
+    assert sum(row["route_unmapped"] for row in rows) == len(unmapped)
+    for row in rows:
+        held = ("held_app", "held_external", "held_nowhere", "held_unmapped")
+        assert sum(row[name] for name in held) == row["items"]
+    codebook = {row["variabele"]: row for row in as_dicts(sheets["codebook"])}
+    for var in unmapped:
+        assert codebook[var]["vastgelegd"] == "nog niet in kaart gebracht"
+    # the researcher's page names the same share
+    page = client.get(f"/evaluation/sites/{site.code}/registration-map/")
+    assert page.status_code == 200
+    assert "nog niet in kaart gebracht" in page.content.decode().lower()
 
 
 def test_kv_answers_of_different_respondent_groups_stay_apart(client, tmp_path):

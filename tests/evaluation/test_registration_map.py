@@ -181,7 +181,7 @@ def test_researcher_reads_per_topic_how_much_is_registered_and_opens_the_items(
     assert row.title == "Kenmerken gedetineerde ten tijde van instroom"
     # datum instroom, geboortejaar, nederlandssprekend in the app; type delict
     # at DJI
-    assert [s.count for s in row.holder_shares] == [3, 1, 0]
+    assert [s.count for s in row.holder_shares] == [3, 1, 0, 0]
     assert f'href="?topic={row.code}&amp;share=holder-app#items"' in body
     opened = client.get(url, {"topic": row.code, "share": "holder-external"})
     items_body = opened.content.decode()
