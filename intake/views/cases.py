@@ -1,4 +1,4 @@
-"""Views for intake cases: thin, scoped, one service call each."""
+"""Views for an intake case: thin, scoped, one service call each."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,15 +15,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import role_required
 from core.concurrency import ConcurrentEditError
-from core.models import Site
-from core.periods import period_from_request
 from core.scoping import (
     CASE_READ_ROLES,
     CASE_WRITE_ROLES,
-    REFERENCE_ROLES,
     get_visible_or_404,
 )
-from core.search import page_from, table_configure
+from core.search import table_configure
 from core.service_forms import add_service_errors
 from core.service_forms import can_edit as user_can_edit
 from intake import services
@@ -45,13 +41,9 @@ from intake.models import (
     StageKind,
 )
 from intake.selectors import (
-    WORKLIST_PAGE_SIZE,
     case_list,
     case_next_steps,
     case_stage_statuses,
-    funnel_for_site,
-    process_versions_for_site,
-    worklist_page,
 )
 from intake.tables import IntakeCaseTable
 
@@ -380,49 +372,3 @@ def case_close_view(request: HttpRequest, case_pk: int) -> HttpResponse:
             messages.success(request, _("Intake case closed."))
             return redirect(case)
     return render(request, "intake/case_close.html", {"case": case, "form": form})
-
-
-@role_required(CASE_READ_ROLES)
-def worklist_view(request: HttpRequest) -> HttpResponse:
-    sites = Site.objects.visible_to(request.user, CASE_READ_ROLES)
-    site = sites.filter(code=request.GET.get("site", "")).first()
-    number = page_from(request.GET.get("page"))
-    # a number past the last page gets the last page, here as in the selector
-    found = worklist_page(
-        user=request.user,
-        site=site,
-        offset=(number - 1) * WORKLIST_PAGE_SIZE,
-        limit=WORKLIST_PAGE_SIZE,
-    )
-    page = Paginator(range(found.total), WORKLIST_PAGE_SIZE).get_page(number)
-    return render(
-        request,
-        "intake/worklist.html",
-        {
-            "items": found.items,
-            "total": found.total,
-            "overdue": found.overdue,
-            "page": page,
-            "sites": sites,
-            "site": site,
-            "today": timezone.localdate(),
-        },
-    )
-
-
-@role_required(CASE_READ_ROLES)
-def funnel_view(request: HttpRequest, site_code: str) -> HttpResponse:
-    site = get_visible_or_404(Site, request.user, CASE_READ_ROLES, code=site_code)
-    form, period = period_from_request(request.GET)
-    funnel = funnel_for_site(site=site, start=period.start, end=period.end)
-    context = {"funnel": funnel, "site": site, "form": form, "period": period}
-    return render(request, "intake/funnel.html", context)
-
-
-@role_required(REFERENCE_ROLES)
-def process_view(request: HttpRequest, site_code: str) -> HttpResponse:
-    site = get_visible_or_404(Site, request.user, REFERENCE_ROLES, code=site_code)
-    processes = process_versions_for_site(site=site)
-    return render(
-        request, "intake/process.html", {"site": site, "processes": processes}
-    )
