@@ -76,10 +76,10 @@ def test_a_task_waiting_too_long_is_unhealthy(client, settings):
 def test_unapplied_migrations_are_unhealthy(client, monkeypatch):
     from django.db.migrations.executor import MigrationExecutor
 
-    import core.health
+    from core.views import health
 
     worker_heartbeat()
-    monkeypatch.setattr(core.health, "_migrations_applied", False)
+    monkeypatch.setattr(health, "_migrations_applied", False)
     monkeypatch.setattr(
         MigrationExecutor, "migration_plan", lambda self, targets: [("x", False)]
     )

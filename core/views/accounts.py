@@ -1,5 +1,5 @@
-"""A user's own account: password, sessions, recent logins and the second
-factor; and the login's second step."""
+"""A user's own account: password, sessions, recent logins, the second
+factor and the reminder e-mail; and the login's second step."""
 
 from __future__ import annotations
 
@@ -26,8 +26,14 @@ from core.accounts import (
     recent_logins,
     user_session_end,
 )
-from core.models import AuditKind, UserSession
-from core.services import audit_event_record, user_session_start
+from core.digest import digest_lines
+from core.forms import NotificationSettingsForm
+from core.models import AuditKind, NotificationSettings, UserSession
+from core.services import (
+    audit_event_record,
+    notification_settings_update,
+    user_session_start,
+)
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -240,3 +246,27 @@ def password_reset_sent_view(request: HttpRequest) -> HttpResponse:
     if not settings.KV_PASSWORD_RESET_BY_EMAIL:
         raise Http404
     return render(request, "core/account/password_forgot_sent.html")
+
+
+@login_only
+@require_http_methods(["GET", "POST"])
+def account_notifications_view(request: HttpRequest) -> HttpResponse:
+    """The user's own e-mail choices, with what today's e-mail would hold."""
+    current = NotificationSettings.objects.filter(user=request.user).first()
+    form = NotificationSettingsForm(
+        # an unticked box posts nothing: an empty POST is still a submission
+        request.POST if request.method == "POST" else None,
+        instance=current or NotificationSettings(user=request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        notification_settings_update(
+            user=request.user, daily_digest=form.cleaned_data["daily_digest"]
+        )
+        messages.success(request, _("Your choice is saved."))
+        return redirect("core:account_notifications")
+    context = {
+        "form": form,
+        "lines": digest_lines(request.user),
+        "last_sent": current.digest_sent_on if current else None,
+    }
+    return render(request, "core/account_notifications.html", context)

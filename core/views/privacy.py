@@ -1,9 +1,11 @@
-"""Privacy pages of functional administrators: the read-access log of their
-sites and of one person, and the data-subject access document."""
+"""Privacy pages of functional administrators: the audit log and the
+read-access log of their sites, the read-access log of one person, the
+data-subject access document and the monthly retention listing."""
 
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -11,9 +13,16 @@ from django.views.decorators.http import require_http_methods
 
 from core.access import role_required
 from core.account_forms import PersonSearchForm, SubjectAccessForm
-from core.models import Person, SubjectAccessDisclosure
+from core.models import (
+    AuditEvent,
+    Person,
+    RetentionListing,
+    Site,
+    SubjectAccessDisclosure,
+)
 from core.read_log import READ_LOG_ROLES, read_log_for_person, read_log_for_sites
-from core.scoping import get_visible_or_404
+from core.retention import RETENTION_KIND_LABELS
+from core.scoping import Role, get_visible_or_404, site_ids_for
 from core.selectors import person_search
 from core.subject_access import subject_access_produce
 
@@ -94,3 +103,33 @@ def subject_access_view(request: HttpRequest, person_pk: int) -> HttpResponse:
         "core/privacy/subject_access.html",
         {"person": person, "form": form, "disclosures": disclosures},
     )
+
+
+@role_required({Role.FUNCTIONAL_ADMIN})
+def audit_log_view(request: HttpRequest) -> HttpResponse:
+    site_ids = site_ids_for(request.user, {Role.FUNCTIONAL_ADMIN})
+    # Logins and other events without a site belong to the sites their actor
+    # works at.
+    events = AuditEvent.objects.filter(
+        Q(site_id__in=site_ids)
+        | Q(site__isnull=True, actor__memberships__site_id__in=site_ids)
+    ).distinct()
+    page = Paginator(events.select_related("site").order_by("-at"), 100).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "core/audit_log.html", {"page": page})
+
+
+@role_required({Role.FUNCTIONAL_ADMIN})
+def retention_listing_view(request: HttpRequest) -> HttpResponse:
+    """The latest monthly retention listing of each of the user's sites."""
+    listings = []
+    for site in Site.objects.visible_to(request.user, {Role.FUNCTIONAL_ADMIN}):
+        latest = RetentionListing.objects.filter(site=site).first()
+        if latest is not None:
+            latest.rows = [
+                (entry["pseudonym"], RETENTION_KIND_LABELS.get(entry["kind"], ""))
+                for entry in latest.people[:1000]
+            ]
+            listings.append(latest)
+    return render(request, "core/retention_listing.html", {"listings": listings})
