@@ -20,7 +20,7 @@ from evaluation.models import Measurement
 from intake.demo import stay_limits
 from intake.models import IntakeCase
 from trajectories.models import Stay, StayPhase
-from trajectories.services.stays import capacity_on, occupied_on
+from trajectories.services import capacity_on, occupied_on
 
 D = datetime.date
 DAY = datetime.timedelta(days=1)

@@ -32,8 +32,8 @@ from partners.models import Organisation
 from partners.selectors import consents_missing_for_placement
 from partners.services import case_role_assign, consent_record, organisation_create
 from trajectories.models import GoalDomain
+from trajectories.services import incident_record, stay_create, stay_end
 from trajectories.services.plans import activity_create, goal_create, plan_create
-from trajectories.services.stays import incident_record, stay_create, stay_end
 from trajectories.services.work import employment_record, job_search_record
 
 D = datetime.date

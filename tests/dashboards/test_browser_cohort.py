@@ -54,7 +54,7 @@ from tests.dashboards.test_export_files import recompute_b7
 from tests.factories import user_with_role
 from trajectories.models import Employment, Goal, GoalDomain, IndividualPlan, Stay
 from trajectories.models.stays import OutflowType
-from trajectories.services.stays import capacity_on
+from trajectories.services import capacity_on
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

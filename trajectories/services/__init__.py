@@ -1,5 +1,23 @@
-"""Writes for stays, plans and work: typed, keyword-only, atomic."""
+"""Writes for stays, plans and work: typed, keyword-only, atomic. One
+module per concept: ``stays`` (placement, changes, outflow), ``capacity``
+(the capacity check), ``phases`` (phase changes, steps, location periods),
+``incidents``, ``plans`` and ``work``; the public names are re-exported
+here.
+"""
 
+from trajectories.services.capacity import (
+    CAPACITY_FULL,
+    NO_CAPACITY,
+    capacity_on,
+    occupied_on,
+)
+from trajectories.services.incidents import incident_record
+from trajectories.services.phases import (
+    PHASE_UNCHANGED,
+    location_period_record,
+    stay_phase_change,
+    stay_step_record,
+)
 from trajectories.services.plans import (
     ACTIVITY_REASON_REQUIRED,
     DOMAIN_NOT_FOR_SITE,
@@ -15,18 +33,9 @@ from trajectories.services.plans import (
     review_record,
 )
 from trajectories.services.stays import (
-    CAPACITY_FULL,
-    NO_CAPACITY,
-    PHASE_UNCHANGED,
     STAY_ENDED,
-    capacity_on,
-    incident_record,
-    location_period_record,
-    occupied_on,
     stay_create,
     stay_end,
-    stay_phase_change,
-    stay_step_record,
     stay_update,
 )
 from trajectories.services.work import (
