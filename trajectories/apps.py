@@ -17,7 +17,7 @@ class TrajectoriesConfig(AppConfig):
     reference_loaders = ["trajectories.reference.plans_load"]
     home_sections = ["trajectories.sections.home"]
     person_sections = ["trajectories.sections.person"]
-    person_statuses = ["trajectories.selectors.person_statuses"]
+    person_statuses = ["trajectories.selectors.stays.person_statuses"]
     site_sections = ["trajectories.sections.site"]
     digest_lines = ["trajectories.digest.lines"]
     # Partners first (organisations and contacts), then stays and plans.
