@@ -24,7 +24,7 @@ from simple_history.models import HistoricalRecords
 from core.dates import add_days, check_not_before, day_text, raise_if
 from core.fields import FactDateField, PlannedDateField
 from core.jobs import JobFields, JobState
-from core.models import CriteriaVersion, Criterion, Person, Site
+from core.models import CriteriaVersion, Criterion, Person, Site, SiteVersion
 from core.scoping import SiteScopedQuerySet
 from partners.models import ConsentKind
 
@@ -121,10 +121,8 @@ class EndReasonCode(models.TextChoices):
     OTHER = "other", _("other")
 
 
-class IntakeProcessVersion(models.Model):
+class IntakeProcessVersion(SiteVersion):
     """The intake pipeline of a site from ``valid_from``; a change is a new version."""
-
-    site_lookup = "site"
 
     site = models.ForeignKey(
         Site,
@@ -140,20 +138,10 @@ class IntakeProcessVersion(models.Model):
     #: where a case may be handed back to (Middelburg: DIZ for a regular call-up)
     hand_back_to = models.CharField(_("hand back to"), max_length=200, blank=True)
 
-    objects = SiteScopedQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["site", "version"]
+    class Meta(SiteVersion.Meta):
         verbose_name = _("intake process version")
         verbose_name_plural = _("intake process versions")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["site", "version"], name="intake_process_unique_version"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.site.code} v{self.version} ({day_text(self.valid_from)})"
+        constraints = [SiteVersion.unique_per_site("intake_process_unique_version")]
 
 
 class EntryRoute(models.Model):

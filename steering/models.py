@@ -22,7 +22,7 @@ from simple_history.models import HistoricalRecords
 
 from core.dates import day_text
 from core.fields import FactDateField, PlannedDateField
-from core.models import CriteriaVersion, Site
+from core.models import CriteriaVersion, Site, SiteVersion
 from core.scoping import SiteScopedQuerySet
 from intake.models import IntakeCase, IntakeProcessVersion
 from partners.models import Organisation
@@ -217,15 +217,13 @@ class Action(models.Model):
         return self.done_on is None and self.due_on < today
 
 
-class ForecastVersion(models.Model):
+class ForecastVersion(SiteVersion):
     """The expected inflow of a site from ``valid_from`` on, per year.
 
     Taken from the project plan (``source``, ``basis``); a revised estimate is
     a new version, as Middelburg's 150 candidates that became 85 (L4018-4019).
     A figure the plan does not give stays empty and is not compared.
     """
-
-    site_lookup = "site"
 
     site = models.ForeignKey(
         Site,
@@ -261,16 +259,11 @@ class ForecastVersion(models.Model):
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     history = HistoricalRecords()
 
-    objects = SiteScopedQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["site", "version"]
+    class Meta(SiteVersion.Meta):
         verbose_name = _("forecast version")
         verbose_name_plural = _("forecast versions")
         constraints = [
-            models.UniqueConstraint(
-                fields=["site", "version"], name="forecast_unique_version_per_site"
-            ),
+            SiteVersion.unique_per_site("forecast_unique_version_per_site"),
             models.UniqueConstraint(
                 fields=["site", "valid_from"], name="forecast_unique_start_per_site"
             ),
@@ -282,9 +275,6 @@ class ForecastVersion(models.Model):
                 name="forecast_has_a_figure",
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.site.code} v{self.version} ({day_text(self.valid_from)})"
 
 
 class ForecastAlertRule(models.Model):

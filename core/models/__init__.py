@@ -50,6 +50,7 @@ from core.models.sites import (
     SiteGender,
     SiteStatus,
     SiteStatusPeriod,
+    SiteVersion,
 )
 
 __all__ = [
@@ -81,6 +82,7 @@ __all__ = [
     "SiteGender",
     "SiteStatus",
     "SiteStatusPeriod",
+    "SiteVersion",
     "SubjectAccessDisclosure",
     "UserSession",
     "WorkerHeartbeat",

@@ -233,10 +233,38 @@ class CapacityPeriod(models.Model):
         return f"{self.place_type}: {self.places} ({day_text(self.valid_from)})"
 
 
-class CriteriaVersion(models.Model):
-    """A versioned set of target-group criteria of a site."""
+class SiteVersion(models.Model):
+    """A numbered version of a site's reference data, valid from a date on
+    (abstract): a change is a new version, and what was recorded under the
+    old one keeps it.
+
+    The concrete model declares its ``site``, ``version`` and ``valid_from``
+    fields (their order is the admin form's) and the constraint
+    ``SiteVersion.unique_per_site("<model's name>")``; ordering (site, then
+    version), scoping to the user's sites and the name ("almelo v2 (1 jan
+    2019)") come from here.
+    """
 
     site_lookup = "site"
+
+    objects = SiteScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["site", "version"]
+
+    def __str__(self) -> str:
+        return f"{self.site.code} v{self.version} ({day_text(self.valid_from)})"
+
+    @staticmethod
+    def unique_per_site(name: str) -> models.UniqueConstraint:
+        """One version number per site; ``name`` is the model's own
+        constraint name (the names predate this base and stay)."""
+        return models.UniqueConstraint(fields=["site", "version"], name=name)
+
+
+class CriteriaVersion(SiteVersion):
+    """A versioned set of target-group criteria of a site."""
 
     site = models.ForeignKey(
         Site,
@@ -248,20 +276,12 @@ class CriteriaVersion(models.Model):
     valid_from = PlannedDateField(_("valid from"))
     note = models.TextField(_("note"), blank=True)
 
-    objects = SiteScopedQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["site", "version"]
+    class Meta(SiteVersion.Meta):
         verbose_name = _("criteria version")
         verbose_name_plural = _("criteria versions")
         constraints = [
-            models.UniqueConstraint(
-                fields=["site", "version"], name="criteria_version_unique_per_site"
-            ),
+            SiteVersion.unique_per_site("criteria_version_unique_per_site"),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.site.code} v{self.version} ({day_text(self.valid_from)})"
 
 
 class CriterionKind(models.TextChoices):

@@ -1,6 +1,7 @@
 """A period and an answer are defined once: every model with a start and an
 optional end is a ``DatedPeriod`` (fields, the end-after-start rule in
-``clean()`` and as a CHECK), every answer an ``AnswerRecord``."""
+``clean()`` and as a CHECK), every answer an ``AnswerRecord``, every
+numbered version of a site's reference data a ``SiteVersion``."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import CheckConstraint
 
 from core.fields import DatedPeriod
+from core.models import SiteVersion
 from evaluation.models import AnswerRecord, MeasurementRecord
 
 
@@ -60,3 +62,28 @@ def test_every_answer_and_measurement_shares_its_base():
             assert issubclass(model, AnswerRecord), model
         if {"status", "completed_by", "completed_at"} <= fields:
             assert issubclass(model, MeasurementRecord), model
+
+
+# Evaluation's catalogue versions were being changed when ``SiteVersion`` came
+# in; they name and order themselves otherwise (table, newest first) and can
+# take the base with their own ``__str__`` and ordering.
+SITE_VERSIONS_NOT_YET = {"evaluation.CatalogueVersion"}
+
+
+def test_every_versioned_site_reference_is_a_site_version_with_its_constraint():
+    versions = [
+        m
+        for m in _concrete_models()
+        if {"site", "version", "valid_from"} <= _fields(m)
+        and m._meta.label not in SITE_VERSIONS_NOT_YET
+    ]
+    assert len(versions) >= 3
+    for model in versions:
+        assert issubclass(model, SiteVersion), model
+        assert model._meta.ordering == ["site", "version"], model
+        unique = [
+            c
+            for c in model._meta.constraints
+            if c == SiteVersion.unique_per_site(c.name)
+        ]
+        assert len(unique) == 1, model
