@@ -823,7 +823,8 @@ class MeasurementFactorScore(models.Model):
         verbose_name=_("site"),
     )
     moment = models.CharField(_("moment"), max_length=20, choices=Moment.choices)
-    stay_ended_on = models.DateField(_("outflow date of the stay"), null=True)
+    # a copy of Stay.ended_on, a fact date like it
+    stay_ended_on = FactDateField(_("outflow date of the stay"), null=True)
 
     class Meta:
         verbose_name = _("protective-factor score of a measurement")
