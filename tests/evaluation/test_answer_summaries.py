@@ -23,6 +23,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core.periods import Period
+from dashboards.metrics import rows_behind
 from dashboards.scope import Scope
 from dashboards.selectors import outcomes
 from evaluation import receivers, services
@@ -328,3 +329,10 @@ def test_the_completeness_and_factor_figures_are_one_query_each(
     assert change["woonsituatie"].means["nulmeting"] == 4
     assert change["opleiding_werk"].counts["nulmeting"] == 1
     assert change["financien"].counts["nulmeting"] == 0
+    # the case lists behind them select through the same summaries
+    for metric, key, figure in (
+        ("completeness", "nulmeting:refused", rows["nulmeting"].missing["refused"]),
+        ("factor", "woonsituatie:nulmeting", 1),
+        ("factor", "financien:nulmeting", 0),
+    ):
+        assert rows_behind(scope, metric, key).rows.count() == figure, key
