@@ -75,6 +75,7 @@ def generate(*, scale: float, seed: int = 2026, out=sys.stdout) -> dict[str, int
     )
     from core.scoping import Role
     from evaluation.models import Answer, CatalogueVersion, Item, Measurement, Topic
+    from evaluation.summaries import refresh_measurement_summaries
     from intake.models import (
         IntakeCase,
         IntakeProcessVersion,
@@ -358,6 +359,8 @@ def generate(*, scale: float, seed: int = 2026, out=sys.stdout) -> dict[str, int
                     yield Answer(measurement=m, item=item, value=value)
 
     say("answers", len(_batched(Answer, answers())))
+    # bulk_create passes by the answer summaries: fill them set-based
+    refresh_measurement_summaries(measurement_ids=None)
     users = get_user_model()
     for username, role in (
         ("bench-pl", Role.PROJECT_LEADER),

@@ -21,6 +21,7 @@ from dashboards import b7
 from dashboards.scope import Scope
 from dashboards.selectors import flow, intake, outcomes
 from evaluation.models import Answer, MeasurementStatus, MissingReason, Moment
+from evaluation.protective_factors import factor_name
 from intake.filters import PASSED_OUTCOMES
 from intake.models import (
     CaseEndReason,
@@ -152,19 +153,25 @@ def _completeness(scope: Scope, key: str) -> Counted:
     measurements = outcomes.measurements_in(scope).filter(moment=moment)
     if status in MeasurementStatus.values:
         return Counted(measurements.filter(status=status), "stay__person")
-    if status:
-        # a missing-data reason: the answers missing for that reason
+    if status in MissingReason.values:
+        # the answers missing for that reason, of the measurements whose
+        # answer counts hold them (the counts the figure adds up)
         answers = Answer.objects.filter(
-            measurement__in=measurements, missing_reason=status
+            measurement__in=outcomes.measurements_missing(scope, moment, status),
+            missing_reason=status,
         )
         return Counted(answers, "measurement__stay__person")
+    if status:
+        return Counted(measurements.none(), "stay__person")
     return Counted(measurements, "stay__person")
 
 
 def _factor(scope: Scope, key: str) -> Counted:
     code, _sep, moment = key.partition(":")
+    # one row per measurement scored on the factor: a measurement answers
+    # one item per factor (tests/evaluation/test_protective_factors.py)
     return Counted(
-        outcomes.factor_answers(scope, code, moment), "measurement__stay__person"
+        outcomes.factor_scores(scope, code, moment), "measurement__stay__person"
     )
 
 
@@ -324,10 +331,8 @@ def _describe_completeness(scope: Scope, key: str) -> str:
 
 def _describe_factor(scope: Scope, key: str) -> str:
     code, _sep, moment = key.partition(":")
-    factors = outcomes.protective_factors()["factors"]
-    name = next((f["name"] for f in factors if f["code"] == code), code)
     return _("Protective factor %(factor)s answered at the %(moment)s") % {
-        "factor": name,
+        "factor": factor_name(code),
         "moment": _choice(Moment, moment),
     }
 

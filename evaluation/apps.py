@@ -42,10 +42,28 @@ class EvaluationConfig(AppConfig):
     timeline_entries = ["evaluation.selectors.timeline_entries"]
 
     def ready(self) -> None:
-        from evaluation.receivers import measurement_schedule_follows_stay
+        from django.db.models.signals import post_delete, post_save
+
+        from evaluation.models import Answer
+        from evaluation.receivers import (
+            factor_scores_follow_stay,
+            measurement_schedule_follows_stay,
+        )
+        from evaluation.summaries import answer_saved_or_deleted
         from trajectories.signals import stay_changed
 
         stay_changed.connect(
             measurement_schedule_follows_stay,
             dispatch_uid="kv_measurement_schedule_follows_stay",
         )
+        stay_changed.connect(
+            factor_scores_follow_stay, dispatch_uid="kv_factor_scores_follow_stay"
+        )
+        # any save or delete of an answer keeps the answer summaries exact
+        # (the services batch theirs: evaluation.summaries)
+        for signal in (post_save, post_delete):
+            signal.connect(
+                answer_saved_or_deleted,
+                sender=Answer,
+                dispatch_uid=f"kv_answer_summaries_{signal is post_save}",
+            )

@@ -39,6 +39,7 @@ from evaluation.models import (
     Moment,
 )
 from evaluation.registration import respondent_group_name, respondent_groups
+from evaluation.summaries import answers_written_together
 
 MEASUREMENT_LOCKED = _(
     "This measurement is complete and locked. Reopen it, with a reason, to change it."
@@ -739,10 +740,12 @@ def measurement_save(
             changes=_answer_changes(fresh, answer_model, owner_field, answers, group),
             current=fresh,
         )
-    _store_answers(fresh, answer_model, owner_field, answers, group)
-    if complete and isinstance(fresh, Measurement):
-        _store_derived_values(fresh)
-        _store_not_called_for(fresh, effective, items, by_var)
+    # the answer summaries of the measurement are refreshed once, after all
+    with answers_written_together():
+        _store_answers(fresh, answer_model, owner_field, answers, group)
+        if complete and isinstance(fresh, Measurement):
+            _store_derived_values(fresh)
+            _store_not_called_for(fresh, effective, items, by_var)
     fresh.refresh_from_db(fields=["version"])
     fresh.status = MeasurementStatus.IN_PROGRESS
     if complete:

@@ -16,7 +16,13 @@ from django.db import models
 
 from core.fields import FactDateField
 from core.models import NotificationSettings, Site
-from evaluation.models import Answer, Item, KvAnswer, KvMeasurement
+from evaluation.models import (
+    Answer,
+    Item,
+    KvAnswer,
+    KvMeasurement,
+    MeasurementFactorScore,
+)
 from intake.models import (
     CaseDocument,
     CriterionCheck,
@@ -141,6 +147,18 @@ def build_dated_world(site: Site, marker: str) -> dict[str, Any]:
     )
     NotificationSettings.objects.create(
         user=UserFactory(), digest_sent_on=stay.placed_on
+    )
+    # a summary row as evaluation.summaries writes it for a scored answer
+    # on a protective factor (this catalogue has none), so its copied
+    # outflow date is checked like every other date
+    MeasurementFactorScore.objects.create(
+        measurement=measurement,
+        factor="woonsituatie",
+        score_sum=4,
+        answered=1,
+        site=stay.site,
+        moment=measurement.moment,
+        stay_ended_on=stay.placed_on,
     )
     missing = [
         model.__name__ for model in dated_models() if not model._base_manager.exists()

@@ -1,30 +1,28 @@
-"""Measurement completeness per moment and change on the protective factors."""
+"""Measurement completeness per moment and change on the protective factors.
+
+Both read evaluation's answer summaries (``evaluation.summaries``): the
+answer counts per measurement and the protective-factor scores per
+measurement, never the answers one by one. The case lists behind the
+figures (``dashboards.metrics``) select through the same summaries.
+"""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
-from typing import Any
 
-import yaml
-from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Sum
 
 from dashboards.scope import Scope
 from evaluation.models import (
     WITHOUT_DATA,
-    Answer,
     Measurement,
+    MeasurementAnswerCount,
+    MeasurementFactorScore,
     MeasurementStatus,
+    MissingReason,
     Moment,
 )
-
-FACTORS_FILE = (
-    Path(settings.BASE_DIR) / "fixtures" / "reference" / "protective_factors.yaml"
-)
-FACTOR_MOMENTS = (Moment.NULMETING, Moment.EINDMETING, Moment.NAMETING)
+from evaluation.protective_factors import FACTOR_MOMENTS, protective_factors
 
 
 @dataclass
@@ -57,43 +55,50 @@ def measurements_in(scope: Scope):
     )
 
 
+def _missing_sum(reason: str) -> str:
+    return f"answer_count__{MeasurementAnswerCount.missing_field(reason)}"
+
+
+def measurements_missing(scope: Scope, moment: str, reason: str) -> QuerySet:
+    """The measurements due in the period at ``moment`` whose answer counts
+    hold answers missing for ``reason``."""
+    return measurements_in(scope).filter(
+        moment=moment, **{f"{_missing_sum(reason)}__gt": 0}
+    )
+
+
 def completeness_by_moment(scope: Scope) -> list[MomentCompleteness]:
     """Measurements due in the period per moment, and the answers they hold.
 
     Missing answers are counted per recorded reason, so "refused" and "not
-    asked" stay apart in the table.
+    asked" stay apart in the table. One query: the measurements grouped by
+    moment and status, with their answer counts added up.
     """
     rows = {moment: MomentCompleteness(moment) for moment in Moment.values}
-    for moment, status, count in (
+    missing = {
+        f"missing_{reason}": Sum(_missing_sum(reason))
+        for reason in MissingReason.values
+    }
+    grouped = (
         measurements_in(scope)
         .order_by()
-        .values_list("moment", "status")
-        .annotate(n=Count("id"))
-    ):
-        entry = rows[moment]
+        .values("moment", "status")
+        .annotate(measured=Count("id"), given=Sum("answer_count__answered"), **missing)
+    )
+    for group in grouped:
+        entry = rows[group["moment"]]
+        count, status = group["measured"], group["status"]
         entry.planned += count
         if status == MeasurementStatus.COMPLETE:
             entry.complete += count
         elif status in WITHOUT_DATA:
             entry.cancelled += count
-    for moment, reason, count in (
-        Answer.objects.filter(measurement__in=measurements_in(scope).order_by())
-        .order_by()
-        .values_list("measurement__moment", "missing_reason")
-        .annotate(n=Count("id"))
-    ):
-        entry = rows[moment]
-        if reason:
-            entry.missing[reason] = entry.missing.get(reason, 0) + count
-        else:
-            entry.answers += count
+        entry.answers += group["given"] or 0
+        for reason in MissingReason.values:
+            number = group[f"missing_{reason}"] or 0
+            if number:
+                entry.missing[reason] = entry.missing.get(reason, 0) + number
     return list(rows.values())
-
-
-@cache
-def protective_factors() -> dict[str, Any]:
-    with FACTORS_FILE.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
 
 
 @dataclass
@@ -110,33 +115,19 @@ class FactorChange:
         return round(later - start, 2)
 
 
-def _decode(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
-
-
-def factor_answers(scope: Scope, code: str = "", moment: str = "") -> QuerySet[Answer]:
-    """The scored answers on the protective factors (of ``code`` at ``moment``
-    when given) of the stays whose outflow falls in the period."""
-    config = protective_factors()
-    variables = [
-        var
-        for factor in config["factors"]
-        if not code or factor["code"] == code
-        for var in factor["vars"]
-    ]
+def factor_scores(
+    scope: Scope, code: str = "", moment: str = ""
+) -> QuerySet[MeasurementFactorScore]:
+    """The protective-factor scores (of ``code`` at ``moment`` when given) of
+    the measurements of the stays whose outflow falls in the period: a row
+    per measurement and factor with a scored answer."""
     period = scope.period
-    return Answer.objects.filter(
-        measurement__stay__site_id__in=scope.site_ids,
-        measurement__stay__ended_on__range=(period.start, period.end),
-        measurement__moment__in=[moment] if moment else FACTOR_MOMENTS,
-        item__var__in=variables,
-        value__in=list(config["scores"]),
+    scores = MeasurementFactorScore.objects.filter(
+        site_id__in=scope.site_ids,
+        stay_ended_on__range=(period.start, period.end),
+        moment__in=[moment] if moment else FACTOR_MOMENTS,
     )
+    return scores.filter(factor=code) if code else scores
 
 
 def factor_change(scope: Scope) -> list[FactorChange]:
@@ -145,27 +136,15 @@ def factor_change(scope: Scope) -> list[FactorChange]:
     The cohort is the stays whose outflow falls in the period, so the three
     moments describe the same people; their nameting may lie after it.
     """
-    config = protective_factors()
-    scores: dict[str, int] = config["scores"]
-    factor_of = {
-        var: factor["code"] for factor in config["factors"] for var in factor["vars"]
-    }
-    sums: dict[tuple[str, str], list[int]] = {}
-    grouped = (
-        factor_answers(scope)
-        .values_list("item__var", "measurement__moment", "value")
-        .annotate(n=Count("id"))
+    sums = {
+        (factor, moment): (total, count)
+        for factor, moment, total, count in factor_scores(scope)
         .order_by()
-    )
-    for var, moment, value, count in grouped:
-        score = scores.get(_decode(value))
-        if score is None:
-            continue
-        total = sums.setdefault((factor_of[var], moment), [0, 0])
-        total[0] += score * count
-        total[1] += count
+        .values_list("factor", "moment")
+        .annotate(total=Sum("score_sum"), count=Sum("answered"))
+    }
     found = []
-    for factor in config["factors"]:
+    for factor in protective_factors()["factors"]:
         means: dict[str, float | None] = {}
         counts: dict[str, int] = {}
         for moment in FACTOR_MOMENTS:
