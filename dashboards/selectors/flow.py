@@ -233,18 +233,29 @@ def phase_days(scope: Scope) -> list[PhaseDays]:
             "ended_on",
         )
     )
+    # one pass over plain tuples: about 20,000 rows at national scale, so
+    # nothing is built per row but the (stay, phase) entry when it is new
+    last_day = period.end
     entries: dict[tuple[int, str], list] = {}
-    phases: dict[str, PhaseDays] = {}
+    first_seen: dict[str, tuple[str | None, int | None]] = {}
     for stay_id, stay_end, code, name, order, started, ended in rows:
-        code = code or ""
         if stay_end is not None and (ended is None or ended > stay_end):
             ended = stay_end
-        phases.setdefault(code, PhaseDays(code, name or "", order or 0))
-        entry = entries.setdefault((stay_id, code), [0, ended])
-        entry[0] += ((ended or period.end) - started).days
-        entry[1] = ended
+        key = (stay_id, code or "")
+        entry = entries.get(key)
+        if entry is None:
+            entries[key] = [((ended or last_day) - started).days, ended]
+            first_seen.setdefault(key[1], (name, order))
+        else:
+            entry[0] += ((ended or last_day) - started).days
+            entry[1] = ended
+    phases = {
+        code: PhaseDays(code, name or "", order or 0)
+        for code, (name, order) in first_seen.items()
+    }
+    first = period.start
     for (stay_id, code), (days, last_end) in entries.items():
-        if last_end is not None and period.start <= last_end <= period.end:
+        if last_end is not None and first <= last_end <= last_day:
             phases[code].done[stay_id] = days
     return sorted(phases.values(), key=lambda p: (p.code == "", p.order, p.code))
 
