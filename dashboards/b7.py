@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import yaml
 from django.conf import settings
@@ -45,15 +45,26 @@ def b7_definition() -> list[dict[str, Any]]:
         return yaml.safe_load(handle)["tables"]
 
 
-class Participant(NamedTuple):
-    """A participant's stay (a tuple: about 11,000 of them at national scale)."""
+@dataclass
+class Participants:
+    """The participants' stays, one list per field.
 
-    stay_id: int
-    person_id: int
-    age: int
-    days: int
-    placed_on: datetime.date
-    ended_on: datetime.date | None
+    Columns rather than an object per person: at national scale there are
+    about 11,000, and objects that live through the whole request are traced
+    by every garbage collection until one of them runs over the whole heap.
+    """
+
+    stay_ids: list[int] = field(default_factory=list)
+    person_ids: list[int] = field(default_factory=list)
+    #: age at placement
+    ages: list[int] = field(default_factory=list)
+    #: days in the KV up to the outflow or the end of the period
+    days: list[int] = field(default_factory=list)
+    placed_on: list[datetime.date] = field(default_factory=list)
+    ended_on: list[datetime.date | None] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.stay_ids)
 
 
 @dataclass
@@ -101,7 +112,7 @@ class B7Table:
 @dataclass
 class B7Result:
     tables: list[B7Table]
-    participants: list[Participant]
+    participants: Participants
 
     def row(self, code: str) -> B7Row | None:
         for table in self.tables:
@@ -121,7 +132,7 @@ class B7Result:
 
     @property
     def stay_ids(self) -> set[int]:
-        return {p.stay_id for p in self.participants}
+        return set(self.participants.stay_ids)
 
     @property
     def has_unregistered_rows(self) -> bool:
@@ -145,25 +156,23 @@ def participant_stays(scope: Scope) -> QuerySet[Stay]:
     )
 
 
-def _participants(scope: Scope) -> list[Participant]:
+def _participants(scope: Scope) -> Participants:
     end = scope.period.end
-    return [
-        Participant(
-            stay_id,
-            person_id,
+    found = Participants()
+    for stay_id, person_id, born, placed, ended in participant_stays(scope).values_list(
+        "pk", "person_id", "person__date_of_birth", "placed_on", "ended_on"
+    ):
+        found.stay_ids.append(stay_id)
+        found.person_ids.append(person_id)
+        found.ages.append(
             placed.year
             - born.year
-            - ((placed.month, placed.day) < (born.month, born.day)),
-            ((ended if ended and ended <= end else end) - placed).days,
-            placed,
-            ended,
+            - ((placed.month, placed.day) < (born.month, born.day))
         )
-        for stay_id, person_id, born, placed, ended in participant_stays(
-            scope
-        ).values_list(
-            "pk", "person_id", "person__date_of_birth", "placed_on", "ended_on"
-        )
-    ]
+        found.days.append(((ended if ended and ended <= end else end) - placed).days)
+        found.placed_on.append(placed)
+        found.ended_on.append(ended)
+    return found
 
 
 def _decode(value: Any) -> Any:
@@ -194,13 +203,13 @@ class Registered:
         self,
         scope: Scope,
         stays: QuerySet[Stay],
-        participants: list[Participant],
+        participants: Participants,
     ):
         self.scope = scope
         self.stays = stays
         #: the rows of ``stays``, read once
         self.participants = participants
-        self.stay_ids = {p.stay_id for p in participants}
+        self.stay_ids = set(participants.stay_ids)
 
     @cached_property
     def items(self) -> dict[int, str]:
@@ -302,9 +311,16 @@ class Registered:
         """Per kind of role, the stays during which someone held it."""
         found: dict[str, set[int]] = {}
         end = self.scope.period.end
+        read = self.participants
         stays = {
-            p.stay_id: (p.person_id, p.placed_on, p.ended_on or end)
-            for p in self.participants
+            stay: (person, placed, ended or end)
+            for stay, person, placed, ended in zip(
+                read.stay_ids,
+                read.person_ids,
+                read.placed_on,
+                read.ended_on,
+                strict=True,
+            )
         }
         people = {person for person, _placed, _ended in stays.values()}
         by_person: dict[int, list[tuple[str, Any, Any]]] = {}
@@ -482,10 +498,15 @@ def b7_tables(scope: Scope, *, programme: str, plan: str) -> B7Result:
                 }
                 if source in ("age", "duration"):
                     if source not in measured:
+                        values = (
+                            participants.ages if source == "age" else participants.days
+                        )
                         measured[source] = [
-                            p.age if source == "age" else p.days
-                            for p in participants
-                            if p.stay_id in population
+                            value
+                            for stay, value in zip(
+                                participants.stay_ids, values, strict=True
+                            )
+                            if stay in population
                         ]
                     value = _stat(measured[source], row["stat"])
                     if source == "age":
