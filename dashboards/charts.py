@@ -29,7 +29,7 @@ LINE_HEIGHT = 16
 AXIS_X = 48
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     """One table cell; numbers link to the cases behind them when ``url`` is set."""
 

@@ -82,21 +82,25 @@ def _month_periods(period: Period) -> list[Period]:
 
 
 def _expected(
-    versions: dict[int, list[ForecastVersion]], period: Period, measure: str
-) -> float | None:
-    """The sites' forecast for the days of ``period`` (per-year figures
-    prorated to the days; occupancy as it stands); None when no site has one."""
+    versions: dict[int, list[ForecastVersion]], period: Period
+) -> dict[str, float | None]:
+    """Per measure the sites' forecast for the days of ``period`` (per-year
+    figures prorated to the days; occupancy as it stands); None when no site
+    has one."""
     days_in_month = calendar.monthrange(period.start.year, period.start.month)[1]
-    total = None
+    totals: dict[str, float | None] = dict.fromkeys(MEASURES)
     for site_versions in versions.values():
         version = steering.forecast_on(site_versions, period.start)
-        value = getattr(version, FIELDS[measure], None) if version else None
-        if value is None:
+        if version is None:
             continue
-        if measure != "occupancy":
-            value = value / 12 * period.days / days_in_month
-        total = (total or 0) + value
-    return total
+        for measure in MEASURES:
+            value = getattr(version, FIELDS[measure], None)
+            if value is None:
+                continue
+            if measure != "occupancy":
+                value = value / 12 * period.days / days_in_month
+            totals[measure] = (totals[measure] or 0) + value
+    return totals
 
 
 @dataclass
@@ -114,12 +118,16 @@ class Realised:
 
 
 def _realised(
-    scope: Scope, whole: Period, monthly_reach: MonthlyReach | None
+    scope: Scope,
+    whole: Period,
+    monthly_reach: MonthlyReach | None,
+    occupancy: list[flow.DayOccupancy] | None = None,
 ) -> Realised:
     """Every realised figure of the comparison, for all months and sites at
     once: a fixed number of grouped queries, however many months and sites.
     ``monthly_reach`` is ``intake.reach_by_site_and_month`` of (at least)
-    these months when the caller read it already."""
+    these months, and ``occupancy`` ``flow.occupancy_by_day`` of the scope's
+    period, when the caller read them already."""
     whole_scope = Scope(scope.site_ids, whole, scope.cases_url)
     if monthly_reach is None:
         monthly_reach = intake.reach_by_site_and_month(whole_scope)
@@ -135,7 +143,10 @@ def _realised(
         candidates=candidates,
         intakes=intakes,
         placements=placements,
-        occupancy=flow.occupancy_by_day(whole_scope),
+        # a day's occupancy does not depend on the period it is read for
+        occupancy=flow.occupancy_by_day(whole_scope)
+        if occupancy is None
+        else [d for d in occupancy if whole.start <= d.day <= whole.end],
     )
 
 
@@ -149,7 +160,8 @@ def _rows_for(
     occupancy: bool,
 ) -> list[MonthRow]:
     """Expected and realised per month for ``site_ids`` (no queries); the
-    occupancy is there for the whole scope only."""
+    occupancy, and the links to the case lists, are there for the whole
+    scope only (a site's rows only decide its warnings)."""
     site_versions = {site_id: versions.get(site_id, []) for site_id in site_ids}
 
     def total(counts: dict[datetime.date, dict[int, int]], month: datetime.date) -> int:
@@ -159,7 +171,6 @@ def _rows_for(
     rows = []
     for period in periods:
         month = period.start.replace(day=1)
-        month_scope = Scope(scope.site_ids, period, scope.cases_url)
         row = MonthRow(month, period)
         row.realised = {
             "candidates": total(realised.candidates, month),
@@ -173,13 +184,15 @@ def _rows_for(
                 if period.start <= d.day <= period.end
             ]
             row.realised["occupancy"] = round(sum(days) / len(days), 1) if days else 0
-        row.expected = {m: _expected(site_versions, period, m) for m in MEASURES}
-        row.links = {
-            "candidates": month_scope.link("intake"),
-            "intakes": month_scope.link("stage_kind", StageKind.ASSESSMENT),
-            "placements": month_scope.link("inflow", month.strftime("%Y-%m")),
-            "occupancy": "",
-        }
+        row.expected = _expected(site_versions, period)
+        if occupancy:
+            month_scope = Scope(scope.site_ids, period, scope.cases_url)
+            row.links = {
+                "candidates": month_scope.link("intake"),
+                "intakes": month_scope.link("stage_kind", StageKind.ASSESSMENT),
+                "placements": month_scope.link("inflow", month.strftime("%Y-%m")),
+                "occupancy": "",
+            }
         rows.append(row)
     return rows
 
@@ -193,12 +206,13 @@ def _panel_rows(
     scope: Scope,
     versions: dict[int, list[ForecastVersion]],
     monthly_reach: MonthlyReach | None = None,
+    occupancy: list[flow.DayOccupancy] | None = None,
 ) -> tuple[list[MonthRow], Realised | None, list[Period]]:
     periods = _month_periods(scope.period)
     if not periods:
         return [], None, periods
     whole = Period(periods[0].start, periods[-1].end)
-    realised = _realised(scope, whole, monthly_reach)
+    realised = _realised(scope, whole, monthly_reach, occupancy)
     rows = _rows_for(scope, periods, realised, versions, scope.site_ids, occupancy=True)
     return rows, realised, periods
 
@@ -246,14 +260,17 @@ def forecast_panel(
     *,
     site: Site | None = None,
     monthly_reach: MonthlyReach | None = None,
+    occupancy: list[flow.DayOccupancy] | None = None,
 ) -> Panel:
     """Expected against realised per month, with the warnings that apply.
 
     On the programme overview the forecasts of the sites are added up and a
     warning names its site (each site judged by its own rule).
+    ``monthly_reach`` and ``occupancy`` (of the scope's period) save their
+    queries when the dashboard read them already.
     """
     versions = steering.forecast_versions(scope.site_ids)
-    rows, realised, periods = _panel_rows(scope, versions, monthly_reach)
+    rows, realised, periods = _panel_rows(scope, versions, monthly_reach, occupancy)
     labels = _labels()
     headers = [_("Month")]
     for measure in MEASURES:

@@ -181,8 +181,10 @@ def _day_labels(days: list[datetime.date]) -> tuple[list[str], list[str]]:
     return long, short
 
 
-def occupancy_panel(scope: Scope) -> Panel:
-    days = flow.occupancy_by_day(scope)
+def occupancy_panel(scope: Scope, days: list[flow.DayOccupancy] | None = None) -> Panel:
+    """``days``: ``flow.occupancy_by_day(scope)`` when the caller read it."""
+    if days is None:
+        days = flow.occupancy_by_day(scope)
     long_labels, short_labels = _day_labels([d.day for d in days])
     table = DataTable(
         _("Occupancy per day against capacity"),
@@ -448,8 +450,10 @@ def dashboard_panels(scope: Scope, *, site: Site | None = None) -> list[Panel]:
     found = (
         intake.funnel(scope, reach) if programme else intake.site_funnel(scope, reach)
     )
+    # read once for the occupancy panel and the forecast's months
+    occupancy = flow.occupancy_by_day(scope)
     return [
-        forecast_panel(scope, site=site, monthly_reach=monthly),
+        forecast_panel(scope, site=site, monthly_reach=monthly, occupancy=occupancy),
         funnel_panel(
             scope,
             found,
@@ -458,7 +462,7 @@ def dashboard_panels(scope: Scope, *, site: Site | None = None) -> list[Panel]:
         ),
         intake_end_panel(scope, found),
         flow_panel(scope),
-        occupancy_panel(scope),
+        occupancy_panel(scope, occupancy),
         length_panel(scope),
         exits_panel(scope),
         completeness_panel(scope),

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
 from core.access import role_required
 from core.models import Site
-from core.periods import period_from_request
+from core.periods import Period, period_from_request
 from core.scoping import (
     CASE_READ_ROLES,
     DASHBOARD_ROLES,
@@ -25,7 +27,43 @@ from dashboards.selectors.access import (
     case_list_page,
     dashboard_sites,
 )
-from dashboards.selectors.flow import site_summaries
+from dashboards.selectors.flow import SiteSummary, site_summaries
+
+
+@dataclass(frozen=True)
+class SiteRow:
+    """A line of the overview's table of sites, its links built in advance."""
+
+    site: Site
+    summary: SiteSummary
+    #: the site's dashboard for the period
+    dashboard_url: str
+    #: the site's case list for the period; the table adds the metric
+    cases_url: str
+
+
+#: stands for the site code in a URL reversed once for the whole table
+_CODE = "site-code-placeholder"
+
+
+def _site_rows(
+    sites: list[Site], summaries: dict[int, SiteSummary], period: Period
+) -> list[SiteRow]:
+    """The table of sites with two ``reverse()`` calls, not four per site
+    (about 50 microseconds each: 20 ms for a hundred sites)."""
+    dashboard = reverse("dashboards:site_dashboard", args=[_CODE])
+    cases = reverse("dashboards:site_cases", args=[_CODE])
+    query = period.query()
+    return [
+        SiteRow(
+            site,
+            summaries[site.pk],
+            # a site code is a slug: nothing in it needs quoting
+            f"{dashboard.replace(_CODE, site.code)}?{query}",
+            f"{cases.replace(_CODE, site.code)}?{query}",
+        )
+        for site in sites
+    ]
 
 
 def _programme_name(site: Site) -> str:
@@ -62,6 +100,8 @@ def overview_view(request: HttpRequest) -> HttpResponse:
         "form": form,
         "period": period,
         "sites": [(site, summaries[site.pk]) for site in sites],
+        "site_rows": _site_rows(sites, summaries, period),
+        "end_key": period.end.isoformat(),
         "panels": panels,
         "b7": tables,
         "scope": scope,
