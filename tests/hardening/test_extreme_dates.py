@@ -73,6 +73,10 @@ def _store_extremes(modes: dict[str, str], today: datetime.date) -> None:
 @pytest.fixture
 def world(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    # /health/ rightly answers 503 once the worker heartbeat written at setup
+    # is older than its limit; the test runs for minutes on a busy machine
+    # and asks about dates, not about the worker
+    settings.KV_HEALTH_HEARTBEAT_MAX_AGE = 24 * 3600
     site = SiteFactory(code="eigen", name="KV Eigen")
     return site, build_dated_world(site, "OWNMARK")
 
