@@ -10,6 +10,7 @@ from core.models import Site
 from core.scoping import CASE_READ_ROLES
 from core.selectors import person_search
 from intake.models import (
+    PASSED_OUTCOMES,
     EndReasonCode,
     EntryRoute,
     IntakeCase,
@@ -18,8 +19,8 @@ from intake.models import (
     StageOutcome,
 )
 
-#: a stage passed: recorded as completed or positive; failed: negative
-PASSED_OUTCOMES = [StageOutcome.COMPLETED, StageOutcome.POSITIVE]
+#: a stage passed: recorded as completed or positive (``PASSED_OUTCOMES``,
+#: defined with the models); failed: negative
 FAILED_OUTCOMES = [StageOutcome.NEGATIVE]
 
 

@@ -9,10 +9,14 @@ started under, so a later change of process never rewrites old cases.
 from __future__ import annotations
 
 import datetime
+import operator
+from collections.abc import Iterable
+from functools import reduce
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -75,6 +79,22 @@ class StageOutcome(models.TextChoices):
     COMPLETED = "completed", _("completed")
     POSITIVE = "positive", _("positive")
     NEGATIVE = "negative", _("negative")
+
+
+#: a stage passed: recorded as completed or positive (``StageEvent.passed``)
+PASSED_OUTCOMES = [StageOutcome.COMPLETED, StageOutcome.POSITIVE]
+
+#: the bit of each stage kind in ``CaseStageReach.passed_kinds``. Stored rows
+#: depend on it: never renumber a kind; a new kind takes the next free bit.
+PASSED_KIND_BITS: dict[str, int] = {
+    StageKind.STEP: 1,
+    StageKind.ASSESSMENT: 2,
+    StageKind.WAITLIST: 4,
+    StageKind.CONSENT: 8,
+    StageKind.PRESCAN: 16,
+    StageKind.TRIAL: 32,
+    StageKind.DECISION: 64,
+}
 
 
 class DueAnchor(models.TextChoices):
@@ -191,6 +211,34 @@ PRESCAN_PARTNERS_MISSING = _("A pre-scan needs the partners it asks.")
 DOCUMENT_CONSENTS_INVALID = _("A document's consent must be one of: %(choices)s.")
 
 
+#: the fields of a stage definition that ``CaseStageReach`` depends on
+REACH_STAGE_FIELDS = frozenset({"order", "kind"})
+
+
+class StageDefinitionQuerySet(SiteScopedQuerySet):
+    """Stage definitions; a bulk change of a stage's order or kind (``update``,
+    and ``bulk_update``, which runs it) recounts the stage reach of the cases
+    recorded at it (``refresh_stage_reach``)."""
+
+    def update(self, **kwargs: Any) -> int:
+        if not REACH_STAGE_FIELDS & set(kwargs):
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db):
+            stage_ids = list(self.values_list("pk", flat=True))
+            count = super().update(**kwargs)
+            refresh_stage_reach(_cases_recorded_at(stage_ids))
+        return count
+
+
+def _cases_recorded_at(stage_ids: Iterable[int]) -> models.QuerySet:
+    """The ids of the cases with an event at one of ``stage_ids``."""
+    return (
+        StageEvent.objects.filter(stage_id__in=list(stage_ids))
+        .order_by()
+        .values("case_id")
+    )
+
+
 class IntakeStageDefinition(models.Model):
     """One stage of a process version.
 
@@ -268,7 +316,7 @@ class IntakeStageDefinition(models.Model):
     due_offset_days = models.IntegerField(_("due offset (days)"), null=True, blank=True)
     report_lines = models.CharField(_("report lines"), max_length=100, blank=True)
 
-    objects = SiteScopedQuerySet.as_manager()
+    objects = StageDefinitionQuerySet.as_manager()
 
     class Meta:
         ordering = ["process", "order"]
@@ -282,6 +330,26 @@ class IntakeStageDefinition(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saved; a changed order or kind recounts the stage reach of the
+        cases recorded at this stage, in the same transaction (the reference
+        loader and the admin save stages one by one)."""
+        stored = getattr(self, "_stored_reach", None)
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            if stored is not None and stored != self._reach_values():
+                refresh_stage_reach(_cases_recorded_at([self.pk]))
+        self._stored_reach = self._reach_values()
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Any:
+        stage = super().from_db(db, field_names, values)
+        stage._stored_reach = stage._reach_values()
+        return stage
+
+    def _reach_values(self) -> tuple:
+        return tuple(self.__dict__.get(name) for name in sorted(REACH_STAGE_FIELDS))
 
     def clean(self) -> None:
         unknown = set(self.outcomes) - set(StageOutcome.values)
@@ -342,26 +410,45 @@ PAST_EVERY_STAGE = 32767
 
 
 class IntakeCaseQuerySet(SiteScopedQuerySet):
-    """The one definition of "reached a stage" (``intake.selectors.stage_reach``)."""
+    """The one definition of "reached a stage" (``intake.selectors.stage_reach``).
+
+    Both the counts and the case lists behind them read the per-case summary
+    ``CaseStageReach`` (a case without a row has no stage recorded).
+    """
 
     def with_furthest(self) -> IntakeCaseQuerySet:
         """Annotated with ``furthest``: the highest stage order recorded, or
-        ``PAST_EVERY_STAGE`` for a placed case."""
-        furthest_event = (
-            StageEvent.objects.filter(case=models.OuterRef("pk"))
-            .order_by("-stage__order")
-            .values("stage__order")[:1]
-        )
+        ``PAST_EVERY_STAGE`` for a placed case (-1: nothing recorded)."""
         return self.annotate(
             furthest=models.Case(
                 models.When(
                     outcome=IntakeOutcome.PLACED,
                     then=models.Value(PAST_EVERY_STAGE),
                 ),
-                default=Coalesce(models.Subquery(furthest_event), models.Value(-1)),
+                default=Coalesce(
+                    models.F("stage_reach__furthest_order"), models.Value(-1)
+                ),
                 output_field=models.IntegerField(),
             )
         )
+
+    def with_passed_kinds(self) -> IntakeCaseQuerySet:
+        """Annotated with ``passed_kinds``: the bits (``PASSED_KIND_BITS``) of
+        the kinds of stage the case passed, 0 for none."""
+        return self.annotate(
+            passed_kinds=Coalesce(
+                models.F("stage_reach__passed_kinds"),
+                models.Value(0),
+                output_field=models.IntegerField(),
+            )
+        )
+
+    def passing(self, *, kind: str) -> IntakeCaseQuerySet:
+        """Cases that passed a stage of ``kind`` (``PASSED_OUTCOMES``)."""
+        bit = PASSED_KIND_BITS[kind]
+        return self.annotate(
+            passed_bit=models.F("stage_reach__passed_kinds").bitand(bit)
+        ).filter(passed_bit=bit)
 
     def reaching(self, *, code: str = "", kind: str = "") -> IntakeCaseQuerySet:
         """Cases whose process has the stage ``code`` (or a stage of ``kind``)
@@ -385,7 +472,10 @@ class IntakeCaseQuerySet(SiteScopedQuerySet):
         self, outcomes: list[str], *, code: str = "", kind: str = ""
     ) -> IntakeCaseQuerySet:
         """Cases with the stage ``code`` (or one of ``kind``) recorded with
-        one of ``outcomes``; each case once."""
+        one of ``outcomes``; each case once. A kind passed is read from the
+        summary, as the funnel counts it (``passing``)."""
+        if not code and kind and set(outcomes) == set(PASSED_OUTCOMES):
+            return self.passing(kind=kind)
         stage = {"stage__code": code} if code else {"stage__kind": kind}
         events = StageEvent.objects.filter(
             case=models.OuterRef("pk"), outcome__in=outcomes, **stage
@@ -530,11 +620,77 @@ class IntakeCase(models.Model):
         raise_if(errors)
 
 
+#: the fields of a stage event that ``CaseStageReach`` depends on
+REACH_EVENT_FIELDS = frozenset({"case", "case_id", "stage", "stage_id", "outcome"})
+
+
+class StageEventQuerySet(SiteScopedQuerySet):
+    """Stage events. Every write through the ORM keeps ``CaseStageReach``
+    exact in the same transaction: ``StageEvent.save``/``delete`` and the
+    bulk paths here (``bulk_create``, ``update`` - which ``bulk_update``
+    runs - and ``delete``) recount the cases they touch
+    (``refresh_stage_reach``)."""
+
+    def reach_per_case(self) -> models.QuerySet:
+        """Per case of these events: ``case_id``, ``furthest_order`` (the
+        highest order of a stage recorded) and ``passed_kinds`` (the bits of
+        the kinds with a stage passed): the one count ``CaseStageReach``
+        stores and ``intake.selectors.stage_reach_drift`` checks."""
+        passed = [
+            models.Max(
+                models.Case(
+                    models.When(
+                        stage__kind=kind,
+                        outcome__in=PASSED_OUTCOMES,
+                        then=models.Value(bit),
+                    ),
+                    default=models.Value(0),
+                    output_field=models.IntegerField(),
+                )
+            )
+            for kind, bit in PASSED_KIND_BITS.items()
+        ]
+        return (
+            self.order_by()
+            .values("case_id")
+            .annotate(
+                furthest_order=models.Max("stage__order"),
+                passed_kinds=reduce(operator.add, passed),
+            )
+        )
+
+    def bulk_create(self, objs: Iterable[Any], *args: Any, **kwargs: Any) -> Any:
+        with transaction.atomic(using=self.db):
+            created = super().bulk_create(objs, *args, **kwargs)
+            refresh_stage_reach({event.case_id for event in created})
+        return created
+
+    def update(self, **kwargs: Any) -> int:
+        if not REACH_EVENT_FIELDS & set(kwargs):
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db):
+            before = dict(self.values_list("pk", "case_id"))
+            count = super().update(**kwargs)
+            after = StageEvent.objects.filter(pk__in=list(before)).values_list(
+                "case_id", flat=True
+            )
+            refresh_stage_reach({*before.values(), *after})
+        return count
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        with transaction.atomic(using=self.db):
+            case_ids = set(self.values_list("case_id", flat=True))
+            deleted = super().delete()
+            refresh_stage_reach(case_ids)
+        return deleted
+
+
 class StageEvent(models.Model):
     """A stage reached by a case: date, who recorded it and the outcome.
 
     Deliberately without free text: stage outcomes are coded, and pre-scan
-    partners share no content.
+    partners share no content. Saving or deleting one recounts its case's
+    ``CaseStageReach`` in the same transaction.
     """
 
     site_lookup = "case__site"
@@ -583,7 +739,7 @@ class StageEvent(models.Model):
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
-    objects = SiteScopedQuerySet.as_manager()
+    objects = StageEventQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -598,6 +754,29 @@ class StageEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stage}: {self.get_outcome_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saved, and its case's ``CaseStageReach`` recounted in the same
+        transaction (also the case it moved from, should it move)."""
+        fields = kwargs.get("update_fields")
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            if fields is None or REACH_EVENT_FIELDS & set(fields):
+                stored = getattr(self, "_stored_case_id", None)
+                refresh_stage_reach({self.case_id, stored} - {None})
+        self._stored_case_id = self.case_id
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        with transaction.atomic(using=kwargs.get("using")):
+            deleted = super().delete(*args, **kwargs)
+            refresh_stage_reach({self.case_id})
+        return deleted
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Any:
+        event = super().from_db(db, field_names, values)
+        event._stored_case_id = event.__dict__.get("case_id")
+        return event
 
     @property
     def passed(self) -> bool:
@@ -617,6 +796,92 @@ class StageEvent(models.Model):
         case = self.case if self.case_id else None
         check_not_before_case(errors, case, field="occurred_on", value=self.occurred_on)
         raise_if(errors)
+
+
+class CaseStageReach(models.Model):
+    """How far an intake case got, counted from its stage events: the
+    summary the funnel and the dashboards count instead of joining every
+    case with all its events (``intake.selectors.stage_reach``).
+
+    One row per case with at least one stage recorded; a case without a row
+    has none (furthest -1, nothing passed). Derived data, never edited:
+    ``refresh_stage_reach`` rewrites it from the events in the transaction
+    that changes them (``StageEvent.save``/``delete``, the bulk paths of
+    ``StageEventQuerySet`` and a changed order or kind of a stage
+    definition). ``manage.py check_stage_reach`` reports any drift from a
+    recount. A separate table rather than columns on ``IntakeCase``: case
+    saves (a stale form, a history revert) can never overwrite it, and case
+    history does not fill with recounts.
+    """
+
+    case = models.OneToOneField(
+        IntakeCase,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="stage_reach",
+        verbose_name=_("case"),
+    )
+    #: the highest ``IntakeStageDefinition.order`` among the case's events,
+    #: whatever their outcome
+    furthest_order = models.PositiveSmallIntegerField(_("furthest stage order"))
+    #: per ``StageKind`` one bit (``PASSED_KIND_BITS``): set when a stage of
+    #: that kind was recorded with an outcome in ``PASSED_OUTCOMES``
+    passed_kinds = models.PositiveIntegerField(_("kinds of stage passed"))
+
+    class Meta:
+        verbose_name = _("stage reach of a case")
+        verbose_name_plural = _("stage reach of cases")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.furthest_order}/{self.passed_kinds}"
+
+    @property
+    def passed_kind_codes(self) -> list[str]:
+        """The kinds of stage passed, in ``StageKind`` order."""
+        return [
+            kind
+            for kind in StageKind.values
+            if self.passed_kinds & PASSED_KIND_BITS[kind]
+        ]
+
+
+#: cases recounted per statement (well under SQLite's parameter limit)
+REFRESH_BATCH = 2000
+
+
+def refresh_stage_reach(case_ids: Iterable[int] | models.QuerySet) -> None:
+    """Recount ``CaseStageReach`` of the given cases from their stage events.
+
+    ``case_ids``: ids, or a queryset of case ids (``values("case_id")``).
+    Set-based: the cases are locked (so a concurrent recount of the same
+    case waits and then sees this one's events), their rows deleted and
+    rewritten by one ``INSERT ... SELECT`` of the grouped events per batch
+    of ``REFRESH_BATCH`` cases: three statements per batch, whatever the
+    number of events. Runs in the caller's transaction (or its own).
+    """
+    if not isinstance(case_ids, models.QuerySet):
+        case_ids = [pk for pk in set(case_ids) if pk is not None]
+        if not case_ids:
+            return
+    with transaction.atomic():
+        locked = list(
+            IntakeCase.objects.filter(pk__in=case_ids)
+            .order_by("pk")
+            .select_for_update(no_key=True)
+            .values_list("pk", flat=True)
+        )
+        table = connection.ops.quote_name(CaseStageReach._meta.db_table)
+        columns = ", ".join(
+            connection.ops.quote_name(name)
+            for name in ("case_id", "furthest_order", "passed_kinds")
+        )
+        for start in range(0, len(locked), REFRESH_BATCH):
+            batch = locked[start : start + REFRESH_BATCH]
+            CaseStageReach.objects.filter(case_id__in=batch).delete()
+            counted = StageEvent.objects.filter(case_id__in=batch).reach_per_case()
+            sql, params = counted.query.sql_with_params()
+            with connection.cursor() as cursor:
+                cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
 
 
 class PrescanAnswer(models.Model):

@@ -2,7 +2,9 @@
 
 Rows are matched on natural keys (site code + version, stage code, route
 code), so loading twice changes nothing and a corrected file updates rows in
-place. Stages that cases already refer to are never deleted.
+place. Stages that cases already refer to are never deleted. A stage whose
+order or kind changes recounts the stage reach of the cases recorded at it
+in the same transaction (``IntakeStageDefinition.save``).
 """
 
 from __future__ import annotations

@@ -11,21 +11,15 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import connection
 from django.db.models import (
-    Case,
     Count,
     Exists,
     F,
-    IntegerField,
-    Max,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
 )
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,11 +30,12 @@ from core.models import Person, Site
 from core.registry import PersonStatus
 from core.scoping import CASE_READ_ROLES
 from core.selectors import person_search
-from intake.filters import PASSED_OUTCOMES, IntakeCaseFilter
+from intake.filters import IntakeCaseFilter
 from intake.models import (
-    PAST_EVERY_STAGE,
+    PASSED_KIND_BITS,
     CaseDocument,
     CaseEndReason,
+    CaseStageReach,
     CriterionCheck,
     DueAnchor,
     EndReasonCode,
@@ -450,47 +445,58 @@ def _reach_rows(cases: IntakeCaseQuerySet, **groups: Any) -> list[tuple]:
     number of cases).
 
     ``groups`` are extra expressions to count by (a site, a month), in the
-    order given. The per-case values are aggregated first and then counted,
-    in one statement: the per-case rows never leave the database, so the
-    cost stays that of one join of the cases with their stage events.
+    order given. One statement that counts the cases with their per-case
+    summary (``CaseStageReach``, read by ``IntakeCaseQuerySet.with_furthest``
+    and ``with_passed_kinds`` as the case lists do): the cost is that of the
+    cases, not of their stage events.
     """
-    kinds = StageKind.values
-    flags = {
-        f"passed_{index}": Max(
-            Case(
-                When(
-                    events__stage__kind=kind,
-                    events__outcome__in=PASSED_OUTCOMES,
-                    then=Value(1),
-                ),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-        )
-        for index, kind in enumerate(kinds)
-    }
-    per_case = (
+    names = [f"group_{name}" for name in groups]
+    counted = (
         cases.order_by()
-        .annotate(**{f"group_{name}": value for name, value in groups.items()})
-        .values("pk", "process_id", "outcome", *(f"group_{name}" for name in groups))
-        .annotate(furthest=Max("events__stage__order"), **flags)
+        .annotate(**dict(zip(names, groups.values(), strict=True)))
+        .with_furthest()
+        .with_passed_kinds()
+        .values(*names, "process_id", "furthest", "passed_kinds")
+        .annotate(case_count=Count("pk"))
+        .values_list(*names, "process_id", "furthest", "passed_kinds", "case_count")
     )
-    sql, params = per_case.query.sql_with_params()
-    group_columns = "".join(f"per_case.group_{name}, " for name in groups)
-    flag_columns = "".join(f", per_case.{name}" for name in flags)
-    columns = len(groups) + len(flags) + 2
-    # the inner statement is Django's own; every value is a parameter
-    head = (
-        f"SELECT {group_columns}per_case.process_id, "
-        "CASE WHEN per_case.outcome = %s THEN %s "
-        "ELSE COALESCE(per_case.furthest, -1) END AS reached" + flag_columns
-    )
-    head += ", COUNT(*) FROM ("
-    grouped = ", ".join(str(n) for n in range(1, columns + 1))
-    counted = head + sql + f") per_case GROUP BY {grouped}"
-    with connection.cursor() as cursor:
-        cursor.execute(counted, [IntakeOutcome.PLACED, PAST_EVERY_STAGE, *params])
-        return [tuple(row) for row in cursor.fetchall()]
+    bits = [PASSED_KIND_BITS[kind] for kind in StageKind.values]
+    width = len(groups) + 2
+    return [
+        (*row[:width], *(1 if row[width] & bit else 0 for bit in bits), row[-1])
+        for row in counted
+    ]
+
+
+def stage_reach_drift(
+    cases: QuerySet[IntakeCase] | None = None,
+) -> list[tuple[int, tuple[int, int] | None, tuple[int, int] | None]]:
+    """Cases whose stored ``CaseStageReach`` differs from a recount of their
+    stage events: (case id, stored (furthest order, passed kinds) or
+    ``None``, recounted or ``None``). Empty when every summary is exact.
+    ``cases`` (default: all) limits the check. Two queries; reads every
+    summary and event of the cases, so it is for checks, not for pages."""
+    events = StageEvent.objects.all()
+    stored_rows = CaseStageReach.objects.all()
+    if cases is not None:
+        ids = cases.order_by().values("pk")
+        events = events.filter(case_id__in=ids)
+        stored_rows = stored_rows.filter(case_id__in=ids)
+    counted = {
+        row["case_id"]: (row["furthest_order"], row["passed_kinds"])
+        for row in events.reach_per_case()
+    }
+    stored = {
+        case_id: (furthest, passed)
+        for case_id, furthest, passed in stored_rows.values_list(
+            "case_id", "furthest_order", "passed_kinds"
+        )
+    }
+    return [
+        (case_id, stored.get(case_id), counted.get(case_id))
+        for case_id in sorted(counted.keys() | stored.keys())
+        if stored.get(case_id) != counted.get(case_id)
+    ]
 
 
 @dataclass
