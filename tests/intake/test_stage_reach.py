@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime
 import importlib
 import inspect
+import pkgutil
 import random
 import re
 from collections.abc import Callable
-from types import SimpleNamespace
+from types import ModuleType, SimpleNamespace
 from typing import Any
 
 import pytest
@@ -39,7 +40,6 @@ from intake.models import (
     StageOutcome,
 )
 from intake.selectors import stage_reach, stage_reach_by, stage_reach_drift
-from intake.services import imports
 from tests.factories import IntakeStageFactory, OrganisationFactory, PersonFactory
 
 D = datetime.date
@@ -49,17 +49,29 @@ POSITIVE, NEGATIVE, COMPLETED = (
     StageOutcome.COMPLETED,
 )
 
-#: the modules whose functions may write stage events or stage definitions
-WRITER_MODULES = (services, imports, reference, demo)
+#: the packages and modules whose functions may write stage events or
+#: stage definitions (every module of a package is read)
+WRITER_MODULES = (services, reference, demo)
 #: what a function that writes them names
 WRITES = ("StageEvent", "_event_save(", "IntakeStageDefinition.objects")
+
+
+def _modules() -> list[ModuleType]:
+    found = []
+    for module in WRITER_MODULES:
+        found.append(module)
+        for info in pkgutil.walk_packages(
+            getattr(module, "__path__", []), prefix=f"{module.__name__}."
+        ):
+            found.append(importlib.import_module(info.name))
+    return found
 
 
 def _event_writers() -> set[str]:
     """Public functions of ``WRITER_MODULES`` that write stage events or
     stage definitions, directly or through another function found."""
     sources = {}
-    for module in WRITER_MODULES:
+    for module in _modules():
         for name, function in vars(module).items():
             if inspect.isfunction(function) and function.__module__ == module.__name__:
                 sources[name] = inspect.getsource(function)
