@@ -1,66 +1,79 @@
 """Writes for intake: typed, keyword-only, atomic, audited. One module per
-concept: ``cases`` (opening, stages, pre-scan answers, criteria, documents,
-placement and closing of a case) and ``imports`` (the DJI list import: keep,
-check and store, apply, purge). The case services are re-exported here, so
-``from intake.services import case_open`` keeps working; the list import is
-imported from ``intake.services.imports``.
+concept: ``cases`` (opening and editing a case, the process it gets),
+``stages`` (stage events, their performers, documents, consents recorded at
+intake), ``prescan`` (the partners' pre-scan answers), ``criteria`` (the
+admission checklist), ``placement`` (what blocks a placement, placing) and
+``closing`` (ending a case without placement), and ``imports`` (the DJI list
+import: keep, check and store, apply, purge). The case services are
+re-exported here, so ``from intake.services import case_open`` keeps working;
+the list import is imported from ``intake.services.imports``.
 """
 
 from intake.services.cases import (
     CASE_CLOSED,
     CASE_EDITABLE_FIELDS,
     CASE_WITHOUT_PROCESS,
+    NO_PROCESS,
+    OPEN_CASE_EXISTS,
+    PERSON_OTHER_SITE,
+    RECEIVING_STATUSES,
+    REFERRER_OTHER_SITE,
+    ROUTE_NOT_IN_PROCESS,
+    SITE_NOT_RECEIVING,
+    case_open,
+    case_update,
+    cases_open_from_list,
+    process_on,
+)
+from intake.services.closing import (
     CLOSED_BEFORE_OPENED,
+    END_NOT_ALLOWED,
+    HAND_BACK_NOT_IN_PROCESS,
+    REASON_NEEDS_CRITERION,
+    REASON_NEEDS_PARTNER,
+    REJECTION_NEEDS_REASON,
+    EndReasonInput,
+    case_close,
+)
+from intake.services.criteria import (
+    CRITERION_OTHER_VERSION,
+    EXCEPTION_NEEDS_REASON,
+    HARD_CRITERION_NO_EXCEPTION,
+    criteria_checklist_record,
+    criterion_check_record,
+    criterion_label,
+)
+from intake.services.placement import (
     CONSENTS_MISSING,
     CRITERIA_NOT_ANSWERED,
     CRITERIA_NOT_MET,
-    CRITERION_OTHER_VERSION,
+    HARD_CRITERIA_NOT_MET,
+    NEGATIVE_STAGE_BLOCKS_PLACEMENT,
+    PERSON_ALREADY_PLACED,
+    PLACE_TYPE_OTHER_SITE,
+    SITE_NOT_OPEN_FOR_PLACEMENT,
+    case_place,
+    placement_problems,
+)
+from intake.services.prescan import (
+    NO_PRESCAN_STAGE,
+    PRESCAN_ALREADY_ANSWERED,
+    PRESCAN_NOT_IN_STAGE,
+    prescan_agreed_organisation,
+    prescan_answer_record,
+)
+from intake.services.stages import (
     DATE_BEFORE_OPENED,
     DATE_BEFORE_PREREQUISITE,
     DECISION_NEEDS_PLACEMENT,
     DOCUMENT_NOT_IN_STAGE,
-    END_NOT_ALLOWED,
-    EXCEPTION_NEEDS_REASON,
-    HAND_BACK_NOT_IN_PROCESS,
-    HARD_CRITERIA_NOT_MET,
-    HARD_CRITERION_NO_EXCEPTION,
-    NEGATIVE_STAGE_BLOCKS_PLACEMENT,
-    NO_PRESCAN_STAGE,
-    NO_PROCESS,
-    OPEN_CASE_EXISTS,
     OUTCOME_NOT_ALLOWED,
-    PERSON_ALREADY_PLACED,
-    PERSON_OTHER_SITE,
-    PLACE_TYPE_OTHER_SITE,
     PREREQUISITES_MISSING,
-    PRESCAN_ALREADY_ANSWERED,
-    PRESCAN_NOT_IN_STAGE,
     PRESCAN_VIA_ANSWERS,
-    REASON_NEEDS_CRITERION,
-    REASON_NEEDS_PARTNER,
-    RECEIVING_STATUSES,
-    REFERRER_OTHER_SITE,
-    REJECTION_NEEDS_REASON,
-    ROUTE_NOT_IN_PROCESS,
-    SITE_NOT_OPEN_FOR_PLACEMENT,
-    SITE_NOT_RECEIVING,
     STAGE_ALREADY_RECORDED,
     STAGE_NOT_IN_PROCESS,
-    EndReasonInput,
-    case_close,
-    case_open,
-    case_place,
-    case_update,
-    cases_open_from_list,
     consents_from_intake_backfill,
-    criteria_checklist_record,
-    criterion_check_record,
-    criterion_label,
     document_record,
-    placement_problems,
-    prescan_agreed_organisation,
-    prescan_answer_record,
-    process_on,
     stage_event_performer_change,
     stage_event_record,
 )

@@ -46,7 +46,7 @@ STATISTICS_FORMATS = {"sav", "dta"}
 WRITING_MODULES = {
     "dashboards/exports/writers.py": "every export format",
     "core/subject_access.py": "the data-subject access document",
-    "intake/importers.py": "the list templates (fixed text only)",
+    "intake/importers/templates.py": "the list templates (fixed text only)",
 }
 WRITES_CELLS = re.compile(
     r"\bcsv\.(?:Dict)?[wW]riter\(|\bWorkbook\(|\bxlsxwriter\b|\bwrite_(?:sav|dta)\("
