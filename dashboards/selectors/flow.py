@@ -17,7 +17,8 @@ from django.db.models.functions import TruncMonth
 from core.models import CapacityPeriod
 from dashboards.scope import Scope
 from trajectories.models import Incident, OutflowType, Stay, StayPhase
-from trajectories.models.stays import Consequence, StayQuerySet
+from trajectories.models.incidents import Consequence
+from trajectories.models.stays import StayQuerySet
 
 
 @dataclass

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import importlib
 import inspect
+import pkgutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -187,10 +188,17 @@ READS = {"items_for", "item_label", "called_for", "answerable"}
 
 
 def _public_functions(module) -> set[str]:
+    """Public functions defined in ``module`` or, for a package, in any of
+    its modules (re-exported or not)."""
+    modules = [module] + [
+        importlib.import_module(f"{module.__name__}.{info.name}")
+        for info in pkgutil.iter_modules(getattr(module, "__path__", []))
+    ]
     return {
         name
-        for name, function in inspect.getmembers(module, inspect.isfunction)
-        if function.__module__ == module.__name__ and not name.startswith("_")
+        for each in modules
+        for name, function in inspect.getmembers(each, inspect.isfunction)
+        if function.__module__ == each.__name__ and not name.startswith("_")
     }
 
 

@@ -42,7 +42,7 @@ from tests.factories import (
     StayFactory,
 )
 from trajectories.models import JobOrigin, JobSearchKind, PayKind
-from trajectories.models.stays import StayStep, StayStepDefinition
+from trajectories.models.steps import StayStep, StayStepDefinition
 
 pytestmark = pytest.mark.django_db
 

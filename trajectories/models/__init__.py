@@ -1,5 +1,33 @@
 """Stays in a KV, the individual plan and work during the stay."""
 
+# ruff: noqa: I001
+# The import order is the model registration order (the order the models
+# were defined in): it sets the order of the data-subject access document
+# and of backups; keep it.
+from trajectories.models.stays import (
+    LegalTitle,
+    OutflowType,
+    Regime,
+    Stay,
+)
+from trajectories.models.phases import (
+    ProgrammePhase,
+    StayPhase,
+)
+from trajectories.models.steps import (
+    StayStep,
+    StayStepDefinition,
+)
+from trajectories.models.locations import (
+    LocationPeriod,
+    LocationStatus,
+)
+from trajectories.models.incidents import (
+    Consequence,
+    Detection,
+    Incident,
+    IncidentKind,
+)
 from trajectories.models.plans import (
     ACTIVITY_REASON_REQUIRED,
     CONFIGURABLE_PLAN_FIELDS,
@@ -14,22 +42,6 @@ from trajectories.models.plans import (
     Review,
     ReviewKind,
     RiskLevel,
-)
-from trajectories.models.stays import (
-    Consequence,
-    Detection,
-    Incident,
-    IncidentKind,
-    LegalTitle,
-    LocationPeriod,
-    LocationStatus,
-    OutflowType,
-    ProgrammePhase,
-    Regime,
-    Stay,
-    StayPhase,
-    StayStep,
-    StayStepDefinition,
 )
 from trajectories.models.work import (
     EmployerCheck,
