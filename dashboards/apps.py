@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core.registry import Periodic
 from core.scoping import DASHBOARD_ROLES, RESEARCH_ROLES
 
 
@@ -17,4 +18,12 @@ class DashboardsConfig(AppConfig):
     home_sections = [
         "dashboards.sections.home_site_glance",
         "dashboards.sections.home_datasets",
+    ]
+    periodic_tasks = [
+        Periodic(
+            "programme overview figures",
+            "dashboards.tasks.overview_figures_refresh",
+            "minutes",
+            1,
+        )
     ]

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import day_text
+from core.fields import PlannedDateField
 from core.jobs import JobFields, JobState
 from core.models import Site
 from core.scoping import SiteScopedQuerySet, site_ids_for
@@ -103,3 +104,43 @@ class ExportJob(JobFields):
             except (KeyError, TypeError, ValueError):
                 days.append("-")
         return " - ".join(days)
+
+
+class MaterialisedFigures(models.Model):
+    """The figures of one programme overview, computed by the worker.
+
+    One row per scope: the sites a reader may see, the period, the language
+    of the labels and the format of the stored objects. The page reads the
+    row instead of computing across every site (see
+    ``dashboards.materialised``); the worker recomputes it while people keep
+    reading it.
+    """
+
+    key = models.CharField(_("key"), max_length=64, unique=True)
+    kind = models.CharField(_("kind"), max_length=20)
+    site_ids = models.JSONField(_("sites"))
+    period_start = PlannedDateField(_("period start"))
+    period_end = PlannedDateField(_("period end"))
+    cases_url = models.CharField(_("case list address"), max_length=200)
+    language = models.CharField(_("language"), max_length=10)
+    #: fingerprint of the classes stored in ``payload``
+    format = models.CharField(_("format"), max_length=16)
+    payload = models.BinaryField(_("figures"))
+    computed_at = models.DateTimeField(_("computed at"))
+    #: how long computing took, in milliseconds
+    compute_ms = models.PositiveIntegerField(_("computing time (ms)"), default=0)
+    read_at = models.DateTimeField(_("last read at"))
+    #: a worker is recomputing the row until then (one worker at a time)
+    refreshing_until = models.DateTimeField(
+        _("being recomputed until"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("materialised dashboard figures")
+        verbose_name_plural = _("materialised dashboard figures")
+        indexes = [
+            models.Index(fields=["computed_at"], name="dashboards_figures_computed")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.period_start}-{self.period_end} ({self.language})"

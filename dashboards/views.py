@@ -18,8 +18,9 @@ from core.scoping import (
     site_ids_for,
 )
 from dashboards import b7
-from dashboards.cache import cached
+from dashboards.materialised import served
 from dashboards.metrics import describe, rows_behind
+from dashboards.overview import OverviewFigures, b7_names
 from dashboards.panels import dashboard_panels
 from dashboards.scope import Scope
 from dashboards.selectors.access import (
@@ -27,7 +28,7 @@ from dashboards.selectors.access import (
     case_list_page,
     dashboard_sites,
 )
-from dashboards.selectors.flow import SiteSummary, site_summaries
+from dashboards.selectors.flow import SiteSummary
 
 
 @dataclass(frozen=True)
@@ -66,20 +67,6 @@ def _site_rows(
     ]
 
 
-def _programme_name(site: Site) -> str:
-    return site.alias or site.name
-
-
-def _names(site: Site | None) -> dict[str, str]:
-    """How Bijlage 7 labels call the programme and the plan on this page."""
-    if site is None:
-        return {"programme": "de KV's", "plan": "individuele plan"}
-    return {
-        "programme": _programme_name(site),
-        "plan": site.individual_plan_name or "individuele plan",
-    }
-
-
 @role_required(DASHBOARD_ROLES)
 def overview_view(request: HttpRequest) -> HttpResponse:
     form, period = period_from_request(request.GET)
@@ -87,25 +74,19 @@ def overview_view(request: HttpRequest) -> HttpResponse:
     scope = Scope(
         tuple(s.pk for s in sites), period, reverse("dashboards:programme_cases")
     )
-    (summaries, panels, tables), computed_at = cached(
-        "overview",
-        scope,
-        lambda: (
-            site_summaries(scope),
-            dashboard_panels(scope),
-            b7.b7_tables(scope, **_names(None)),
-        ),
-    )
+    found = served("overview", scope)
+    figures: OverviewFigures = found.figures
     context = {
         "form": form,
         "period": period,
-        "sites": [(site, summaries[site.pk]) for site in sites],
-        "site_rows": _site_rows(sites, summaries, period),
+        "sites": [(site, figures.summaries[site.pk]) for site in sites],
+        "site_rows": _site_rows(sites, figures.summaries, period),
         "end_key": period.end.isoformat(),
-        "panels": panels,
-        "b7": tables,
+        "panels": figures.panels,
+        "b7": figures.b7,
         "scope": scope,
-        "computed_at": computed_at,
+        "computed_at": found.computed_at,
+        "refresh_minutes": found.refresh_minutes,
     }
     return render(request, "dashboards/overview.html", context)
 
@@ -117,22 +98,13 @@ def site_dashboard_view(request: HttpRequest, site_code: str) -> HttpResponse:
     scope = Scope(
         (site.pk,), period, reverse("dashboards:site_cases", args=[site.code])
     )
-    (panels, tables), computed_at = cached(
-        "site",
-        scope,
-        lambda: (
-            dashboard_panels(scope, site=site),
-            b7.b7_tables(scope, **_names(site)),
-        ),
-    )
     context = {
         "site": site,
         "form": form,
         "period": period,
-        "panels": panels,
-        "b7": tables,
+        "panels": dashboard_panels(scope, site=site),
+        "b7": b7.b7_tables(scope, **b7_names(site)),
         "scope": scope,
-        "computed_at": computed_at,
     }
     return render(request, "dashboards/site_dashboard.html", context)
 
@@ -152,7 +124,7 @@ def _case_list(request: HttpRequest, scope: Scope, site: Site | None) -> HttpRes
         "site": site,
         "metric": metric,
         "key": key,
-        "description": describe(scope, metric, key, _names(site)) if metric else "",
+        "description": describe(scope, metric, key, b7_names(site)) if metric else "",
         "show_names": bool(named_sites & set(scope.site_ids)),
         "known": counted is not None,
         "page": page,

@@ -392,9 +392,14 @@ with (BASE_DIR / "pyproject.toml").open("rb") as _pyproject:
         )
         if part
     )
-# Seconds a dashboard's figures may be reused per scope (dashboards/cache.py);
-# 0 computes every request. A national overview of many sites wants 300.
-KV_DASHBOARD_CACHE_SECONDS = env.int("KV_DASHBOARD_CACHE_SECONDS", default=0)
+# The programme overview reads figures the worker computes
+# (dashboards/materialised.py): recomputed when older than REFRESH seconds,
+# never shown when older than STALE seconds (the request computes instead),
+# deleted when nobody read them for KEEP days. Off: every request computes.
+KV_OVERVIEW_MATERIALISED = env.bool("KV_OVERVIEW_MATERIALISED", default=True)
+KV_OVERVIEW_REFRESH_SECONDS = env.int("KV_OVERVIEW_REFRESH_SECONDS", default=300)
+KV_OVERVIEW_STALE_SECONDS = env.int("KV_OVERVIEW_STALE_SECONDS", default=900)
+KV_OVERVIEW_KEEP_DAYS = env.int("KV_OVERVIEW_KEEP_DAYS", default=2)
 
 # RETENTION (core/retention.py, `manage.py retention`): years after which
 # identifying data is pseudonymised, per kind of record.

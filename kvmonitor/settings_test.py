@@ -13,6 +13,9 @@ os.environ.setdefault(
 )
 # Tasks run in the test process; tests with a real worker turn this off.
 os.environ.setdefault("KV_TASKS_SYNC", "True")
+# Pages compute their figures; tests/dashboards/test_materialised.py turns
+# the materialised overview on.
+os.environ.setdefault("KV_OVERVIEW_MATERIALISED", "False")
 # Tests log in with force_login; the second factor has its own tests
 # (tests/core/test_two_factor.py), which require it for every role.
 os.environ.setdefault(

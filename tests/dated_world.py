@@ -13,9 +13,13 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
+from django.test import override_settings
 
 from core.fields import FactDateField
 from core.models import NotificationSettings, Site
+from core.periods import Period
+from dashboards.materialised import served
+from dashboards.scope import Scope
 from evaluation.models import (
     Answer,
     Item,
@@ -160,6 +164,12 @@ def build_dated_world(site: Site, marker: str) -> dict[str, Any]:
         moment=measurement.moment,
         stay_ended_on=stay.placed_on,
     )
+    # the programme overview's figures as a reader's first visit stores them
+    with override_settings(KV_OVERVIEW_MATERIALISED=True):
+        served(
+            "overview",
+            Scope((site.pk,), Period(stay.placed_on, stay.placed_on), "/cases/"),
+        )
     missing = [
         model.__name__ for model in dated_models() if not model._base_manager.exists()
     ]

@@ -70,24 +70,3 @@ def test_an_unknown_number_gives_an_empty_list_not_an_error(client):
     )
     assert response.status_code == 200
     assert response.context["known"] is False
-
-
-def test_with_the_cache_on_a_scope_is_computed_once_and_says_when(client, settings):
-    from django.core.cache import cache
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    settings.KV_DASHBOARD_CACHE_SECONDS = 60
-    cache.clear()
-    site, _stays = site_with_three_stays()
-    client.force_login(user_with_role("project_leader", site))
-    url = reverse("dashboards:overview")
-    period = {"start": "2024-01-01", "end": "2024-03-31"}
-    with CaptureQueriesContext(connection) as first:
-        client.get(url, period)
-    with CaptureQueriesContext(connection) as second:
-        response = client.get(url, period)
-    cache.clear()
-    assert len(second) < len(first) - 20
-    assert response.context["computed_at"] is not None
-    assert response.context["sites"][0][1].inflow == 3

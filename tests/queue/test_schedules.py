@@ -21,6 +21,11 @@ EXPECTED = {
         "D",
         None,
     ),
+    "kv: programme overview figures": (
+        "dashboards.tasks.overview_figures_refresh",
+        "I",
+        1,
+    ),
 }
 
 
