@@ -209,3 +209,46 @@ def test_the_reminder_e_mail_goes_out_with_the_right_counts_and_no_names(
         work.researcher.username: RESEARCHER_COUNTS,
         work.casemanager.username: CASEMANAGER_COUNTS,
     }
+
+
+def test_the_worker_recomputes_the_overview_a_project_leader_reads(
+    start_worker, client, settings
+):
+    """The national overview is served from figures the worker recomputes:
+    a stay placed after they were computed shows once the worker's minute
+    schedule has run, without any request computing them."""
+    from dashboards.models import MaterialisedFigures
+    from tests.dashboards.builders import site_with_three_stays
+    from trajectories.models import Stay
+
+    settings.KV_OVERVIEW_MATERIALISED = True
+    site, stays = site_with_three_stays("almelo")
+    client.force_login(user_with_role("project_leader", site))
+    period = {"start": "2024-01-01", "end": "2024-03-31"}
+
+    def inflow() -> int:
+        response = client.get(reverse("dashboards:overview"), period)
+        return sum(summary.inflow for _site, summary in response.context["sites"])
+
+    assert inflow() == 3
+    Stay.objects.create(
+        site=site,
+        person=stays[0].person,
+        place_type=stays[0].place_type,
+        placed_on=datetime.date(2024, 3, 25),
+    )
+    assert inflow() == 3  # served from the row until the worker recomputes it
+    computed = MaterialisedFigures.objects.get().computed_at
+    MaterialisedFigures.objects.update(
+        computed_at=computed - datetime.timedelta(minutes=10)
+    )
+    Schedule.objects.filter(name="kv: programme overview figures").update(
+        next_run=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    worker = start_worker()
+    wait_for(
+        lambda: MaterialisedFigures.objects.get().computed_at > computed,
+        "the worker to recompute the overview",
+        [worker],
+    )
+    assert inflow() == 4
