@@ -35,7 +35,15 @@ class EvaluationConfig(AppConfig):
             "evaluation.tasks.measurement_schedules_sync",
             "daily",
             at="02:30",
-        )
+        ),
+        # a write around the services (bulk update, raw SQL, a restored
+        # table) would leave the answer summaries behind: recount nightly
+        Periodic(
+            "answer summaries check",
+            "evaluation.tasks.answer_summaries_check",
+            "daily",
+            at="03:15",
+        ),
     ]
     digest_lines = ["evaluation.digest.lines"]
     search_sections = ["evaluation.sections.search"]

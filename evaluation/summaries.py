@@ -27,13 +27,14 @@ answer_summaries --check``) can prove the stored rows right.
 from __future__ import annotations
 
 import datetime
+import logging
 from collections import defaultdict
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     CharField,
@@ -45,7 +46,10 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils.translation import gettext_noop
 
+from core.models import AuditKind
+from core.services import audit_event_record
 from evaluation.models import (
     Answer,
     MeasurementAnswerCount,
@@ -54,6 +58,10 @@ from evaluation.models import (
 )
 from evaluation.protective_factors import protective_factors
 
+logger = logging.getLogger(__name__)
+
+#: at most this many repaired rows are named in the audit log's details
+REPAIRS_LISTED = 100
 #: measurements to summarise; None: every measurement
 Ids = Collection[int] | None
 #: measurement ids whose answers changed inside ``answers_written_together``
@@ -296,10 +304,9 @@ def stored_factor_scores(measurement_ids: Ids = None) -> FactorScores:
     }
 
 
-def summary_drift(measurement_ids: Ids = None) -> list[str]:
-    """Every stored summary row that differs from a recount of the answers,
-    in words; empty when both summaries are exact."""
-    problems = []
+def _drift(measurement_ids: Ids = None) -> list[tuple[str, Any, Any, Any]]:
+    """(summary, key, stored, recounted) of every row that differs."""
+    found = []
     for name, stored, counted in (
         (
             "answer count",
@@ -317,9 +324,49 @@ def summary_drift(measurement_ids: Ids = None) -> list[str]:
             by_key[key][0] = value
         for key, value in counted.items():
             by_key[key][1] = value
-        problems += [
-            f"{name} {key}: stored {have}, recounted {want}"
+        found += [
+            (name, key, have, want)
             for key, (have, want) in sorted(by_key.items(), key=lambda kv: str(kv[0]))
             if have != want
         ]
-    return problems
+    return found
+
+
+def summary_drift(measurement_ids: Ids = None) -> list[str]:
+    """Every stored summary row that differs from a recount of the answers,
+    in words; empty when both summaries are exact."""
+    return [
+        f"{name} {key}: stored {have}, recounted {want}"
+        for name, key, have, want in _drift(measurement_ids)
+    ]
+
+
+SUMMARIES_REPAIRED = gettext_noop(
+    "The answer summaries of %(count)s measurements differed from a recount "
+    "of their answers and were recomputed"
+)
+
+
+def answer_summaries_repair() -> int:
+    """Nightly: recompute the summaries of every measurement whose stored
+    rows differ from its answers, and say so in the audit log.
+
+    The services and the answer receivers keep the summaries exact; this
+    catches a write around them (a bulk update, raw SQL, a restored table).
+    Returns how many measurements were recomputed."""
+    ids = sorted(
+        {key if isinstance(key, int) else key[0] for _n, key, _h, _w in _drift()}
+    )
+    if not ids:
+        return 0
+    with transaction.atomic():
+        refresh_measurement_summaries(measurement_ids=ids)
+        audit_event_record(
+            actor=None,
+            kind=AuditKind.DATA_CHECK,
+            summary=SUMMARIES_REPAIRED,
+            params={"count": len(ids)},
+            details={"measurements": ids[:REPAIRS_LISTED]},
+        )
+    logger.warning("answer summaries of %s measurements recomputed", len(ids))
+    return len(ids)

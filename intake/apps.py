@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core.registry import Periodic
 from core.scoping import Role
 
 
@@ -25,3 +26,10 @@ class IntakeConfig(AppConfig):
     retention_files_due = ["intake.retention.files_due"]
     retention_records = ["intake.retention.records"]
     retention_scrubbed_text = ["intake.retention.scrubbed_text"]
+    periodic_tasks = [
+        # a write around the services (bulk update, raw SQL, a restored
+        # table) would leave the funnel's summary behind: recount nightly
+        Periodic(
+            "stage reach check", "intake.tasks.stage_reach_check", "daily", at="03:00"
+        )
+    ]

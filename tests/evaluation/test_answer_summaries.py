@@ -344,3 +344,23 @@ def test_the_completeness_and_factor_figures_are_one_query_each(
         ("factor", "financien:nulmeting", 0),
     ):
         assert rows_behind(scope, metric, key).rows.count() == figure, key
+
+
+def test_the_nightly_check_recomputes_drift_and_says_so_in_the_audit_log(stay):
+    from core.models import AuditEvent, AuditKind
+    from evaluation.tasks import answer_summaries_check
+
+    nulmeting = _nulmeting(stay)
+    expected = stored_answer_counts([nulmeting.pk])
+    # a write around the services: a bulk update and a lost row
+    MeasurementAnswerCount.objects.filter(pk=nulmeting.pk).update(answered=99)
+    MeasurementFactorScore.objects.filter(factor="woonsituatie").delete()
+    assert "1 measurement" in answer_summaries_check()
+    assert summary_drift() == []
+    assert stored_answer_counts([nulmeting.pk]) == expected
+    event = AuditEvent.objects.get(kind=AuditKind.DATA_CHECK)
+    assert "1 measurements" in event.summary
+    assert event.details["measurements"] == [nulmeting.pk]
+    # nothing to repair: nothing recorded
+    assert "0 measurement" in answer_summaries_check()
+    assert AuditEvent.objects.filter(kind=AuditKind.DATA_CHECK).count() == 1

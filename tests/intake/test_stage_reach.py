@@ -507,3 +507,22 @@ def test_check_command_reports_drift_and_fix_recounts(process, capsys):
     call_command("check_stage_reach", "--fix")
     assert "2 cases recounted" in capsys.readouterr().out
     assert stage_reach_drift() == []
+
+
+def test_the_nightly_check_recounts_drift_and_says_so_in_the_audit_log(process):
+    from core.models import AuditEvent, AuditKind
+    from intake.tasks import stage_reach_check
+
+    cases = _started(process)
+    expected = _stored()
+    # a write around the services: a bulk update and a lost row
+    CaseStageReach.objects.filter(case=cases[2]).update(furthest_order=1)
+    CaseStageReach.objects.filter(case=cases[1]).delete()
+    assert "2 case" in stage_reach_check()
+    assert _stored() == expected
+    event = AuditEvent.objects.get(kind=AuditKind.DATA_CHECK)
+    assert "2 intake cases" in event.summary
+    assert sorted(event.details["cases"]) == sorted([cases[1].pk, cases[2].pk])
+    # nothing to recount: nothing recorded
+    assert "0 case" in stage_reach_check()
+    assert AuditEvent.objects.filter(kind=AuditKind.DATA_CHECK).count() == 1

@@ -21,6 +21,12 @@ EXPECTED = {
         "D",
         None,
     ),
+    "kv: stage reach check": ("intake.tasks.stage_reach_check", "D", None),
+    "kv: answer summaries check": (
+        "evaluation.tasks.answer_summaries_check",
+        "D",
+        None,
+    ),
     "kv: programme overview figures": (
         "dashboards.tasks.overview_figures_refresh",
         "I",
