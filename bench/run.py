@@ -75,10 +75,11 @@ def _get(client: Any, url: str, params: dict[str, str]) -> Callable[[], Any]:
 
 
 def _materialised(on: bool, action: Callable[[], Any]) -> Callable[[], Any]:
-    """``action`` with the overview served from its materialised figures
-    (``on``: as in production, the worker keeps them current) or computed by
-    the request (what the worker spends per refresh and a scope's first
-    reader waits)."""
+    """``action`` with the overview served from its stored figures (``on``:
+    as in production, where the worker keeps them current; the warm-up call
+    of ``_measure`` stores them, as a first reader would) or computed by the
+    request (what the worker spends per refresh, and what the first reader of
+    a new period or set of sites waits)."""
     from django.conf import settings
 
     def run() -> None:
@@ -131,22 +132,22 @@ def web_targets(repeat: int) -> list[dict[str, Any]]:
             repeat,
         ),
         _measure(
-            "programme overview (5 sites)",
+            "programme overview (5 sites, stored)",
             _materialised(True, _get(few, reverse("dashboards:overview"), PERIOD)),
             repeat,
         ),
         _measure(
-            f"programme overview ({len(site_ids)} sites)",
+            f"programme overview ({len(site_ids)} sites, stored)",
             _materialised(True, _get(client, reverse("dashboards:overview"), PERIOD)),
             repeat,
         ),
         _measure(
-            "  computed (5 sites)",
+            "  computed (5 sites; first reader, worker)",
             _materialised(False, _get(few, reverse("dashboards:overview"), PERIOD)),
             repeat,
         ),
         _measure(
-            f"  computed ({len(site_ids)} sites)",
+            f"  computed ({len(site_ids)} sites; first reader, worker)",
             _materialised(False, _get(client, reverse("dashboards:overview"), PERIOD)),
             repeat,
         ),
@@ -288,13 +289,13 @@ def main() -> None:
 
 def web_report(repeat: int) -> None:
     print(
-        f"{'target':<40} {'median':>8} {'min':>8} {'max':>8} {'cpu':>8} "
+        f"{'target':<46} {'median':>8} {'min':>8} {'max':>8} {'cpu':>8} "
         f"{'queries':>7} {'peak':>7}"
     )
     rows = web_targets(repeat)
     for row in rows:
         print(
-            f"{row['target']:<40} {row['median_ms']:>6.1f}ms {row['min_ms']:>6.1f}ms "
+            f"{row['target']:<46} {row['median_ms']:>6.1f}ms {row['min_ms']:>6.1f}ms "
             f"{row['max_ms']:>6.1f}ms {row['cpu_ms']:>6.1f}ms {row['queries']:>7} "
             f"{row['peak_mb']:>5.1f}MB"
         )
@@ -314,7 +315,8 @@ def overview_ratios(rows: list[dict[str, Any]]) -> None:
             ratio = row["median_ms"] / site["median_ms"]
             print(
                 f"overview {row['target'].strip()} / site dashboard: {ratio:.2f}x "
-                "(the worker's work per refresh; no target)"
+                "(what the worker spends per refresh and a new period's first "
+                "reader waits)"
             )
 
 

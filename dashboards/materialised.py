@@ -1,26 +1,34 @@
-"""Programme-overview figures computed by the worker and read by the page.
+"""Stored snapshots of the programme overview's figures, recomputed by the worker.
 
 Across a hundred sites the overview aggregates a year of stays, stage events
-and answers: about half a second of database and Python work per request,
-more on a busy machine. A national project leader opens exactly that page,
-so its figures are materialised: one row per scope
-(:class:`~dashboards.models.MaterialisedFigures`) that the page reads instead
-of computing, and that the worker recomputes in the background.
+and answers: about half a second of database and Python work, more on a
+busy machine. A national project leader opens exactly that page, so what it
+shows is materialised: one :class:`~dashboards.models.MaterialisedFigures`
+row per scope (the exact set of sites the reader may see, the period and
+the language) that the page reads instead of computing, and that the worker
+recomputes in the background.
 
 Why the numbers stay exact and explainable:
 
 - a row holds exactly what :func:`dashboards.overview.overview_figures` (the
-  one computation, also used live) returned at ``computed_at``, and the page
-  says when that was and how often it is recomputed;
-- the worker (:func:`figures_refresh_due`, every minute) recomputes every row
-  older than ``KV_OVERVIEW_REFRESH_SECONDS``;
-- a row older than ``KV_OVERVIEW_STALE_SECONDS`` (the worker has stopped) is
-  never shown: the request computes, as does the first request of a scope;
+  one computation, also used when nothing is stored) returned at
+  ``computed_at``, and the page says when that was and how often it is
+  recomputed;
+- every minute the worker (:func:`figures_refresh_due`) recomputes the rows
+  read in the last day that are older than ``KV_OVERVIEW_REFRESH_SECONDS``,
+  most recently read first, within a time budget per run;
+- a row older than ``KV_OVERVIEW_STALE_SECONDS`` is never shown: the request
+  computes, as does the first reader of a new period or set of sites;
 - the case lists behind the numbers are always read live.
 
-A scope is the exact set of sites the reader may see, the period and the
-language, so a reader is only ever served figures of their own sites. Rows
-nobody read for ``KV_OVERVIEW_KEEP_DAYS`` days are deleted.
+What is bounded: the worker's time per run (``REFRESH_BUDGET_SECONDS``), the
+rows kept (``MAX_ROWS``, the most recently read) and the time a row is kept
+unread (``KV_OVERVIEW_KEEP_DAYS``). Rows hold numbers, labels and links, no
+personal data (``B7Result.without_people``), and are read back by an
+unpickler that accepts nothing but the classes listed here.
+
+The rows are derived data that only this module writes, so it holds their
+writes instead of a services module.
 """
 
 from __future__ import annotations
@@ -33,7 +41,6 @@ import pickle
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
@@ -51,9 +58,7 @@ from dashboards.selectors.flow import SiteSummary
 
 logger = logging.getLogger(__name__)
 
-#: what each kind of row holds and how it is computed
-BUILDERS: dict[str, Callable[[Scope], Any]] = {"overview": overview_figures}
-
+KIND = "overview"
 #: the application's classes a stored row may contain; their fields make up
 #: the row's format, so a deployment that changes one never reads old rows
 PAYLOAD_CLASSES: tuple[type, ...] = (
@@ -69,19 +74,18 @@ PAYLOAD_CLASSES: tuple[type, ...] = (
     B7Row,
     Participants,
 )
-#: everything else a stored row may refer to; unpickling refuses the rest
-_OTHER_GLOBALS = {
-    ("builtins", "set"),
-    ("builtins", "frozenset"),
-    ("builtins", "getattr"),
-    ("copyreg", "_reconstructor"),
-    ("builtins", "object"),
-    ("builtins", "str"),
-    ("datetime", "date"),
-    ("django.utils.safestring", "SafeString"),
-}
-#: a row read less than this long ago is not marked as read again
-_READ_MARK = datetime.timedelta(hours=1)
+#: everything a stored row may refer to; reading refuses anything else
+_ALLOWED_GLOBALS = frozenset(
+    {(cls.__module__, cls.__qualname__) for cls in PAYLOAD_CLASSES}
+    | {("datetime", "date"), (SafeString.__module__, SafeString.__qualname__)}
+)
+#: rows read this recently are kept fresh by the worker; older ones are
+#: recomputed by their next reader
+RECENTLY_READ = datetime.timedelta(days=1)
+#: the worker's time per run (it runs every minute)
+REFRESH_BUDGET_SECONDS = 30.0
+#: rows kept at most, the most recently read (about 0.1-1 MB each)
+MAX_ROWS = 500
 #: how long one worker may take to recompute a row before another may
 _LEASE = datetime.timedelta(minutes=10)
 
@@ -96,29 +100,32 @@ def payload_format() -> str:
 
 
 class _Unpickler(pickle.Unpickler):
-    """Reads back only what this module stores."""
+    """Reads back only the classes this module stores, so a row (or a
+    restored backup of one) cannot name a function to call."""
 
-    allowed = {(cls.__module__, cls.__qualname__) for cls in PAYLOAD_CLASSES}
-    allowed |= _OTHER_GLOBALS | {(SafeString.__module__, SafeString.__qualname__)}
-
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) not in self.allowed:
+    def find_class(self, module: str, name: str) -> type:
+        if (module, name) not in _ALLOWED_GLOBALS:
             raise pickle.UnpicklingError(f"{module}.{name} is not stored here")
         return super().find_class(module, name)
 
 
-def dumps(figures: Any) -> bytes:
+def figures_dump(figures: OverviewFigures) -> bytes:
+    """The bytes a row stores."""
     return pickle.dumps(figures, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def loads(payload: bytes) -> Any:
-    return _Unpickler(io.BytesIO(bytes(payload))).load()
+def figures_load(payload: bytes) -> OverviewFigures:
+    """The figures a row stores; ``UnpicklingError`` for anything else."""
+    figures = _Unpickler(io.BytesIO(bytes(payload))).load()
+    if not isinstance(figures, OverviewFigures):
+        raise pickle.UnpicklingError("not an overview's figures")
+    return figures
 
 
-def _key(kind: str, scope: Scope, language: str) -> str:
+def _key(scope: Scope, language: str) -> str:
     raw = "|".join(
         [
-            kind,
+            KIND,
             ",".join(str(pk) for pk in sorted(scope.site_ids)),
             scope.period.start.isoformat(),
             scope.period.end.isoformat(),
@@ -131,10 +138,10 @@ def _key(kind: str, scope: Scope, language: str) -> str:
 
 
 @dataclass(frozen=True)
-class Served:
-    """Figures for a page and, when they were materialised, their moment."""
+class ServedFigures:
+    """The overview's figures and, when they were stored, their moment."""
 
-    figures: Any
+    figures: OverviewFigures
     #: when the figures were computed; None: computed for this request
     computed_at: datetime.datetime | None = None
 
@@ -142,17 +149,23 @@ class Served:
     def refresh_minutes(self) -> int:
         return max(1, round(settings.KV_OVERVIEW_REFRESH_SECONDS / 60))
 
+    @property
+    def stale_minutes(self) -> int:
+        return max(1, round(settings.KV_OVERVIEW_STALE_SECONDS / 60))
 
-def served(kind: str, scope: Scope) -> Served:
-    """The figures of ``scope``: from its row when fresh enough, else computed.
 
-    A computed result is stored, so the next reader (and the worker) find it.
+def overview_figures_serve(scope: Scope) -> ServedFigures:
+    """The overview's figures for ``scope``: from its row when fresh enough,
+    else computed here and stored for the next reader and the worker.
+
+    The caller's view must not run in a request-wide transaction
+    (``transaction.non_atomic_requests``): the writes here then commit at
+    once instead of holding the row's lock while the page renders.
     """
-    build = BUILDERS[kind]
     if not settings.KV_OVERVIEW_MATERIALISED:
-        return Served(build(scope))
+        return ServedFigures(overview_figures(scope))
     language = translation.get_language() or settings.LANGUAGE_CODE
-    key = _key(kind, scope, language)
+    key = _key(scope, language)
     now = timezone.now()
     row = (
         MaterialisedFigures.objects.filter(
@@ -165,61 +178,47 @@ def served(kind: str, scope: Scope) -> Served:
     )
     if row is not None:
         try:
-            figures = loads(row.payload)
-        except (pickle.UnpicklingError, AttributeError, EOFError, TypeError) as error:
-            logger.warning("materialised figures %s unreadable: %s", row.pk, error)
+            figures = figures_load(row.payload)
+        except Exception:  # any unreadable row: computed below, as if missing
+            logger.exception("materialised figures %s unreadable", row.pk)
         else:
-            if row.read_at < now - _READ_MARK:
+            read_mark = datetime.timedelta(seconds=settings.KV_OVERVIEW_REFRESH_SECONDS)
+            if row.read_at < now - read_mark:
                 _best_effort(
                     lambda: MaterialisedFigures.objects.filter(pk=row.pk).update(
                         read_at=now
                     )
                 )
-            return Served(figures, row.computed_at)
-    figures, took_ms = _compute(build, scope)
-    _store(kind, scope, language, key, figures, computed_at=now, took_ms=took_ms)
-    return Served(figures, now)
-
-
-def _compute(build: Callable[[Scope], Any], scope: Scope) -> tuple[Any, int]:
+            return ServedFigures(figures, row.computed_at)
     started = time.perf_counter()
-    figures = build(scope)
-    return figures, round((time.perf_counter() - started) * 1000)
-
-
-def _store(
-    kind: str,
-    scope: Scope,
-    language: str,
-    key: str,
-    figures: Any,
-    *,
-    computed_at: datetime.datetime,
-    took_ms: int,
-) -> None:
-    values = {
-        "kind": kind,
-        "site_ids": sorted(scope.site_ids),
-        "period_start": scope.period.start,
-        "period_end": scope.period.end,
-        "cases_url": scope.cases_url,
-        "language": language,
-        "format": payload_format(),
-        "payload": dumps(figures),
-        "computed_at": computed_at,
-        "compute_ms": took_ms,
-        "read_at": computed_at,
-        "refreshing_until": None,
-    }
+    figures = overview_figures(scope)
+    took_ms = round((time.perf_counter() - started) * 1000)
     _best_effort(
-        lambda: MaterialisedFigures.objects.update_or_create(key=key, defaults=values)
+        lambda: MaterialisedFigures.objects.update_or_create(
+            key=key,
+            defaults={
+                "kind": KIND,
+                "site_ids": sorted(scope.site_ids),
+                "period_start": scope.period.start,
+                "period_end": scope.period.end,
+                "cases_url": scope.cases_url,
+                "language": language,
+                "format": payload_format(),
+                "payload": figures_dump(figures),
+                "computed_at": now,
+                "compute_ms": took_ms,
+                "read_at": now,
+                "refreshing_until": None,
+            },
+        )
     )
+    return ServedFigures(figures, now)
 
 
-def _best_effort(write: Callable[[], Any]) -> None:
+def _best_effort(write: Callable[[], object]) -> None:
     """A page's write to its figures may fail (another request stored the
     same scope at the same moment, a locked SQLite file): the reader still
-    gets the figures, and the request's own transaction stays usable."""
+    gets the figures."""
     try:
         with transaction.atomic():
             write()
@@ -227,60 +226,71 @@ def _best_effort(write: Callable[[], Any]) -> None:
         logger.warning("materialised figures not stored: %s", error)
 
 
-def _scope(row: MaterialisedFigures) -> Scope:
-    return Scope(
-        tuple(row.site_ids),
-        Period(row.period_start, row.period_end),
-        row.cases_url,
-    )
-
-
-def _claim(row: MaterialisedFigures, now: datetime.datetime) -> bool:
-    """Whether this worker may recompute the row (one worker at a time)."""
+def figure_row_refresh(row: MaterialisedFigures) -> bool:
+    """Recompute one row; False when another worker holds it, when it
+    failed (logged, the row is left as it was) or when a reader stored newer
+    figures meanwhile."""
+    now = timezone.now()
+    lease = now + _LEASE
     free = Q(refreshing_until__isnull=True) | Q(refreshing_until__lt=now)
+    if not MaterialisedFigures.objects.filter(free, pk=row.pk).update(
+        refreshing_until=lease
+    ):
+        return False
+    mine = MaterialisedFigures.objects.filter(pk=row.pk, refreshing_until=lease)
+    scope = Scope(
+        tuple(row.site_ids), Period(row.period_start, row.period_end), row.cases_url
+    )
+    started = time.perf_counter()
+    try:
+        with translation.override(row.language):
+            figures = overview_figures(scope)
+    except Exception:  # one bad row must not stop the others
+        logger.exception("materialised figures %s could not be recomputed", row.pk)
+        mine.update(refreshing_until=None)
+        return False
+    # a reader who stored fresher figures meanwhile took the lease away
     return bool(
-        MaterialisedFigures.objects.filter(free, pk=row.pk).update(
-            refreshing_until=now + _LEASE
+        mine.filter(computed_at__lte=now).update(
+            payload=figures_dump(figures),
+            computed_at=now,
+            compute_ms=round((time.perf_counter() - started) * 1000),
+            refreshing_until=None,
         )
     )
 
 
-def figure_row_refresh(row: MaterialisedFigures) -> bool:
-    """Recompute one row; False when another worker is already at it."""
-    now = timezone.now()
-    if not _claim(row, now):
-        return False
-    build = BUILDERS[row.kind]
-    with translation.override(row.language):
-        figures, took_ms = _compute(build, _scope(row))
-    MaterialisedFigures.objects.filter(pk=row.pk).update(
-        payload=dumps(figures),
-        computed_at=now,
-        compute_ms=took_ms,
-        refreshing_until=None,
-    )
-    return True
-
-
-def figures_refresh_due(*, budget_seconds: float = 50.0) -> int:
-    """Recompute every row older than ``KV_OVERVIEW_REFRESH_SECONDS``, the
-    oldest first, for at most ``budget_seconds`` (the next run goes on);
-    delete rows nobody read for ``KV_OVERVIEW_KEEP_DAYS`` days and rows of an
-    older format. Returns how many rows were recomputed."""
+def figures_refresh_due(*, budget_seconds: float = REFRESH_BUDGET_SECONDS) -> int:
+    """The worker's run: recompute the rows read in the last day that are
+    older than ``KV_OVERVIEW_REFRESH_SECONDS``, the most recently read
+    first, for at most ``budget_seconds``; delete rows of another format,
+    rows nobody read for ``KV_OVERVIEW_KEEP_DAYS`` days and all but the
+    ``MAX_ROWS`` most recently read. Returns how many rows were recomputed."""
+    if not settings.KV_OVERVIEW_MATERIALISED:
+        MaterialisedFigures.objects.all().delete()
+        return 0
     now = timezone.now()
     MaterialisedFigures.objects.filter(
         Q(read_at__lt=now - datetime.timedelta(days=settings.KV_OVERVIEW_KEEP_DAYS))
         | ~Q(format=payload_format())
     ).delete()
-    due = MaterialisedFigures.objects.filter(
-        Q(refreshing_until__isnull=True) | Q(refreshing_until__lt=now),
-        computed_at__lt=now
-        - datetime.timedelta(seconds=settings.KV_OVERVIEW_REFRESH_SECONDS),
-        kind__in=list(BUILDERS),
-    ).order_by("computed_at")
+    beyond = MaterialisedFigures.objects.order_by("-read_at").values_list(
+        "pk", flat=True
+    )[MAX_ROWS:]
+    MaterialisedFigures.objects.filter(pk__in=list(beyond)).delete()
+    due = (
+        MaterialisedFigures.objects.filter(
+            Q(refreshing_until__isnull=True) | Q(refreshing_until__lt=now),
+            computed_at__lt=now
+            - datetime.timedelta(seconds=settings.KV_OVERVIEW_REFRESH_SECONDS),
+            read_at__gte=now - RECENTLY_READ,
+        )
+        .order_by("-read_at")
+        .defer("payload")
+    )
     started = time.perf_counter()
     refreshed = 0
-    for row in due.defer("payload").iterator():
+    for row in due.iterator():
         if time.perf_counter() - started > budget_seconds:
             break
         refreshed += figure_row_refresh(row)

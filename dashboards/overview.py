@@ -29,7 +29,8 @@ def b7_names(site: Site | None) -> dict[str, str]:
 
 @dataclass
 class OverviewFigures:
-    """Everything the overview shows that depends on the data."""
+    """Everything the overview shows that depends on the data: numbers,
+    labels and links, never who is behind them (see ``B7Result.without_people``)."""
 
     summaries: dict[int, SiteSummary]
     panels: list[Panel]
@@ -42,5 +43,5 @@ def overview_figures(scope: Scope) -> OverviewFigures:
     return OverviewFigures(
         summaries=site_summaries(scope),
         panels=dashboard_panels(scope),
-        b7=b7.b7_tables(scope, **b7_names(None)),
+        b7=b7.b7_tables(scope, **b7_names(None)).without_people(),
     )

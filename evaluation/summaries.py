@@ -347,6 +347,15 @@ SUMMARIES_REPAIRED = gettext_noop(
 )
 
 
+def _drifting_measurements(measurement_ids: Ids = None) -> list[int]:
+    return sorted(
+        {
+            key if isinstance(key, int) else key[0]
+            for _name, key, _have, _want in _drift(measurement_ids)
+        }
+    )
+
+
 def answer_summaries_repair() -> int:
     """Nightly: recompute the summaries of every measurement whose stored
     rows differ from its answers, and say so in the audit log.
@@ -354,12 +363,15 @@ def answer_summaries_repair() -> int:
     The services and the answer receivers keep the summaries exact; this
     catches a write around them (a bulk update, raw SQL, a restored table).
     Returns how many measurements were recomputed."""
-    ids = sorted(
-        {key if isinstance(key, int) else key[0] for _n, key, _h, _w in _drift()}
-    )
+    ids = _drifting_measurements()
     if not ids:
         return 0
     with transaction.atomic():
+        # again, for those measurements only: answers that committed between
+        # the two reads of the full check are no drift
+        ids = _drifting_measurements(ids)
+        if not ids:
+            return 0
         refresh_measurement_summaries(measurement_ids=ids)
         audit_event_record(
             actor=None,

@@ -18,7 +18,7 @@ from django.test import override_settings
 from core.fields import FactDateField
 from core.models import NotificationSettings, Site
 from core.periods import Period
-from dashboards.materialised import served
+from dashboards.materialised import overview_figures_serve
 from dashboards.scope import Scope
 from evaluation.models import (
     Answer,
@@ -166,8 +166,7 @@ def build_dated_world(site: Site, marker: str) -> dict[str, Any]:
     )
     # the programme overview's figures as a reader's first visit stores them
     with override_settings(KV_OVERVIEW_MATERIALISED=True):
-        served(
-            "overview",
+        overview_figures_serve(
             Scope((site.pk,), Period(stay.placed_on, stay.placed_on), "/cases/"),
         )
     missing = [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -75,6 +75,39 @@ class B7Table:
 class B7Result:
     tables: list[B7Table]
     participants: Participants
+    #: how many participants; kept by ``without_people``
+    participant_count: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.participant_count is None:
+            self.participant_count = len(self.participants)
+
+    def without_people(self) -> B7Result:
+        """The tables as a page shows them: every number and label, but not
+        the stays and people behind them (a case list finds those itself),
+        so the result can be stored without personal data."""
+        return B7Result(
+            [
+                B7Table(
+                    table.code,
+                    table.title,
+                    [
+                        B7Section(
+                            section.columns,
+                            [
+                                replace(row, stay_ids=set(), population_ids=set())
+                                for row in section.rows
+                            ],
+                            section.note,
+                        )
+                        for section in table.sections
+                    ],
+                )
+                for table in self.tables
+            ],
+            Participants(),
+            participant_count=self.participant_count,
+        )
 
     def row(self, code: str) -> B7Row | None:
         for table in self.tables:

@@ -294,6 +294,12 @@ def stage_reach_repair() -> int:
     if not ids:
         return 0
     with transaction.atomic():
+        # again, for those cases only: a write that committed between the
+        # two reads of the full check is no drift
+        again = stage_reach_drift(IntakeCase.objects.filter(pk__in=ids))
+        ids = [case_id for case_id, _stored, _counted in again]
+        if not ids:
+            return 0
         refresh_stage_reach(ids)
         audit_event_record(
             actor=None,

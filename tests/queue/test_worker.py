@@ -245,7 +245,7 @@ def test_the_worker_recomputes_the_overview_a_project_leader_reads(
     Schedule.objects.filter(name="kv: programme overview figures").update(
         next_run=timezone.now() - datetime.timedelta(minutes=1)
     )
-    worker = start_worker()
+    worker = start_worker(KV_OVERVIEW_MATERIALISED="True")
     wait_for(
         lambda: MaterialisedFigures.objects.get().computed_at > computed,
         "the worker to recompute the overview",
