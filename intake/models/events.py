@@ -11,12 +11,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.dates import raise_if
+from core.db import insert_from_select
 from core.fields import FactDateField
 from core.scoping import SiteScopedQuerySet
 from intake.models.cases import IntakeCase, check_not_before_case
@@ -278,15 +279,11 @@ def refresh_stage_reach(case_ids: Iterable[int] | models.QuerySet) -> None:
             .select_for_update(no_key=True)
             .values_list("pk", flat=True)
         )
-        table = connection.ops.quote_name(CaseStageReach._meta.db_table)
-        columns = ", ".join(
-            connection.ops.quote_name(name)
-            for name in ("case_id", "furthest_order", "passed_kinds")
-        )
         for start in range(0, len(locked), REFRESH_BATCH):
             batch = locked[start : start + REFRESH_BATCH]
             CaseStageReach.objects.filter(case_id__in=batch).delete()
-            counted = StageEvent.objects.filter(case_id__in=batch).reach_per_case()
-            sql, params = counted.query.sql_with_params()
-            with connection.cursor() as cursor:
-                cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
+            insert_from_select(
+                CaseStageReach,
+                ("case_id", "furthest_order", "passed_kinds"),
+                StageEvent.objects.filter(case_id__in=batch).reach_per_case(),
+            )
