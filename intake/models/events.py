@@ -28,6 +28,10 @@ from intake.models.choices import (
     StageOutcome,
 )
 from intake.models.processes import IntakeStageDefinition
+from partners.models import (
+    OrganisationTakeOver,
+    agreed_and_performing_organisations,
+)
 
 #: the fields of a stage event that ``CaseStageReach`` depends on
 REACH_EVENT_FIELDS = frozenset({"case", "case_id", "stage", "stage_id", "outcome"})
@@ -94,7 +98,7 @@ class StageEventQuerySet(SiteScopedQuerySet):
         return deleted
 
 
-class StageEvent(models.Model):
+class StageEvent(OrganisationTakeOver, models.Model):
     """A stage reached by a case: date, who recorded it and the outcome.
 
     Deliberately without free text: stage outcomes are coded, and pre-scan
@@ -121,23 +125,7 @@ class StageEvent(models.Model):
     outcome = models.CharField(
         _("outcome"), max_length=20, choices=StageOutcome.choices
     )
-    agreed_organisation = models.ForeignKey(
-        "partners.Organisation",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name=_("responsible by agreement"),
-    )
-    performing_organisation = models.ForeignKey(
-        "partners.Organisation",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("performed by"),
-    )
+    agreed_organisation, performing_organisation = agreed_and_performing_organisations()
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -190,15 +178,6 @@ class StageEvent(models.Model):
     @property
     def passed(self) -> bool:
         return self.outcome != StageOutcome.NEGATIVE
-
-    @property
-    def is_taken_over(self) -> bool:
-        """Another party did the work than the one agreed."""
-        return (
-            self.agreed_organisation_id is not None
-            and self.performing_organisation_id is not None
-            and self.performing_organisation_id != self.agreed_organisation_id
-        )
 
     def clean(self) -> None:
         errors: dict[str, ValidationError] = {}

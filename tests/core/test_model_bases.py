@@ -15,6 +15,7 @@ from django.db.models import CheckConstraint
 from core.fields import DatedPeriod
 from core.models import SiteVersion
 from evaluation.models import AnswerRecord, MeasurementRecord
+from partners.models import OrganisationTakeOver, agreed_and_performing_organisations
 
 
 def _concrete_models():
@@ -84,3 +85,16 @@ def test_every_versioned_site_reference_is_a_site_version_with_its_constraint():
             if c == SiteVersion.unique_per_site(c.name)
         ]
         assert len(unique) == 1, model
+
+
+def test_every_agreed_and_performing_organisation_pair_is_declared_once():
+    pair = ("agreed_organisation", "performing_organisation")
+    models = [m for m in _concrete_models() if set(pair) <= _fields(m)]
+    labels = {m._meta.label for m in models}
+    assert {"intake.StageEvent", "intake.PrescanAnswer"} <= labels
+    # deconstruct(): (name, path, args, kwargs); the helper's fields are unnamed
+    shared = [f.deconstruct()[1:] for f in agreed_and_performing_organisations()]
+    for model in models:
+        assert issubclass(model, OrganisationTakeOver), model
+        declared = [model._meta.get_field(name).deconstruct()[1:] for name in pair]
+        assert declared == shared, model
