@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import (
     Case,
     CharField,
@@ -48,6 +48,7 @@ from django.db.models import (
 )
 from django.utils.translation import gettext_noop
 
+from core.db import insert_from_select
 from core.models import AuditKind
 from core.services import audit_event_record
 from evaluation.models import (
@@ -66,16 +67,6 @@ REPAIRS_LISTED = 100
 Ids = Collection[int] | None
 #: measurement ids whose answers changed inside ``answers_written_together``
 _pending: ContextVar[set[int] | None] = ContextVar("answer_summaries", default=None)
-
-
-def _insert_select(model: type, columns: list[str], rows: QuerySet) -> None:
-    """``INSERT INTO model (columns) SELECT ...``: ``rows`` selects the
-    columns in this order (values() then annotate())."""
-    sql, params = rows.query.sql_with_params()
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(column) for column in columns)
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({names}) {sql}", params)
 
 
 def _answers_of(measurement_ids: Ids) -> QuerySet[Answer]:
@@ -117,7 +108,7 @@ def refresh_answer_counts(*, measurement_ids: Ids) -> None:
             return
         stored = stored.filter(measurement_id__in=list(measurement_ids))
     stored.delete()
-    _insert_select(
+    insert_from_select(
         MeasurementAnswerCount, ANSWER_COUNT_COLUMNS, answer_count_rows(measurement_ids)
     )
 
@@ -175,7 +166,7 @@ def refresh_factor_scores(*, measurement_ids: Ids) -> None:
             return
         stored = stored.filter(measurement_id__in=list(measurement_ids))
     stored.delete()
-    _insert_select(
+    insert_from_select(
         MeasurementFactorScore, FACTOR_SCORE_COLUMNS, factor_score_rows(measurement_ids)
     )
 

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import PlannedDateField
-from core.models import Site
+from core.models import Site, SiteVersion
 from core.scoping import SiteScopedQuerySet
 
 
@@ -93,10 +93,12 @@ class MissingReason(models.TextChoices):
     NOT_APPLICABLE = "not_applicable", _("not applicable")
 
 
-class CatalogueVersion(models.Model):
-    """One loaded version of a site's indicator catalogue file."""
+class CatalogueVersion(SiteVersion):
+    """One loaded version of a site's indicator catalogue file.
 
-    site_lookup = "site"
+    Unlike the other site versions it lists the newest first and names its
+    report table: a catalogue is looked up by its latest version.
+    """
 
     site = models.ForeignKey(
         Site,
@@ -111,16 +113,12 @@ class CatalogueVersion(models.Model):
     checksum = models.CharField(_("content checksum"), max_length=64)
     loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
 
-    objects = SiteScopedQuerySet.as_manager()
-
-    class Meta:
+    class Meta(SiteVersion.Meta):
         ordering = ["site", "-version"]
         verbose_name = _("catalogue version")
         verbose_name_plural = _("catalogue versions")
         constraints = [
-            models.UniqueConstraint(
-                fields=["site", "version"], name="catalogue_version_unique_per_site"
-            ),
+            SiteVersion.unique_per_site("catalogue_version_unique_per_site"),
         ]
 
     def __str__(self) -> str:

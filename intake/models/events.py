@@ -11,12 +11,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.dates import raise_if
+from core.db import insert_from_select
 from core.fields import FactDateField
 from core.scoping import SiteScopedQuerySet
 from intake.models.cases import IntakeCase, check_not_before_case
@@ -27,6 +28,10 @@ from intake.models.choices import (
     StageOutcome,
 )
 from intake.models.processes import IntakeStageDefinition
+from partners.models import (
+    OrganisationTakeOver,
+    agreed_and_performing_organisations,
+)
 
 #: the fields of a stage event that ``CaseStageReach`` depends on
 REACH_EVENT_FIELDS = frozenset({"case", "case_id", "stage", "stage_id", "outcome"})
@@ -93,7 +98,7 @@ class StageEventQuerySet(SiteScopedQuerySet):
         return deleted
 
 
-class StageEvent(models.Model):
+class StageEvent(OrganisationTakeOver, models.Model):
     """A stage reached by a case: date, who recorded it and the outcome.
 
     Deliberately without free text: stage outcomes are coded, and pre-scan
@@ -120,23 +125,7 @@ class StageEvent(models.Model):
     outcome = models.CharField(
         _("outcome"), max_length=20, choices=StageOutcome.choices
     )
-    agreed_organisation = models.ForeignKey(
-        "partners.Organisation",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name=_("responsible by agreement"),
-    )
-    performing_organisation = models.ForeignKey(
-        "partners.Organisation",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("performed by"),
-    )
+    agreed_organisation, performing_organisation = agreed_and_performing_organisations()
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -189,15 +178,6 @@ class StageEvent(models.Model):
     @property
     def passed(self) -> bool:
         return self.outcome != StageOutcome.NEGATIVE
-
-    @property
-    def is_taken_over(self) -> bool:
-        """Another party did the work than the one agreed."""
-        return (
-            self.agreed_organisation_id is not None
-            and self.performing_organisation_id is not None
-            and self.performing_organisation_id != self.agreed_organisation_id
-        )
 
     def clean(self) -> None:
         errors: dict[str, ValidationError] = {}
@@ -278,15 +258,11 @@ def refresh_stage_reach(case_ids: Iterable[int] | models.QuerySet) -> None:
             .select_for_update(no_key=True)
             .values_list("pk", flat=True)
         )
-        table = connection.ops.quote_name(CaseStageReach._meta.db_table)
-        columns = ", ".join(
-            connection.ops.quote_name(name)
-            for name in ("case_id", "furthest_order", "passed_kinds")
-        )
         for start in range(0, len(locked), REFRESH_BATCH):
             batch = locked[start : start + REFRESH_BATCH]
             CaseStageReach.objects.filter(case_id__in=batch).delete()
-            counted = StageEvent.objects.filter(case_id__in=batch).reach_per_case()
-            sql, params = counted.query.sql_with_params()
-            with connection.cursor() as cursor:
-                cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
+            insert_from_select(
+                CaseStageReach,
+                ("case_id", "furthest_order", "passed_kinds"),
+                StageEvent.objects.filter(case_id__in=batch).reach_per_case(),
+            )

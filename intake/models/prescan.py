@@ -14,9 +14,13 @@ from core.fields import FactDateField
 from core.scoping import SiteScopedQuerySet
 from intake.models.cases import IntakeCase, check_not_before_case
 from intake.models.choices import PrescanPartner
+from partners.models import (
+    OrganisationTakeOver,
+    agreed_and_performing_organisations,
+)
 
 
-class PrescanAnswer(models.Model):
+class PrescanAnswer(OrganisationTakeOver, models.Model):
     """A pre-scan partner's answer: only whether it objects.
 
     No text field on purpose: the report states that no content is shared
@@ -38,23 +42,7 @@ class PrescanAnswer(models.Model):
     asked_on = FactDateField(_("asked on"))
     answered_on = FactDateField(_("answered on"))
     objection = models.BooleanField(_("objection"))
-    agreed_organisation = models.ForeignKey(
-        "partners.Organisation",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        verbose_name=_("responsible by agreement"),
-    )
-    performing_organisation = models.ForeignKey(
-        "partners.Organisation",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("performed by"),
-    )
+    agreed_organisation, performing_organisation = agreed_and_performing_organisations()
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -83,15 +71,6 @@ class PrescanAnswer(models.Model):
 
     def __str__(self) -> str:
         return self.get_partner_display()
-
-    @property
-    def is_taken_over(self) -> bool:
-        """Another party did the work than the one agreed."""
-        return (
-            self.agreed_organisation_id is not None
-            and self.performing_organisation_id is not None
-            and self.performing_organisation_id != self.agreed_organisation_id
-        )
 
     def clean(self) -> None:
         errors: dict[str, ValidationError] = {}

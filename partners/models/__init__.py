@@ -14,8 +14,10 @@ from partners.models.organisations import (
     Organisation,
     OrganisationKind,
     OrganisationQuerySet,
+    OrganisationTakeOver,
     PartnerResponsibility,
     ResponsibilityTable,
+    agreed_and_performing_organisations,
 )
 from partners.models.roles import (
     CONTACT_BEFORE_ROLE,
@@ -58,10 +60,12 @@ __all__ = [
     "Organisation",
     "OrganisationKind",
     "OrganisationQuerySet",
+    "OrganisationTakeOver",
     "PartnerResponsibility",
     "Relation",
     "RequiredConsent",
     "ResponsibilityTable",
     "RoleContact",
     "RoleContactKind",
+    "agreed_and_performing_organisations",
 ]

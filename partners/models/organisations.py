@@ -105,6 +105,54 @@ class Organisation(models.Model):
         return Organisation.objects.for_site(site).filter(pk=self.pk).exists()
 
 
+def agreed_and_performing_organisations() -> tuple[
+    models.ForeignKey, models.ForeignKey
+]:
+    """The two organisation fields of work a partner does on a case:
+    ``agreed_organisation``, who the site's agreements make responsible (set
+    by the services, not in forms), and ``performing_organisation``, who did
+    it. Declared in the model body as ``agreed_organisation,
+    performing_organisation = agreed_and_performing_organisations()``; a
+    function rather than an abstract model so the fields keep their place
+    among the model's own (the column order of the data-subject access
+    document and of a backup)."""
+    agreed = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("responsible by agreement"),
+    )
+    performing = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("performed by"),
+    )
+    return agreed, performing
+
+
+class OrganisationTakeOver:
+    """``is_taken_over`` of a model with the fields of
+    ``agreed_and_performing_organisations``."""
+
+    agreed_organisation_id: int | None
+    performing_organisation_id: int | None
+
+    @property
+    def is_taken_over(self) -> bool:
+        """Another party did the work than the one agreed."""
+        return (
+            self.agreed_organisation_id is not None
+            and self.performing_organisation_id is not None
+            and self.performing_organisation_id != self.agreed_organisation_id
+        )
+
+
 class ContactPerson(models.Model):
     """A contact at an organisation, with a named backup (report L3103, L3963)."""
 

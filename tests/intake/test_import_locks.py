@@ -13,6 +13,7 @@ from django.db import connection
 
 from intake.models import IntakeCase
 from intake.services import imports as importers
+from intake.services.imports import applying
 from tests.factories import CriteriaVersionFactory
 from tests.intake.test_import import _batch, _csv
 
@@ -51,13 +52,13 @@ def test_others_can_write_for_the_site_while_a_list_is_imported(
     CriteriaVersionFactory(site=almelo, version=1, valid_from=datetime.date(2019, 1, 1))
     batch = _batch(almelo, casemanager_almelo, _csv(5))
     free_meanwhile = []
-    open_cases = importers.cases_open_from_list
+    open_cases = applying.cases_open_from_list
 
     def opening_while_others_work(**kwargs):
         free_meanwhile.append(_site_row_free(almelo.pk))
         return open_cases(**kwargs)
 
-    monkeypatch.setattr(importers, "cases_open_from_list", opening_while_others_work)
+    monkeypatch.setattr(applying, "cases_open_from_list", opening_while_others_work)
     importers.import_batch_apply(batch, actor=casemanager_almelo)
     assert free_meanwhile == [True]
     assert IntakeCase.objects.filter(import_batch=batch).count() == 5
