@@ -41,6 +41,7 @@ import pickle
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+from functools import cache
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
@@ -90,8 +91,10 @@ MAX_ROWS = 500
 _LEASE = datetime.timedelta(minutes=10)
 
 
+@cache
 def payload_format() -> str:
-    """A fingerprint of the stored classes and their fields."""
+    """A fingerprint of the stored classes and their fields (fixed while the
+    code runs, so computed once rather than on every page)."""
     described = ";".join(
         f"{cls.__module__}.{cls.__qualname__}:{','.join(f.name for f in fields(cls))}"
         for cls in PAYLOAD_CLASSES
@@ -147,11 +150,16 @@ class ServedFigures:
 
     @property
     def refresh_minutes(self) -> int:
-        return max(1, round(settings.KV_OVERVIEW_REFRESH_SECONDS / 60))
+        return _minutes(settings.KV_OVERVIEW_REFRESH_SECONDS)
 
     @property
     def stale_minutes(self) -> int:
-        return max(1, round(settings.KV_OVERVIEW_STALE_SECONDS / 60))
+        return _minutes(settings.KV_OVERVIEW_STALE_SECONDS)
+
+
+def _minutes(seconds: int) -> int:
+    """Whole minutes as the page says them, at least one."""
+    return max(1, round(seconds / 60))
 
 
 def overview_figures_serve(scope: Scope) -> ServedFigures:

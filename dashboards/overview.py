@@ -13,16 +13,12 @@ from dashboards.scope import Scope
 from dashboards.selectors.flow import SiteSummary, site_summaries
 
 
-def _programme_name(site: Site) -> str:
-    return site.alias or site.name
-
-
 def b7_names(site: Site | None) -> dict[str, str]:
     """How Bijlage 7 labels call the programme and the plan on a page."""
     if site is None:
         return {"programme": "de KV's", "plan": "individuele plan"}
     return {
-        "programme": _programme_name(site),
+        "programme": site.alias or site.name,
         "plan": site.individual_plan_name or "individuele plan",
     }
 
